@@ -1,0 +1,12 @@
+namespace ActorSales.Domain.Identity;
+
+/// <summary>Role of a user; carried in the caller's token.</summary>
+public enum Role
+{
+    Unspecified = 0,
+    Rep = 1,
+    Manager = 2,
+    Director = 3,
+    Admin = 4,
+    Service = 5,
+}

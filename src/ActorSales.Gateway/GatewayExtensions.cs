@@ -1,0 +1,34 @@
+using ActorSales.Gateway.Errors;
+using ActorSales.Gateway.Grpc;
+using ActorSales.Gateway.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ActorSales.Gateway;
+
+public static class GatewayExtensions
+{
+    /// <summary>gRPC with the error-mapping interceptor, size limits and the caller resolver.</summary>
+    public static IServiceCollection AddActorSalesGateway(this IServiceCollection services)
+    {
+        services.AddSingleton<CallerResolver>();
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.EnableDetailedErrors = false;
+            // 2,000-element lists and 100 kB strings fit; anything bigger is refused before it is parsed.
+            options.MaxReceiveMessageSize = 1024 * 1024;
+        });
+        return services;
+    }
+
+    /// <summary>Maps the ActorSales services (gRPC and gRPC-Web).</summary>
+    public static IEndpointRouteBuilder MapActorSalesGateway(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<SalespeopleGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<TeamsGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<CustomersGrpcService>().EnableGrpcWeb();
+        return endpoints;
+    }
+}

@@ -1,0 +1,89 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.Mapping;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.People;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+
+namespace ActorSales.Gateway.Grpc;
+
+[Authorize]
+public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver callers) : CustomersService.CustomersServiceBase
+{
+    public override async Task<CreateCustomerResponse> CreateCustomer(CreateCustomerRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
+        var details = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, request.SourceChannel);
+        var view = await grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, ownerId, caller);
+        return new CreateCustomerResponse { Customer = view.ToContract() };
+    }
+
+    public override async Task<GetCustomerResponse> GetCustomer(GetCustomerRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Customer(request.CustomerId).Get(caller);
+        return new GetCustomerResponse { Customer = view.ToContract() };
+    }
+
+    public override async Task<UpdateCustomerResponse> UpdateCustomer(UpdateCustomerRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var values = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, SourceChannel.Unspecified);
+        var changes = new CustomerChanges([.. request.UpdatePaths], values);
+        var view = await Customer(request.CustomerId).Update(changes, request.ExpectedVersion, caller);
+        return new UpdateCustomerResponse { Customer = view.ToContract() };
+    }
+
+    public override async Task<ListMyCustomersResponse> ListMyCustomers(ListMyCustomersRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
+        var pageSize = Paging.PageSize(request.PageSize);
+        var after = Paging.DecodeToken(request.PageToken, "customers");
+        var page = await grains.GetGrain<ISalespersonGrain>(ownerId).ListCustomers(caller, pageSize, after);
+        var response = new ListMyCustomersResponse
+        {
+            NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("customers", next) : string.Empty,
+            TotalCount = (int)page.TotalCount,
+        };
+        response.Customers.AddRange(page.Items.Select(c => c.ToContract()));
+        return response;
+    }
+
+    public override async Task<LogActivityResponse> LogActivity(LogActivityRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var result = await Customer(request.CustomerId).LogActivity(RequestMapper.ToDraft(request), caller);
+        return new LogActivityResponse { Activity = result.Activity.ToContract(), Customer = result.Customer.ToContract() };
+    }
+
+    public override async Task<ListActivitiesResponse> ListActivities(ListActivitiesRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var pageSize = Paging.PageSize(request.PageSize);
+        var before = RequestMapper.ActivityCursor(request.PageToken);
+        var page = await Customer(request.CustomerId).ListActivities(caller, pageSize, before);
+        var response = new ListActivitiesResponse
+        {
+            NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("activities", next) : string.Empty,
+            TotalCount = page.TotalCount,
+        };
+        response.Activities.AddRange(page.Items.Select(a => a.ToContract()));
+        return response;
+    }
+
+    public override async Task<TransferCustomerResponse> TransferCustomer(TransferCustomerRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var newOwnerId = Guard.Id(request.NewOwnerId, "new_owner_id");
+        var view = await Customer(request.CustomerId).Transfer(newOwnerId, request.Reason, request.ExpectedVersion, caller);
+        return new TransferCustomerResponse { Customer = view.ToContract() };
+    }
+
+    private ICustomerGrain Customer(string customerId) => grains.GetGrain<ICustomerGrain>(Guard.Id(customerId, "customer_id"));
+}

@@ -1,0 +1,43 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Domain.People;
+using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.Mapping;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.People;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+
+namespace ActorSales.Gateway.Grpc;
+
+[Authorize]
+public sealed class TeamsGrpcService(IGrainFactory grains, CallerResolver callers) : TeamsService.TeamsServiceBase
+{
+    public override async Task<CreateTeamResponse> CreateTeam(CreateTeamRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Team(request.TeamId).Create(new TeamProfile(request.Name, request.Region, request.TimeZone), caller);
+        return new CreateTeamResponse { Team = view.ToContract() };
+    }
+
+    public override async Task<GetTeamResponse> GetTeam(GetTeamRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Team(request.TeamId).Get(caller);
+        return new GetTeamResponse { Team = view.ToContract() };
+    }
+
+    public override async Task<UpdateTeamResponse> UpdateTeam(UpdateTeamRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var changes = new TeamChanges(
+            RequestMapper.Unchanged(request.Name),
+            RequestMapper.Unchanged(request.Region),
+            RequestMapper.Unchanged(request.TimeZone),
+            RequestMapper.OptionalId(request.ManagerId, "manager_id"));
+        var view = await Team(request.TeamId).Update(changes, request.ExpectedVersion, caller);
+        return new UpdateTeamResponse { Team = view.ToContract() };
+    }
+
+    private ITeamGrain Team(string id) => grains.GetGrain<ITeamGrain>(Guard.Id(id, "team_id"));
+}

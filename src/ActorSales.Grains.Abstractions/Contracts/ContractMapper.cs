@@ -1,0 +1,92 @@
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.People;
+using Google.Protobuf.WellKnownTypes;
+using Domain = ActorSales.Domain;
+using V1 = ActorSales.Contracts.V1;
+
+namespace ActorSales.Grains.Abstractions.Contracts;
+
+/// <summary>
+/// Domain and grain views to API messages, in one place: the gateway answers with these, the grains publish
+/// events built from them. Domain enums share their numbers with the proto enums (a unit test holds them equal).
+/// </summary>
+public static class ContractMapper
+{
+    public static V1.Customer ToContract(this CustomerView view)
+    {
+        var customer = new V1.Customer
+        {
+            CustomerId = view.Id,
+            Name = view.Details.Name,
+            Company = view.Details.Company,
+            Industry = view.Details.Industry,
+            Tier = (V1.CustomerTier)view.Details.Tier,
+            SourceChannel = (V1.SourceChannel)view.Details.SourceChannel,
+            OwnerId = view.OwnerId,
+            OwnerTeamId = view.OwnerTeamId,
+            CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+            UpdatedAt = Timestamp.FromDateTimeOffset(view.UpdatedAt),
+            LastFollowUpAt = view.LastFollowUpAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+            ActivityCount = view.ActivityCount,
+            Version = view.Version,
+            Address = view.Details.Address?.ToContract(),
+        };
+        foreach (var contact in view.Details.Contacts)
+        {
+            customer.Contacts.Add(new V1.Contact { Name = contact.Name, Title = contact.Title, Phone = contact.Phone, Email = contact.Email });
+        }
+        return customer;
+    }
+
+    public static V1.Address ToContract(this Domain.Customers.Address address) => new()
+    {
+        Street = address.Street,
+        City = address.City,
+        Region = address.Region,
+        PostalCode = address.PostalCode,
+        Country = address.Country,
+    };
+
+    public static V1.Activity ToContract(this Domain.Customers.Activity activity) => new()
+    {
+        Sequence = activity.Sequence,
+        Kind = (V1.ActivityKind)activity.Kind,
+        OccurredAt = Timestamp.FromDateTimeOffset(activity.OccurredAt),
+        Summary = activity.Summary,
+        NextAction = activity.NextAction ?? string.Empty,
+        NextActionDueAt = activity.NextActionDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+        Location = activity.Location is { } point ? new V1.GeoPoint { Latitude = point.Latitude, Longitude = point.Longitude } : null,
+        LoggedBy = activity.LoggedBy,
+        LoggedAt = Timestamp.FromDateTimeOffset(activity.LoggedAt),
+    };
+
+    public static V1.Salesperson ToContract(this SalespersonView view) => new()
+    {
+        SalespersonId = view.Id,
+        Name = view.Profile.Name,
+        Email = view.Profile.Email,
+        Role = (V1.Role)view.Profile.Role,
+        TeamId = view.Profile.TeamId,
+        ManagerId = view.ManagerId ?? string.Empty,
+        Status = (V1.SalespersonStatus)view.Status,
+        OwnedCustomerCount = view.OwnedCustomerCount,
+        Version = view.Version,
+        CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+    };
+
+    public static V1.Team ToContract(this TeamView view)
+    {
+        var team = new V1.Team
+        {
+            TeamId = view.Id,
+            Name = view.Profile.Name,
+            ManagerId = view.ManagerId ?? string.Empty,
+            Region = view.Profile.Region,
+            TimeZone = view.Profile.TimeZone,
+            Version = view.Version,
+            CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+        };
+        team.MemberIds.AddRange(view.MemberIds);
+        return team;
+    }
+}

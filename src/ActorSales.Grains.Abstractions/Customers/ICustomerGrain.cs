@@ -1,0 +1,76 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Identity;
+
+namespace ActorSales.Grains.Abstractions.Customers;
+
+/// <summary>A customer account, its owner and its activity summary. Key: see <see cref="GrainKeys"/>.</summary>
+[Alias("actorsales.ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the customer for <paramref name="ownerId"/>; AlreadyExists if a de-duplication key is taken.</summary>
+    [Alias("Register")]
+    Task<CustomerView> Register(CustomerDetails details, string ownerId, Caller caller);
+
+    [Alias("Get"), ReadOnly]
+    Task<CustomerView> Get(Caller caller);
+
+    [Alias("Update")]
+    Task<CustomerView> Update(CustomerChanges changes, long expectedVersion, Caller caller);
+
+    [Alias("LogActivity")]
+    Task<ActivityResult> LogActivity(ActivityDraft draft, Caller caller);
+
+    /// <summary>Activities newest first, older than <paramref name="beforeSequence"/> (null: from the newest).</summary>
+    [Alias("ListActivities"), ReadOnly]
+    Task<Page<Activity>> ListActivities(Caller caller, int pageSize, long? beforeSequence);
+
+    [Alias("Transfer")]
+    Task<CustomerView> Transfer(string newOwnerId, string reason, long expectedVersion, Caller caller);
+
+    /// <summary>The customer without caller checks, for other grains; null if not registered.</summary>
+    [Alias("Find"), ReadOnly, AlwaysInterleave]
+    Task<CustomerView?> Find();
+
+    /// <summary>
+    /// The owner's id if this customer holds or is reserving the de-duplication key, else null. The index asks the
+    /// holder on every conflict, so a reservation left by a failed registration or a changed phone never blocks anyone.
+    /// </summary>
+    [Alias("OwnerIfHolding"), ReadOnly, AlwaysInterleave]
+    Task<string?> OwnerIfHolding(string key);
+
+    /// <summary>The owner moved to another team; re-scopes the customer. Called by the salesperson grain.</summary>
+    [Alias("OwnerTeamChanged")]
+    Task OwnerTeamChanged(string ownerId, string newTeamId);
+}
+
+/// <summary>A chunk of one customer's activity log (append-only, bounded). Key: see <see cref="GrainKeys.ActivityChunk"/>.</summary>
+[Alias("actorsales.ICustomerActivityChunkGrain")]
+public interface ICustomerActivityChunkGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the activity at its sequence (idempotent: a retried write replaces the same slot).</summary>
+    [Alias("Put")]
+    Task Put(Activity activity);
+
+    /// <summary>Activities with sequence in [from, to], ascending.</summary>
+    [Alias("Range"), ReadOnly]
+    Task<IReadOnlyList<Activity>> Range(long from, long to);
+}
+
+/// <summary>
+/// Uniqueness of one normalised customer key (phone, email, company). Reserve, then commit once the customer is
+/// written, or release if registration fails. Key: the normalised key.
+/// </summary>
+[Alias("actorsales.IDedupIndexGrain")]
+public interface IDedupIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Reserves the key for the customer; returns null if granted, otherwise the current holder.</summary>
+    [Alias("Reserve")]
+    Task<DedupHolder?> Reserve(string customerId);
+
+    [Alias("Commit")]
+    Task Commit(string customerId);
+
+    /// <summary>Drops the key if <paramref name="customerId"/> holds it.</summary>
+    [Alias("Release")]
+    Task Release(string customerId);
+}

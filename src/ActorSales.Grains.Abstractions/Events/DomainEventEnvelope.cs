@@ -1,0 +1,39 @@
+using ActorSales.Contracts.V1;
+using Google.Protobuf;
+
+namespace ActorSales.Grains.Abstractions.Events;
+
+/// <summary>
+/// What travels on the Orleans event streams: the protobuf <see cref="DomainEvent"/> (the contract shared with
+/// non-.NET consumers) as bytes, with the routing fields beside it so subscribers can filter and de-duplicate on
+/// (entity id, sequence) without parsing. Orleans has no protobuf codec in our registry, hence the bytes.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("actorsales.DomainEventEnvelope")]
+public sealed record DomainEventEnvelope(
+    [property: Id(0)] string EntityId,
+    [property: Id(1)] long Sequence,
+    [property: Id(2)] string EventType,
+    [property: Id(3)] byte[] Payload)
+{
+    public static DomainEventEnvelope From(DomainEvent domainEvent) =>
+        new(domainEvent.EntityId, domainEvent.Sequence, domainEvent.ChangeCase.ToString(), domainEvent.ToByteArray());
+
+    public DomainEvent ToEvent() => DomainEvent.Parser.ParseFrom(Payload);
+}
+
+/// <summary>Stream provider and namespaces of the domain events; the stream id's key is the entity id.</summary>
+public static class EventStreams
+{
+    public const string ProviderName = "events";
+    public const string Customers = "customers";
+    public const string Salespeople = "salespeople";
+    public const string Teams = "teams";
+
+    public static string NamespaceOf(EntityType type) => type switch
+    {
+        EntityType.Customer => Customers,
+        EntityType.Salesperson => Salespeople,
+        EntityType.Team => Teams,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
+    };
+}

@@ -1,0 +1,23 @@
+namespace ActorSales.Grains.Abstractions;
+
+/// <summary>
+/// Every grain key in one place.
+/// <list type="bullet">
+/// <item>salesperson: the user id (token subject), e.g. "alice"</item>
+/// <item>team: the team id, e.g. "berlin-hospital"</item>
+/// <item>customer: "cus_" + a time-ordered GUID (v7) in hex, issued at registration</item>
+/// <item>customer activity chunk: "{customerId}/{chunkIndex}", activities chunkIndex*100+1 .. +100</item>
+/// <item>de-duplication index: the normalised key, e.g. "phone:+4930123456", "email:a@b.com", "company:acme"</item>
+/// </list>
+/// </summary>
+public static class GrainKeys
+{
+    public const int ActivityChunkSize = 100;
+
+    public static string NewCustomerId() => "cus_" + Guid.CreateVersion7().ToString("N");
+
+    public static string ActivityChunk(string customerId, long chunkIndex) => $"{customerId}/{chunkIndex}";
+
+    /// <summary>Chunk holding activity <paramref name="sequence"/> (1-based).</summary>
+    public static long ChunkOf(long sequence) => (sequence - 1) / ActivityChunkSize;
+}

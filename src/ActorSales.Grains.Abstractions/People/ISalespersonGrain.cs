@@ -1,0 +1,35 @@
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
+using ActorSales.Grains.Abstractions.Customers;
+
+namespace ActorSales.Grains.Abstractions.People;
+
+/// <summary>A salesperson and the set of customers they own. Key: the user id.</summary>
+[Alias("actorsales.ISalespersonGrain")]
+public interface ISalespersonGrain : IGrainWithStringKey
+{
+    [Alias("Create")]
+    Task<SalespersonView> Create(SalespersonProfile profile, Caller caller);
+
+    [Alias("Get")]
+    Task<SalespersonView> Get(Caller caller);
+
+    [Alias("Update")]
+    Task<SalespersonView> Update(SalespersonChanges changes, long expectedVersion, Caller caller);
+
+    /// <summary>Role, team and status for authorisation; null if no such salesperson.</summary>
+    [Alias("GetIdentity"), ReadOnly, AlwaysInterleave]
+    Task<PersonIdentity?> GetIdentity();
+
+    /// <summary>Records that this person now owns a customer (idempotent). Called by the customer grain.</summary>
+    [Alias("AddCustomer")]
+    Task AddCustomer(string customerId);
+
+    /// <summary>Records that this person no longer owns a customer (idempotent). Called by the customer grain.</summary>
+    [Alias("RemoveCustomer")]
+    Task RemoveCustomer(string customerId);
+
+    /// <summary>Owned customers in id order, after <paramref name="afterId"/>; the cursor is the last id of the page.</summary>
+    [Alias("ListCustomers"), ReadOnly]
+    Task<Page<CustomerView>> ListCustomers(Caller caller, int pageSize, string? afterId);
+}

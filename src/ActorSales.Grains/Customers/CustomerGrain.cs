@@ -1,0 +1,407 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Events;
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
+using DomainActivity = ActorSales.Domain.Customers.Activity;
+
+using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
+
+namespace ActorSales.Grains.Customers;
+
+public sealed partial class CustomerGrain(
+    [PersistentState("customer", StorageNames.Default)] IPersistentState<CustomerState> state,
+    DomainEventPublisher events,
+    ActorSalesMetrics metrics,
+    TimeProvider clock,
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+{
+    private const string Entity = "customer";
+
+    // Keys being reserved by the registration or update in progress, and the owner they are reserved for; the
+    // index asks OwnerIfHolding (interleaved) while we wait on it, so these must be set before the first Reserve.
+    private HashSet<string>? _reservingKeys;
+    private string? _reservingOwner;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private CustomerState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => CompleteOwnerLink();
+
+    public async Task<CustomerView> Register(CustomerDetails details, string ownerId, Caller caller)
+    {
+        AccessPolicy.EnsureActive(caller);
+        if (S.Registered)
+        {
+            throw new AlreadyExistsException($"customer '{Id}' already exists", Id, S.OwnerId);
+        }
+        var valid = CustomerRules.Validate(details);
+        var owner = await ResolveActiveOwner(ownerId, "owner_id");
+        AccessPolicy.EnsureCanChange(caller, owner.Id, owner.TeamId, $"customers of '{owner.Id}'");
+
+        var keys = DedupKeys.For(valid);
+        await ReserveKeys(keys, owner.Id);
+        try
+        {
+            var now = clock.GetUtcNow();
+            S.Registered = true;
+            S.Details = valid;
+            S.OwnerId = owner.Id;
+            S.OwnerTeamId = owner.TeamId;
+            S.CreatedAt = now;
+            S.UpdatedAt = now;
+            S.Version = 1;
+            S.DedupKeys = [.. keys];
+            S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+        catch
+        {
+            await ReleaseKeys(keys);
+            throw;
+        }
+        finally
+        {
+            _reservingKeys = null;
+            _reservingOwner = null;
+        }
+        await CommitKeys(keys);
+        await CompleteOwnerLink();
+        metrics.CustomersRegistered.Add(1);
+        var view = ToView();
+        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
+            e => e.CustomerRegistered = new CustomerRegistered { Customer = view.ToContract() });
+        return view;
+    }
+
+    public Task<CustomerView> Get(Caller caller)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureCanRead(caller, S.OwnerId, S.OwnerTeamId, "this customer");
+        return Task.FromResult(ToView());
+    }
+
+    public async Task<CustomerView> Update(CustomerChanges changes, long expectedVersion, Caller caller)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureCanChange(caller, S.OwnerId, S.OwnerTeamId, "this customer");
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
+        var paths = ValidatePaths(changes.Paths);
+        var current = S.Details!;
+        var values = changes.Values;
+        var merged = CustomerRules.Validate(current with
+        {
+            Name = paths.Contains("name") ? values.Name : current.Name,
+            Company = paths.Contains("company") ? values.Company : current.Company,
+            Industry = paths.Contains("industry") ? values.Industry : current.Industry,
+            Tier = paths.Contains("tier") ? values.Tier : current.Tier,
+            Contacts = paths.Contains("contacts") ? values.Contacts : current.Contacts,
+            Address = paths.Contains("address") ? values.Address : current.Address,
+        });
+        var changed = ChangedFields(current, merged);
+        if (changed.Count == 0)
+        {
+            return ToView();
+        }
+
+        var keys = DedupKeys.For(merged);
+        var added = keys.Except(S.DedupKeys, StringComparer.Ordinal).ToList();
+        var removed = S.DedupKeys.Except(keys, StringComparer.Ordinal).ToList();
+        await ReserveKeys(added, S.OwnerId);
+        try
+        {
+            S.Details = merged;
+            S.DedupKeys = [.. keys];
+            S.UpdatedAt = clock.GetUtcNow();
+            S.Version++;
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+        catch
+        {
+            await ReleaseKeys(added);
+            throw;
+        }
+        finally
+        {
+            _reservingKeys = null;
+            _reservingOwner = null;
+        }
+        await CommitKeys(added);
+        await ReleaseKeys(removed);
+        var view = ToView();
+        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId, e =>
+        {
+            var updated = new CustomerUpdated { Customer = view.ToContract() };
+            updated.ChangedFields.AddRange(changed);
+            e.CustomerUpdated = updated;
+        });
+        return view;
+    }
+
+    public async Task<ActivityResult> LogActivity(ActivityDraft draft, Caller caller)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureCanChange(caller, S.OwnerId, S.OwnerTeamId, "this customer");
+        var now = clock.GetUtcNow();
+        var valid = CustomerRules.Validate(draft, now);
+        var sequence = S.ActivityCount + 1;
+        var activity = new DomainActivity(sequence, valid.Kind, valid.OccurredAt, valid.Summary, valid.NextAction,
+            valid.NextActionDueAt, valid.Location, caller.UserId, now);
+
+        // The chunk first: if we crash before the customer write, the slot is simply overwritten by the next log.
+        await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(sequence))).Put(activity);
+
+        var isFollowUp = CustomerRules.IsRealFollowUp(valid.Kind, valid.Summary);
+        S.ActivityCount = sequence;
+        if (isFollowUp && (S.LastFollowUpAt is null || valid.OccurredAt > S.LastFollowUpAt))
+        {
+            S.LastFollowUpAt = valid.OccurredAt;
+        }
+        if (valid.NextAction is not null)
+        {
+            S.NextAction = valid.NextAction;
+            S.NextActionDueAt = valid.NextActionDueAt;
+        }
+        S.UpdatedAt = now;
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        metrics.ActivitiesLogged.Add(1);
+        var view = ToView();
+        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
+            e => e.ActivityLogged = new ActivityLogged { Activity = activity.ToContract(), IsFollowUp = isFollowUp });
+        return new ActivityResult(activity, view);
+    }
+
+    public async Task<Page<DomainActivity>> ListActivities(Caller caller, int pageSize, long? beforeSequence)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureCanRead(caller, S.OwnerId, S.OwnerTeamId, "this customer");
+        var top = Math.Min(beforeSequence is { } before ? before - 1 : S.ActivityCount, S.ActivityCount);
+        if (top < 1)
+        {
+            return new Page<DomainActivity>([], null, S.ActivityCount);
+        }
+        var bottom = Math.Max(1, top - pageSize + 1);
+        var reads = new List<Task<IReadOnlyList<DomainActivity>>>();
+        for (var chunk = GrainKeys.ChunkOf(bottom); chunk <= GrainKeys.ChunkOf(top); chunk++)
+        {
+            var first = Math.Max(bottom, (chunk * GrainKeys.ActivityChunkSize) + 1);
+            var last = Math.Min(top, (chunk + 1) * GrainKeys.ActivityChunkSize);
+            reads.Add(GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, chunk)).Range(first, last));
+        }
+        var chunks = await Task.WhenAll(reads);
+        var items = chunks.SelectMany(c => c).OrderByDescending(a => a.Sequence).ToList();
+        return new Page<DomainActivity>(items, bottom > 1 ? bottom.ToString(System.Globalization.CultureInfo.InvariantCulture) : null, S.ActivityCount);
+    }
+
+    public async Task<CustomerView> Transfer(string newOwnerId, string reason, long expectedVersion, Caller caller)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureActive(caller);
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
+        var why = Guard.Optional(reason, "reason", Limits.SummaryMaxLength);
+        if (newOwnerId == S.OwnerId)
+        {
+            throw new PreconditionFailedException($"new_owner_id: '{newOwnerId}' already owns customer '{Id}'");
+        }
+        var newOwner = await ResolveActiveOwner(newOwnerId, "new_owner_id");
+        AccessPolicy.EnsureCanTransfer(caller, S.OwnerTeamId, newOwner.TeamId);
+
+        var previousOwner = S.OwnerId;
+        S.OwnerId = newOwner.Id;
+        S.OwnerTeamId = newOwner.TeamId;
+        S.PendingOwnerLink = new PendingOwnerLink(previousOwner, newOwner.Id);
+        S.UpdatedAt = clock.GetUtcNow();
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await CompleteOwnerLink();
+        var view = ToView();
+        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
+            e => e.CustomerOwnerChanged = new CustomerOwnerChanged
+            {
+                PreviousOwnerId = previousOwner,
+                NewOwnerId = newOwner.Id,
+                NewOwnerTeamId = newOwner.TeamId,
+                Reason = why,
+            });
+        return view;
+    }
+
+    public Task<CustomerView?> Find() => Task.FromResult(S.Registered ? ToView() : null);
+
+    public Task<string?> OwnerIfHolding(string key)
+    {
+        if (_reservingKeys is not null && _reservingKeys.Contains(key))
+        {
+            return Task.FromResult(_reservingOwner);
+        }
+        return Task.FromResult(S.Registered && S.DedupKeys.Contains(key) ? S.OwnerId : null);
+    }
+
+    public async Task OwnerTeamChanged(string ownerId, string newTeamId)
+    {
+        if (!S.Registered || S.OwnerId != ownerId || S.OwnerTeamId == newTeamId)
+        {
+            return;
+        }
+        S.OwnerTeamId = newTeamId;
+        S.UpdatedAt = clock.GetUtcNow();
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        var view = ToView();
+        await events.PublishAsync(EntityType.Customer, Id, view.Version, Caller.System.UserId, newTeamId, e =>
+        {
+            var updated = new CustomerUpdated { Customer = view.ToContract() };
+            updated.ChangedFields.Add("owner_team_id");
+            e.CustomerUpdated = updated;
+        });
+    }
+
+    private async Task<PersonIdentity> ResolveActiveOwner(string ownerId, string field)
+    {
+        var owner = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).GetIdentity()
+            ?? throw new NotFoundException("salesperson", ownerId);
+        if (owner.Status != SalespersonStatus.Active)
+        {
+            throw new PreconditionFailedException($"{field}: salesperson '{ownerId}' is not active and cannot own customers");
+        }
+        return owner;
+    }
+
+    private async Task ReserveKeys(IReadOnlyList<string> keys, string ownerId)
+    {
+        _reservingKeys = new HashSet<string>(keys, StringComparer.Ordinal);
+        _reservingOwner = ownerId;
+        var reserved = new List<string>(keys.Count);
+        try
+        {
+            foreach (var key in keys)
+            {
+                var holder = await GrainFactory.GetGrain<IDedupIndexGrain>(key).Reserve(Id);
+                if (holder is not null)
+                {
+                    metrics.DuplicateRejections.Add(1);
+                    throw new AlreadyExistsException(
+                        $"a customer with the same {DedupKeys.KindOf(key)} already exists: customer_id={holder.CustomerId}, owner_id={holder.OwnerId}",
+                        holder.CustomerId, holder.OwnerId);
+                }
+                reserved.Add(key);
+            }
+        }
+        catch
+        {
+            _reservingKeys = null;
+            _reservingOwner = null;
+            await ReleaseKeys(reserved);
+            throw;
+        }
+    }
+
+    private async Task CommitKeys(IEnumerable<string> keys)
+    {
+        try
+        {
+            await Task.WhenAll(keys.Select(key => GrainFactory.GetGrain<IDedupIndexGrain>(key).Commit(Id)));
+        }
+        catch (Exception exception)
+        {
+            // Harmless: an uncommitted reservation is settled by asking us (OwnerIfHolding) on the next conflict.
+            LogIndexCallFailed(exception, Id, "commit");
+        }
+    }
+
+    private async Task ReleaseKeys(IEnumerable<string> keys)
+    {
+        try
+        {
+            await Task.WhenAll(keys.Select(key => GrainFactory.GetGrain<IDedupIndexGrain>(key).Release(Id)));
+        }
+        catch (Exception exception)
+        {
+            LogIndexCallFailed(exception, Id, "release");
+        }
+    }
+
+    /// <summary>Applies a persisted ownership change to the salespeople's books; idempotent, retried on activation.</summary>
+    private async Task CompleteOwnerLink()
+    {
+        if (S.PendingOwnerLink is not { } link)
+        {
+            return;
+        }
+        try
+        {
+            if (link.RemoveFrom is { } previous)
+            {
+                await GrainFactory.GetGrain<ISalespersonGrain>(previous).RemoveCustomer(Id);
+            }
+            await GrainFactory.GetGrain<ISalespersonGrain>(link.AddTo).AddCustomer(Id);
+            // Cleared in memory only; the next write persists it, and a replay after a crash is harmless.
+            S.PendingOwnerLink = null;
+        }
+        catch (Exception exception)
+        {
+            LogOwnerLinkFailed(exception, Id, link.AddTo);
+        }
+    }
+
+    private static HashSet<string> ValidatePaths(IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0)
+        {
+            throw new ValidationException("update_paths", $"name at least one of: {string.Join(", ", CustomerRules.UpdatableFields)}");
+        }
+        if (paths.Count > CustomerRules.UpdatableFields.Count * 2)
+        {
+            throw new ValidationException("update_paths", "too many entries");
+        }
+        foreach (var path in paths)
+        {
+            if (!CustomerRules.UpdatableFields.Contains(path))
+            {
+                throw new ValidationException("update_paths", $"'{Truncate(path)}' is not updatable; use any of: {string.Join(", ", CustomerRules.UpdatableFields)}");
+            }
+        }
+        return new HashSet<string>(paths, StringComparer.Ordinal);
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "...";
+
+    private static List<string> ChangedFields(CustomerDetails before, CustomerDetails after)
+    {
+        var changed = new List<string>();
+        if (before.Name != after.Name) changed.Add("name");
+        if (before.Company != after.Company) changed.Add("company");
+        if (before.Industry != after.Industry) changed.Add("industry");
+        if (before.Tier != after.Tier) changed.Add("tier");
+        if (!before.Contacts.SequenceEqual(after.Contacts)) changed.Add("contacts");
+        if (before.Address != after.Address) changed.Add("address");
+        return changed;
+    }
+
+    private void EnsureRegistered()
+    {
+        if (!S.Registered)
+        {
+            throw new NotFoundException(Entity, Id);
+        }
+    }
+
+    private CustomerView ToView() => new(Id, S.Details!, S.OwnerId, S.OwnerTeamId, S.CreatedAt, S.UpdatedAt,
+        S.LastFollowUpAt, S.ActivityCount, S.Version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: de-duplication index {Operation} failed; it settles on the next conflict")]
+    private partial void LogIndexCallFailed(Exception exception, string customerId, string operation);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: linking to owner {OwnerId}'s book failed; retried on next activation")]
+    private partial void LogOwnerLinkFailed(Exception exception, string customerId, string ownerId);
+}

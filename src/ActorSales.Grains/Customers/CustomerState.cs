@@ -1,0 +1,47 @@
+using ActorSales.Domain.Customers;
+
+namespace ActorSales.Grains.Customers;
+
+[GenerateSerializer, Alias("actorsales.CustomerState")]
+public sealed class CustomerState
+{
+    [Id(0)] public bool Registered { get; set; }
+    [Id(1)] public CustomerDetails? Details { get; set; }
+    [Id(2)] public string OwnerId { get; set; } = string.Empty;
+    [Id(3)] public string OwnerTeamId { get; set; } = string.Empty;
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(6)] public DateTimeOffset? LastFollowUpAt { get; set; }
+    [Id(7)] public long ActivityCount { get; set; }
+
+    /// <summary>Version of the customer; also the sequence of its latest domain event.</summary>
+    [Id(8)] public long Version { get; set; }
+
+    /// <summary>De-duplication keys this customer holds.</summary>
+    [Id(9)] public List<string> DedupKeys { get; set; } = [];
+
+    /// <summary>Owner links (salesperson books) persisted but not yet applied; replayed on activation.</summary>
+    [Id(10)] public PendingOwnerLink? PendingOwnerLink { get; set; }
+
+    /// <summary>Latest planned next action, for follow-up rules.</summary>
+    [Id(11)] public string? NextAction { get; set; }
+    [Id(12)] public DateTimeOffset? NextActionDueAt { get; set; }
+}
+
+/// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.PendingOwnerLink")]
+public sealed record PendingOwnerLink([property: Id(0)] string? RemoveFrom, [property: Id(1)] string AddTo);
+
+[GenerateSerializer, Alias("actorsales.ActivityChunkState")]
+public sealed class ActivityChunkState
+{
+    [Id(0)] public List<Activity> Activities { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("actorsales.DedupIndexState")]
+public sealed class DedupIndexState
+{
+    [Id(0)] public string? CustomerId { get; set; }
+    [Id(1)] public bool Committed { get; set; }
+    [Id(2)] public DateTimeOffset ReservedAt { get; set; }
+}

@@ -1,0 +1,182 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Events;
+using ActorSales.Grains.Infrastructure;
+
+using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
+
+namespace ActorSales.Grains.People;
+
+public sealed class SalespersonGrain(
+    [PersistentState("salesperson", StorageNames.Default)] IPersistentState<SalespersonState> state,
+    DomainEventPublisher events,
+    TimeProvider clock) : Grain, ISalespersonGrain
+{
+    private const string Entity = "salesperson";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.PendingTeamMove is not null)
+        {
+            await CompleteTeamMove();
+        }
+    }
+
+    public async Task<SalespersonView> Create(SalespersonProfile profile, Caller caller)
+    {
+        AccessPolicy.EnsureCanAdministerOrganisation(caller);
+        Guard.Id(Id, "salesperson_id");
+        var valid = PeopleRules.Validate(profile);
+        if (state.State.Created)
+        {
+            throw new AlreadyExistsException($"salesperson '{Id}' already exists", Id);
+        }
+        await FindTeam(valid.TeamId);
+        state.State.Created = true;
+        state.State.Profile = valid;
+        state.State.Status = SalespersonStatus.Active;
+        state.State.CreatedAt = clock.GetUtcNow();
+        state.State.Version = 1;
+        state.State.PendingTeamMove = new PendingTeamMove(null, valid.TeamId);
+        await state.WriteOrConflictAsync(Entity, Id);
+        await CompleteTeamMove();
+        var view = await ToView();
+        await events.PublishAsync(EntityType.Salesperson, Id, view.Version, caller.UserId, valid.TeamId,
+            e => e.SalespersonCreated = new SalespersonCreated { Salesperson = view.ToContract() });
+        return view;
+    }
+
+    public async Task<SalespersonView> Get(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadPerson(caller, Id, state.State.Profile!.TeamId);
+        return await ToView();
+    }
+
+    public async Task<SalespersonView> Update(SalespersonChanges changes, long expectedVersion, Caller caller)
+    {
+        AccessPolicy.EnsureCanAdministerOrganisation(caller);
+        EnsureCreated();
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        var current = state.State.Profile!;
+        var profile = PeopleRules.Validate(new SalespersonProfile(
+            changes.Name ?? current.Name, changes.Email ?? current.Email, changes.Role ?? current.Role, changes.TeamId ?? current.TeamId));
+        var changed = new List<string>();
+        if (profile.Name != current.Name) changed.Add("name");
+        if (profile.Email != current.Email) changed.Add("email");
+        if (profile.Role != current.Role) changed.Add("role");
+        if (profile.TeamId != current.TeamId)
+        {
+            await FindTeam(profile.TeamId);
+            changed.Add("team_id");
+            state.State.PendingTeamMove = new PendingTeamMove(current.TeamId, profile.TeamId);
+        }
+        if (changed.Count == 0)
+        {
+            return await ToView();
+        }
+        state.State.Profile = profile;
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await CompleteTeamMove();
+        var view = await ToView();
+        await events.PublishAsync(EntityType.Salesperson, Id, view.Version, caller.UserId, profile.TeamId, e =>
+        {
+            var updated = new SalespersonUpdated { Salesperson = view.ToContract() };
+            updated.ChangedFields.AddRange(changed);
+            e.SalespersonUpdated = updated;
+        });
+        return view;
+    }
+
+    public Task<PersonIdentity?> GetIdentity() => Task.FromResult(
+        state.State.Created
+            ? new PersonIdentity(Id, state.State.Profile!.Role, state.State.Profile.TeamId, state.State.Status)
+            : null);
+
+    public async Task AddCustomer(string customerId)
+    {
+        EnsureCreated();
+        if (state.State.CustomerIds.Add(customerId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task RemoveCustomer(string customerId)
+    {
+        if (state.State.CustomerIds.Remove(customerId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task<Page<CustomerView>> ListCustomers(Caller caller, int pageSize, string? afterId)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, $"the book of '{Id}'");
+        var ids = state.State.CustomerIds;
+        IEnumerable<string> candidates = afterId is null ? ids
+            : ids.Max is { } max && string.CompareOrdinal(afterId, max) < 0 ? ids.GetViewBetween(afterId, max).SkipWhile(id => id == afterId)
+            : [];
+        var pageIds = candidates.Take(pageSize + 1).ToList();
+        var hasMore = pageIds.Count > pageSize;
+        if (hasMore)
+        {
+            pageIds.RemoveAt(pageIds.Count - 1);
+        }
+        var customers = await Task.WhenAll(pageIds.Select(id => GrainFactory.GetGrain<ICustomerGrain>(id).Find()));
+        // A customer mid-transfer may already name its new owner; it is listed in that owner's book instead.
+        var items = customers.OfType<CustomerView>().Where(c => c.OwnerId == Id).ToList();
+        return new Page<CustomerView>(items, hasMore ? pageIds[^1] : null, ids.Count);
+    }
+
+    /// <summary>Applies a persisted team move to both teams and every owned customer; each step is idempotent.</summary>
+    private async Task CompleteTeamMove()
+    {
+        if (state.State.PendingTeamMove is not { } move)
+        {
+            return;
+        }
+        if (move.FromTeamId is { } from)
+        {
+            await GrainFactory.GetGrain<ITeamGrain>(from).RemoveMember(Id);
+        }
+        await GrainFactory.GetGrain<ITeamGrain>(move.ToTeamId).AddMember(Id);
+        if (move.FromTeamId is not null)
+        {
+            await Task.WhenAll(state.State.CustomerIds.Select(customerId =>
+                GrainFactory.GetGrain<ICustomerGrain>(customerId).OwnerTeamChanged(Id, move.ToTeamId)));
+        }
+        state.State.PendingTeamMove = null;
+        await state.WriteOrConflictAsync(Entity, Id);
+    }
+
+    private async Task<TeamView> FindTeam(string teamId) =>
+        await GrainFactory.GetGrain<ITeamGrain>(teamId).Find()
+        ?? throw new PreconditionFailedException($"team_id: team '{teamId}' does not exist; create it first");
+
+    private void EnsureCreated()
+    {
+        if (!state.State.Created)
+        {
+            throw new NotFoundException(Entity, Id);
+        }
+    }
+
+    private async Task<SalespersonView> ToView()
+    {
+        var team = await GrainFactory.GetGrain<ITeamGrain>(state.State.Profile!.TeamId).Find();
+        return new SalespersonView(Id, state.State.Profile, team?.ManagerId, state.State.Status,
+            state.State.CustomerIds.Count, state.State.Version, state.State.CreatedAt);
+    }
+}

@@ -1,0 +1,136 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Events;
+using ActorSales.Grains.Infrastructure;
+using Role = ActorSales.Domain.Identity.Role;
+
+using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
+
+namespace ActorSales.Grains.People;
+
+public sealed class TeamGrain(
+    [PersistentState("team", StorageNames.Default)] IPersistentState<TeamState> state,
+    DomainEventPublisher events,
+    TimeProvider clock) : Grain, ITeamGrain
+{
+    private const string Entity = "team";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<TeamView> Create(TeamProfile profile, Caller caller)
+    {
+        AccessPolicy.EnsureCanAdministerOrganisation(caller);
+        Guard.Id(Id, "team_id");
+        var valid = PeopleRules.Validate(profile);
+        if (state.State.Created)
+        {
+            throw new AlreadyExistsException($"team '{Id}' already exists", Id);
+        }
+        state.State.Created = true;
+        state.State.Profile = valid;
+        state.State.CreatedAt = clock.GetUtcNow();
+        state.State.Version = 1;
+        await state.WriteOrConflictAsync(Entity, Id);
+        var view = ToView();
+        await events.PublishAsync(EntityType.Team, Id, view.Version, caller.UserId, Id, e => e.TeamCreated = new TeamCreated { Team = view.ToContract() });
+        return view;
+    }
+
+    public Task<TeamView> Get(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadTeam(caller, Id);
+        return Task.FromResult(ToView());
+    }
+
+    public async Task<TeamView> Update(TeamChanges changes, long expectedVersion, Caller caller)
+    {
+        AccessPolicy.EnsureCanAdministerOrganisation(caller);
+        EnsureCreated();
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        var current = state.State.Profile!;
+        var profile = PeopleRules.Validate(new TeamProfile(
+            changes.Name ?? current.Name, changes.Region ?? current.Region, changes.TimeZone ?? current.TimeZone));
+        var changed = new List<string>();
+        if (profile.Name != current.Name) changed.Add("name");
+        if (profile.Region != current.Region) changed.Add("region");
+        if (profile.TimeZone != current.TimeZone) changed.Add("time_zone");
+        if (changes.ManagerId is { } managerId && managerId != state.State.ManagerId)
+        {
+            await EnsureEligibleManager(Guard.Id(managerId, "manager_id"));
+            changed.Add("manager_id");
+        }
+        if (changed.Count == 0)
+        {
+            return ToView();
+        }
+        state.State.Profile = profile;
+        state.State.ManagerId = changes.ManagerId ?? state.State.ManagerId;
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        var view = ToView();
+        await events.PublishAsync(EntityType.Team, Id, view.Version, caller.UserId, Id, e =>
+        {
+            var updated = new TeamUpdated { Team = view.ToContract() };
+            updated.ChangedFields.AddRange(changed);
+            e.TeamUpdated = updated;
+        });
+        return view;
+    }
+
+    public Task<TeamView?> Find() => Task.FromResult(state.State.Created ? ToView() : null);
+
+    public async Task AddMember(string salespersonId)
+    {
+        EnsureCreated();
+        if (!state.State.Members.Add(salespersonId))
+        {
+            return;
+        }
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await events.PublishAsync(EntityType.Team, Id, state.State.Version, Caller.System.UserId, Id,
+            e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = salespersonId });
+    }
+
+    public async Task RemoveMember(string salespersonId)
+    {
+        if (!state.State.Members.Remove(salespersonId))
+        {
+            return;
+        }
+        if (state.State.ManagerId == salespersonId)
+        {
+            state.State.ManagerId = null;
+        }
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await events.PublishAsync(EntityType.Team, Id, state.State.Version, Caller.System.UserId, Id,
+            e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = salespersonId });
+    }
+
+    private async Task EnsureEligibleManager(string managerId)
+    {
+        var person = await GrainFactory.GetGrain<ISalespersonGrain>(managerId).GetIdentity()
+            ?? throw new NotFoundException("salesperson", managerId);
+        if (person.TeamId != Id || person.Role != Role.Manager || person.Status != SalespersonStatus.Active)
+        {
+            throw new PreconditionFailedException($"manager_id: '{managerId}' must be an active member of team '{Id}' with role ROLE_MANAGER");
+        }
+    }
+
+    private void EnsureCreated()
+    {
+        if (!state.State.Created)
+        {
+            throw new NotFoundException(Entity, Id);
+        }
+    }
+
+    private TeamView ToView() => new(Id, state.State.Profile!, state.State.ManagerId, [.. state.State.Members], state.State.Version, state.State.CreatedAt);
+}

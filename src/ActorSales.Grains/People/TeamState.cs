@@ -1,0 +1,14 @@
+using ActorSales.Domain.People;
+
+namespace ActorSales.Grains.People;
+
+[GenerateSerializer, Alias("actorsales.TeamState")]
+public sealed class TeamState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public TeamProfile? Profile { get; set; }
+    [Id(2)] public string? ManagerId { get; set; }
+    [Id(3)] public SortedSet<string> Members { get; set; } = new(StringComparer.Ordinal);
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public long Version { get; set; }
+}
