@@ -1,0 +1,103 @@
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
+using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>
+/// One in-process cluster for the whole collection. Grains see a <see cref="FakeTimeProvider"/>; Orleans' own
+/// membership, directory and reminder loops stay on real time so advancing the fake clock never spins them.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public static Caller Admin { get; } = new("admin", Role.Admin, null, SalespersonStatus.Active);
+
+    public async ValueTask InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            silo.Services.AddActorSalesGrains();
+            silo.AddMemoryGrainStorage(StorageNames.Default);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.AddMemoryStreams(EventStreams.ProviderName);
+            silo.UseInMemoryReminderService();
+        });
+        builder.ConfigureClient(client => client.AddMemoryStreams(EventStreams.ProviderName));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    /// <summary>
+    /// Memory-stream pulling agents tick on the silo's (fake) clock, so a test waiting for stream delivery moves
+    /// time forward in small steps until <paramref name="task"/> completes, bounded by 30 s of real time.
+    /// </summary>
+    public async Task AdvanceUntilAsync(Task task)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
+        while (!task.IsCompleted && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            Clock.Advance(TimeSpan.FromMilliseconds(100));
+            try
+            {
+                await task.WaitAsync(TimeSpan.FromMilliseconds(20));
+            }
+            catch (TimeoutException)
+            {
+                // Not yet delivered: advance again.
+            }
+        }
+        await task.WaitAsync(TimeSpan.FromSeconds(1));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    /// <summary>A fresh team with a manager and two reps; ids are unique per call so tests never share data.</summary>
+    public async Task<TestTeam> CreateTeamAsync(string? timeZone = null)
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var teamId = $"team-{suffix}";
+        await Grains.GetGrain<ITeamGrain>(teamId).Create(new TeamProfile($"Team {suffix}", "EMEA", timeZone ?? "Europe/Berlin"), Admin);
+        var manager = await CreatePersonAsync($"mgr-{suffix}", Role.Manager, teamId);
+        await Grains.GetGrain<ITeamGrain>(teamId).Update(new TeamChanges(null, null, null, manager.UserId), 0, Admin);
+        var rep = await CreatePersonAsync($"rep-{suffix}", Role.Rep, teamId);
+        var otherRep = await CreatePersonAsync($"rep2-{suffix}", Role.Rep, teamId);
+        return new TestTeam(teamId, manager, rep, otherRep);
+    }
+
+    public async Task<Caller> CreatePersonAsync(string id, Role role, string teamId)
+    {
+        await Grains.GetGrain<ISalespersonGrain>(id).Create(new SalespersonProfile(id, $"{id}@example.com", role, teamId), Admin);
+        return new Caller(id, role, teamId, SalespersonStatus.Active);
+    }
+}
+
+public sealed record TestTeam(string TeamId, Caller Manager, Caller Rep, Caller OtherRep);
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}
