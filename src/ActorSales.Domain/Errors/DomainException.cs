@@ -36,7 +36,7 @@ public sealed class AlreadyExistsException(string message, string existingId, st
 
 /// <summary>The entity is not in a state that allows this (gRPC FAILED_PRECONDITION).</summary>
 [GenerateSerializer, Alias("actorsales.PreconditionFailedException")]
-public sealed class PreconditionFailedException(string message) : DomainException(message);
+public class PreconditionFailedException(string message) : DomainException(message);
 
 /// <summary>The caller's expected version is stale, or a concurrent writer won (gRPC ABORTED).</summary>
 [GenerateSerializer, Alias("actorsales.ConcurrencyConflictException")]
