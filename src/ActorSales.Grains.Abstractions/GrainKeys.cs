@@ -6,6 +6,8 @@ namespace ActorSales.Grains.Abstractions;
 /// <item>salesperson: the user id (token subject), e.g. "alice"</item>
 /// <item>team: the team id, e.g. "berlin-hospital"</item>
 /// <item>customer: "cus_" + a time-ordered GUID (v7) in hex, issued at registration</item>
+/// <item>opportunity: "opp_" + a time-ordered GUID (v7) in hex, issued when opened</item>
+/// <item>pipeline: the pipeline key, e.g. "b2b"; the pipeline catalog: "all"</item>
 /// <item>customer activity chunk: "{customerId}/{chunkIndex}", activities chunkIndex*100+1 .. +100</item>
 /// <item>de-duplication index: the normalised key, e.g. "phone:+4930123456", "email:a@b.com", "company:acme"</item>
 /// </list>
@@ -15,6 +17,10 @@ public static class GrainKeys
     public const int ActivityChunkSize = 100;
 
     public static string NewCustomerId() => "cus_" + Guid.CreateVersion7().ToString("N");
+
+    public static string NewOpportunityId() => "opp_" + Guid.CreateVersion7().ToString("N");
+
+    public const string PipelineCatalog = "all";
 
     public static string ActivityChunk(string customerId, long chunkIndex) => $"{customerId}/{chunkIndex}";
 

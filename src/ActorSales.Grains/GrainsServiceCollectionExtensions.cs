@@ -1,3 +1,4 @@
+using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ActorSalesMetrics>();
         services.TryAddSingleton<DomainEventPublisher>();
+        services.AddOptions<OpportunityOptions>();
         return services;
     }
 }

@@ -1,6 +1,8 @@
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,15 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public static Caller Admin { get; } = new("admin", Role.Admin, null, SalespersonStatus.Active);
 
+    /// <summary>The default B2B pipeline as sales teams described it (the host loads the same from configuration).</summary>
+    public static PipelineDefinition B2B { get; } = new("b2b", 0, "Default B2B",
+    [
+        new StageDefinition("NeedsConfirmed", "Needs confirmed", ["meeting_minutes"], [], TimeSpan.FromDays(7), TimeSpan.FromDays(15)),
+        new StageDefinition("ProposalSubmitted", "Proposal submitted", ["proposal_document"], [], TimeSpan.FromDays(7), TimeSpan.FromDays(15)),
+        new StageDefinition("PriceNegotiation", "Price negotiation", ["quote"], [], TimeSpan.FromDays(10), TimeSpan.FromDays(15)),
+        new StageDefinition("ContractApproval", "Contract approval", ["signed_contract"], [], TimeSpan.FromHours(48), TimeSpan.FromHours(72)),
+    ], AllowSkipping: false);
+
     public async ValueTask InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
@@ -44,6 +55,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureClient(client => client.AddMemoryStreams(EventStreams.ProviderName));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+        await Grains.GetGrain<IPipelineGrain>(B2B.Key).Define(B2B, Admin);
     }
 
     /// <summary>

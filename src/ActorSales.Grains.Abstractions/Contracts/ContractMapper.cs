@@ -1,4 +1,5 @@
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using Google.Protobuf.WellKnownTypes;
 using Domain = ActorSales.Domain;
@@ -88,5 +89,78 @@ public static class ContractMapper
         };
         team.MemberIds.AddRange(view.MemberIds);
         return team;
+    }
+
+    public static V1.Money ToContract(this Domain.Pipeline.Money money) => new()
+    {
+        Amount = money.Amount.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+        Currency = money.Currency,
+    };
+
+    public static V1.EvidenceItem ToContract(this Domain.Pipeline.Evidence evidence) => new()
+    {
+        Kind = evidence.Kind,
+        Reference = evidence.Reference,
+        Note = evidence.Note,
+        AddedBy = evidence.AddedBy,
+        AddedAt = Timestamp.FromDateTimeOffset(evidence.AddedAt),
+    };
+
+    public static V1.StageChange ToContract(this StageChangeRecord change) => new()
+    {
+        FromStage = change.From ?? string.Empty,
+        ToStage = change.To,
+        At = Timestamp.FromDateTimeOffset(change.At),
+        By = change.By,
+        Reason = change.Reason,
+    };
+
+    public static V1.Opportunity ToContract(this OpportunityView view)
+    {
+        var opportunity = new V1.Opportunity
+        {
+            OpportunityId = view.Id,
+            CustomerId = view.CustomerId,
+            OwnerId = view.OwnerId,
+            OwnerTeamId = view.OwnerTeamId,
+            Title = view.Terms.Title,
+            Value = view.Terms.Value.ToContract(),
+            ExpectedCloseAt = Timestamp.FromDateTimeOffset(view.Terms.ExpectedCloseAt),
+            PipelineKey = view.PipelineKey,
+            PipelineVersion = view.PipelineVersion,
+            Stage = view.Stage,
+            StageEnteredAt = Timestamp.FromDateTimeOffset(view.StageEnteredAt),
+            Signal = (V1.ForecastSignal)view.Signal,
+            WeightedValue = new Domain.Pipeline.Money(view.WeightedAmount, view.Terms.Value.Currency).ToContract(),
+            ContractReviewAt = view.ContractReviewAt is { } review ? Timestamp.FromDateTimeOffset(review) : null,
+            Status = (V1.OpportunityStatus)view.Status,
+            LostReason = view.LostReason ?? string.Empty,
+            LostNote = view.LostNote ?? string.Empty,
+            Version = view.Version,
+            CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+        };
+        opportunity.History.AddRange(view.History.Select(h => h.ToContract()));
+        opportunity.Evidence.AddRange(view.Evidence.Select(e => e.ToContract()));
+        opportunity.DecisionMakers.AddRange(view.DecisionMakers.Select(d => new V1.DecisionMaker { Name = d.Name, Title = d.Title, Email = d.Email, Phone = d.Phone }));
+        return opportunity;
+    }
+
+    public static V1.Pipeline ToContract(this Domain.Pipeline.PipelineDefinition definition)
+    {
+        var pipeline = new V1.Pipeline { Key = definition.Key, Version = definition.Version, Name = definition.Name, AllowSkipping = definition.AllowSkipping };
+        foreach (var stage in definition.Stages)
+        {
+            var item = new V1.PipelineStage
+            {
+                Key = stage.Key,
+                DisplayName = stage.DisplayName,
+                WarningAge = stage.WarningAge is { } warning ? Duration.FromTimeSpan(warning) : null,
+                LimitAge = stage.LimitAge is { } limit ? Duration.FromTimeSpan(limit) : null,
+            };
+            item.RequiredEvidenceToLeave.AddRange(stage.RequiredEvidenceToLeave);
+            item.RequiredEvidenceToEnter.AddRange(stage.RequiredEvidenceToEnter);
+            pipeline.Stages.Add(item);
+        }
+        return pipeline;
     }
 }

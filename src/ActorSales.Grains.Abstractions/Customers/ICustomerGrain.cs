@@ -38,6 +38,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("OwnerIfHolding"), ReadOnly, AlwaysInterleave]
     Task<string?> OwnerIfHolding(string key);
 
+    /// <summary>Records an opportunity on this customer as open or closed (idempotent). Called by the opportunity grain.</summary>
+    [Alias("LinkOpportunity")]
+    Task LinkOpportunity(string opportunityId, bool open);
+
     /// <summary>The owner moved to another team; re-scopes the customer. Called by the salesperson grain.</summary>
     [Alias("OwnerTeamChanged")]
     Task OwnerTeamChanged(string ownerId, string newTeamId);

@@ -28,12 +28,14 @@ public static class EventStreams
     public const string Customers = "customers";
     public const string Salespeople = "salespeople";
     public const string Teams = "teams";
+    public const string Opportunities = "opportunities";
 
     public static string NamespaceOf(EntityType type) => type switch
     {
         EntityType.Customer => Customers,
         EntityType.Salesperson => Salespeople,
         EntityType.Team => Teams,
+        EntityType.Opportunity => Opportunities,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }

@@ -1,6 +1,7 @@
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
 
 namespace ActorSales.Grains.Abstractions.People;
 
@@ -28,6 +29,14 @@ public interface ISalespersonGrain : IGrainWithStringKey
     /// <summary>Records that this person no longer owns a customer (idempotent). Called by the customer grain.</summary>
     [Alias("RemoveCustomer")]
     Task RemoveCustomer(string customerId);
+
+    /// <summary>Records an opportunity this person owns as open or closed (idempotent). Called by the opportunity grain.</summary>
+    [Alias("LinkOpportunity")]
+    Task LinkOpportunity(string opportunityId, bool open);
+
+    /// <summary>Open opportunities in id order after <paramref name="afterId"/>, optionally only in <paramref name="stage"/>.</summary>
+    [Alias("ListOpportunities"), ReadOnly]
+    Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId);
 
     /// <summary>Owned customers in id order, after <paramref name="afterId"/>; the cursor is the last id of the page.</summary>
     [Alias("ListCustomers"), ReadOnly]

@@ -247,6 +247,16 @@ public sealed partial class CustomerGrain(
         return Task.FromResult(S.Registered && S.DedupKeys.Contains(key) ? S.OwnerId : null);
     }
 
+    public async Task LinkOpportunity(string opportunityId, bool open)
+    {
+        EnsureRegistered();
+        var changed = open ? S.OpenOpportunityIds.Add(opportunityId) : S.OpenOpportunityIds.Remove(opportunityId);
+        if (changed)
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
     public async Task OwnerTeamChanged(string ownerId, string newTeamId)
     {
         if (!S.Registered || S.OwnerId != ownerId || S.OwnerTeamId == newTeamId)

@@ -26,6 +26,9 @@ public sealed class CustomerState
     /// <summary>Latest planned next action, for follow-up rules.</summary>
     [Id(11)] public string? NextAction { get; set; }
     [Id(12)] public DateTimeOffset? NextActionDueAt { get; set; }
+
+    /// <summary>Open opportunities on this customer.</summary>
+    [Id(13)] public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

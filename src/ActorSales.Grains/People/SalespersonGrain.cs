@@ -6,6 +6,8 @@ using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
+using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
@@ -118,6 +120,34 @@ public sealed class SalespersonGrain(
         {
             await state.WriteOrConflictAsync(Entity, Id);
         }
+    }
+
+    public async Task LinkOpportunity(string opportunityId, bool open)
+    {
+        EnsureCreated();
+        var changed = open ? state.State.OpenOpportunityIds.Add(opportunityId) : state.State.OpenOpportunityIds.Remove(opportunityId);
+        if (changed)
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, $"the pipeline of '{Id}'");
+        var ids = state.State.OpenOpportunityIds.Where(id => afterId is null || string.CompareOrdinal(id, afterId) > 0).ToList();
+        var all = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
+        var matching = all.OfType<OpportunityView>()
+            .Where(o => o.OwnerId == Id && o.Status == OpportunityStatus.Open && (stage is null || o.Stage == stage))
+            .Take(pageSize + 1)
+            .ToList();
+        var hasMore = matching.Count > pageSize;
+        if (hasMore)
+        {
+            matching.RemoveAt(matching.Count - 1);
+        }
+        return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, state.State.OpenOpportunityIds.Count);
     }
 
     public async Task<Page<CustomerView>> ListCustomers(Caller caller, int pageSize, string? afterId)

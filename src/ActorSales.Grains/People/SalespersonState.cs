@@ -17,6 +17,9 @@ public sealed class SalespersonState
     /// crash half-way leaves nothing inconsistent. All steps are idempotent.
     /// </summary>
     [Id(6)] public PendingTeamMove? PendingTeamMove { get; set; }
+
+    /// <summary>Open opportunities this person owns.</summary>
+    [Id(7)] public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

@@ -1,0 +1,61 @@
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
+
+namespace ActorSales.Grains.Abstractions.Opportunities;
+
+/// <summary>A deal moving through a pipeline. Key: see <see cref="GrainKeys"/>.</summary>
+[Alias("actorsales.IOpportunityGrain")]
+public interface IOpportunityGrain : IGrainWithStringKey
+{
+    [Alias("Open")]
+    Task<OpportunityView> Open(OpportunityDraft draft, Caller caller);
+
+    [Alias("Get"), ReadOnly]
+    Task<OpportunityView> Get(Caller caller);
+
+    [Alias("AddEvidence")]
+    Task<OpportunityView> AddEvidence(string kind, string reference, string note, Caller caller);
+
+    [Alias("ChangeStage")]
+    Task<OpportunityView> ChangeStage(string toStage, string reason, long expectedVersion, Caller caller);
+
+    [Alias("SetSignal")]
+    Task<OpportunityView> SetSignal(SignalChange change, long expectedVersion, Caller caller);
+
+    [Alias("UpdateTerms")]
+    Task<OpportunityView> UpdateTerms(TermsChanges changes, long expectedVersion, Caller caller);
+
+    [Alias("Win")]
+    Task<OpportunityView> Win(long expectedVersion, Caller caller);
+
+    [Alias("Lose")]
+    Task<OpportunityView> Lose(string reason, string note, long expectedVersion, Caller caller);
+
+    /// <summary>The opportunity without caller checks, for other grains; null if it does not exist.</summary>
+    [Alias("Find"), ReadOnly, AlwaysInterleave]
+    Task<OpportunityView?> Find();
+}
+
+/// <summary>All versions of one pipeline definition. Key: the pipeline key, e.g. "b2b".</summary>
+[Alias("actorsales.IPipelineGrain")]
+public interface IPipelineGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the definition as a new version unless it equals the latest (then returns the latest).</summary>
+    [Alias("Define")]
+    Task<PipelineDefinition> Define(PipelineDefinition definition, Caller caller);
+
+    /// <summary>The latest version, or a given one; null if none.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<PipelineDefinition?> Get(int version);
+}
+
+/// <summary>The keys of every defined pipeline (tiny, read-mostly). Key: "all".</summary>
+[Alias("actorsales.IPipelineCatalogGrain")]
+public interface IPipelineCatalogGrain : IGrainWithStringKey
+{
+    [Alias("Add")]
+    Task Add(string key);
+
+    [Alias("Keys"), ReadOnly]
+    Task<IReadOnlyList<string>> Keys();
+}

@@ -1,0 +1,45 @@
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions.Opportunities;
+
+namespace ActorSales.Grains.Opportunities;
+
+[GenerateSerializer, Alias("actorsales.OpportunityState")]
+public sealed class OpportunityState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public string CustomerId { get; set; } = string.Empty;
+    [Id(2)] public string OwnerId { get; set; } = string.Empty;
+    [Id(3)] public string OwnerTeamId { get; set; } = string.Empty;
+    [Id(4)] public OpportunityTerms? Terms { get; set; }
+
+    /// <summary>The pipeline version the opportunity started with, kept whole so later versions never change its rules.</summary>
+    [Id(5)] public PipelineDefinition? Pipeline { get; set; }
+    [Id(6)] public string Stage { get; set; } = string.Empty;
+    [Id(7)] public DateTimeOffset StageEnteredAt { get; set; }
+    [Id(8)] public List<StageChangeRecord> History { get; set; } = [];
+    [Id(9)] public List<Evidence> Evidence { get; set; } = [];
+    [Id(10)] public ForecastSignal Signal { get; set; }
+    [Id(11)] public DateTimeOffset? SignalChangedAt { get; set; }
+    [Id(12)] public List<DecisionMaker> DecisionMakers { get; set; } = [];
+    [Id(13)] public DateTimeOffset? ContractReviewAt { get; set; }
+    [Id(14)] public OpportunityStatus Status { get; set; }
+    [Id(15)] public string? LostReason { get; set; }
+    [Id(16)] public string? LostNote { get; set; }
+    [Id(17)] public long Version { get; set; }
+    [Id(18)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The customer's and owner's lists of open opportunities may lag this state; replayed on activation.</summary>
+    [Id(19)] public bool LinksPending { get; set; }
+}
+
+[GenerateSerializer, Alias("actorsales.PipelineState")]
+public sealed class PipelineState
+{
+    [Id(0)] public List<PipelineDefinition> Versions { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("actorsales.PipelineCatalogState")]
+public sealed class PipelineCatalogState
+{
+    [Id(0)] public SortedSet<string> Keys { get; set; } = new(StringComparer.Ordinal);
+}

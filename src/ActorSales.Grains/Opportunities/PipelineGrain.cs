@@ -1,0 +1,59 @@
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Infrastructure;
+
+namespace ActorSales.Grains.Opportunities;
+
+public sealed class PipelineGrain(
+    [PersistentState("pipeline", StorageNames.Default)] IPersistentState<PipelineState> state) : Grain, IPipelineGrain
+{
+    public async Task<PipelineDefinition> Define(PipelineDefinition definition, Caller caller)
+    {
+        AccessPolicy.EnsureCanAdministerOrganisation(caller);
+        var key = this.GetPrimaryKeyString();
+        var valid = PipelineRules.Validate(definition with { Key = key, Version = 0 });
+        var versions = state.State.Versions;
+        if (versions.Count > 0 && SameContent(versions[^1], valid))
+        {
+            return versions[^1];
+        }
+        var stored = valid with { Version = versions.Count + 1 };
+        versions.Add(stored);
+        await state.WriteOrConflictAsync("pipeline", key);
+        await GrainFactory.GetGrain<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog).Add(key);
+        return stored;
+    }
+
+    public Task<PipelineDefinition?> Get(int version)
+    {
+        var versions = state.State.Versions;
+        PipelineDefinition? found = version == 0
+            ? versions.LastOrDefault()
+            : versions.FirstOrDefault(v => v.Version == version);
+        return Task.FromResult(found);
+    }
+
+    private static bool SameContent(PipelineDefinition a, PipelineDefinition b) =>
+        a.Name == b.Name && a.AllowSkipping == b.AllowSkipping && a.Stages.Count == b.Stages.Count &&
+        a.Stages.Zip(b.Stages).All(p =>
+            p.First.Key == p.Second.Key && p.First.DisplayName == p.Second.DisplayName &&
+            p.First.WarningAge == p.Second.WarningAge && p.First.LimitAge == p.Second.LimitAge &&
+            p.First.RequiredEvidenceToLeave.SequenceEqual(p.Second.RequiredEvidenceToLeave) &&
+            p.First.RequiredEvidenceToEnter.SequenceEqual(p.Second.RequiredEvidenceToEnter));
+}
+
+public sealed class PipelineCatalogGrain(
+    [PersistentState("pipelines", StorageNames.Default)] IPersistentState<PipelineCatalogState> state) : Grain, IPipelineCatalogGrain
+{
+    public async Task Add(string key)
+    {
+        if (state.State.Keys.Add(key))
+        {
+            await state.WriteOrConflictAsync("pipeline catalog", this.GetPrimaryKeyString());
+        }
+    }
+
+    public Task<IReadOnlyList<string>> Keys() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Keys]);
+}
