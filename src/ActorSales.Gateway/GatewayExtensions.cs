@@ -29,6 +29,8 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<SalespeopleGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<TeamsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<CustomersGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<OpportunitiesGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

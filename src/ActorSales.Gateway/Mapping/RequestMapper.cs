@@ -55,6 +55,10 @@ public static class RequestMapper
         return timestamp.ToDateTimeOffset();
     }
 
+    /// <summary>Money from the API; null when not given.</summary>
+    public static ActorSales.Domain.Pipeline.Money? ToMoney(V1.Money? money, string field) =>
+        money is null ? null : ActorSales.Domain.Pipeline.OpportunityRules.ParseMoney(money.Amount, money.Currency, field);
+
     /// <summary>An optional id (empty means "not given").</summary>
     public static string? OptionalId(string value, string field) => value.Length == 0 ? null : Guard.Id(value, field);
 

@@ -1,0 +1,106 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
+using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.Mapping;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using PipelineDomain = ActorSales.Domain.Pipeline;
+
+namespace ActorSales.Gateway.Grpc;
+
+[Authorize]
+public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolver callers) : OpportunitiesService.OpportunitiesServiceBase
+{
+    public override async Task<CreateOpportunityResponse> CreateOpportunity(CreateOpportunityRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var terms = new PipelineDomain.OpportunityTerms(
+            request.Title,
+            RequestMapper.ToMoney(request.Value, "value") ?? throw new ValidationException("value", "is required"),
+            RequestMapper.RequiredTimestamp(request.ExpectedCloseAt, "expected_close_at"));
+        var draft = new OpportunityDraft(Guard.Id(request.CustomerId, "customer_id"), terms, RequestMapper.OptionalId(request.PipelineKey, "pipeline_key"));
+        var view = await grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId()).Open(draft, caller);
+        return new CreateOpportunityResponse { Opportunity = view.ToContract() };
+    }
+
+    public override async Task<GetOpportunityResponse> GetOpportunity(GetOpportunityRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        return new GetOpportunityResponse { Opportunity = (await Opportunity(request.OpportunityId).Get(caller)).ToContract() };
+    }
+
+    public override async Task<AddEvidenceResponse> AddEvidence(AddEvidenceRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Opportunity(request.OpportunityId).AddEvidence(request.Kind, request.Reference, request.Note, caller);
+        return new AddEvidenceResponse { Opportunity = view.ToContract() };
+    }
+
+    public override async Task<ChangeStageResponse> ChangeStage(ChangeStageRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Opportunity(request.OpportunityId).ChangeStage(Guard.Id(request.ToStage, "to_stage"), request.Reason, request.ExpectedVersion, caller);
+        return new ChangeStageResponse { Opportunity = view.ToContract() };
+    }
+
+    public override async Task<SetSignalResponse> SetSignal(SetSignalRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        if (request.DecisionMakers.Count > 20)
+        {
+            throw new ValidationException("decision_makers", "at most 20 are allowed");
+        }
+        var change = new SignalChange(
+            (PipelineDomain.ForecastSignal)request.Signal,
+            request.DecisionMakers.Select(d => new PipelineDomain.DecisionMaker(d.Name, d.Title, d.Email, d.Phone)).ToList(),
+            RequestMapper.OptionalTimestamp(request.ContractReviewAt, "contract_review_at"));
+        var view = await Opportunity(request.OpportunityId).SetSignal(change, request.ExpectedVersion, caller);
+        return new SetSignalResponse { Opportunity = view.ToContract() };
+    }
+
+    public override async Task<UpdateTermsResponse> UpdateTerms(UpdateTermsRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var changes = new TermsChanges(
+            RequestMapper.Unchanged(request.Title),
+            RequestMapper.ToMoney(request.Value, "value"),
+            RequestMapper.OptionalTimestamp(request.ExpectedCloseAt, "expected_close_at"));
+        var view = await Opportunity(request.OpportunityId).UpdateTerms(changes, request.ExpectedVersion, caller);
+        return new UpdateTermsResponse { Opportunity = view.ToContract() };
+    }
+
+    public override async Task<WinOpportunityResponse> WinOpportunity(WinOpportunityRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        return new WinOpportunityResponse { Opportunity = (await Opportunity(request.OpportunityId).Win(request.ExpectedVersion, caller)).ToContract() };
+    }
+
+    public override async Task<LoseOpportunityResponse> LoseOpportunity(LoseOpportunityRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Opportunity(request.OpportunityId).Lose(request.Reason, request.Note, request.ExpectedVersion, caller);
+        return new LoseOpportunityResponse { Opportunity = view.ToContract() };
+    }
+
+    public override async Task<ListOpportunitiesResponse> ListOpportunities(ListOpportunitiesRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
+        var stage = RequestMapper.OptionalId(request.Stage, "stage");
+        var page = await grains.GetGrain<ISalespersonGrain>(ownerId).ListOpportunities(
+            caller, stage, Paging.PageSize(request.PageSize), Paging.DecodeToken(request.PageToken, "opportunities"));
+        var response = new ListOpportunitiesResponse
+        {
+            NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("opportunities", next) : string.Empty,
+        };
+        response.Opportunities.AddRange(page.Items.Select(o => o.ToContract()));
+        return response;
+    }
+
+    private IOpportunityGrain Opportunity(string id) => grains.GetGrain<IOpportunityGrain>(Guard.Id(id, "opportunity_id"));
+}
