@@ -90,6 +90,26 @@ public static class AccessPolicy
         }
     }
 
+    /// <summary>A team's whole book (forecasts, lists) is for its manager, directors, admins and services.</summary>
+    public static void EnsureCanReadTeamBook(Caller caller, string teamId)
+    {
+        EnsureActive(caller);
+        if (!(caller.IsOrgWide || caller.Role == Role.Service || (caller.Role == Role.Manager && caller.TeamId == teamId)))
+        {
+            throw new AccessDeniedException("only the team's manager, directors and admins may read the team's book");
+        }
+    }
+
+    /// <summary>Region-wide figures are for directors, admins and services.</summary>
+    public static void EnsureCanReadRegion(Caller caller)
+    {
+        EnsureActive(caller);
+        if (!(caller.IsOrgWide || caller.Role == Role.Service))
+        {
+            throw new AccessDeniedException("only directors, admins and services may read region-wide figures");
+        }
+    }
+
     /// <summary>A salesperson's profile is visible to themselves and to whoever may read their book.</summary>
     public static void EnsureCanReadPerson(Caller caller, string personId, string? personTeamId)
     {

@@ -73,6 +73,17 @@ public static class ForecastRules
 
     public static decimal Weighted(decimal amount, ForecastSignal signal, ForecastWeights weights) => amount * weights.Of(signal);
 
+    /// <summary>Sums open amounts and weighted amounts per currency (never across currencies), ordered by currency.</summary>
+    public static IReadOnlyList<CurrencyForecast> Aggregate(IEnumerable<(Money Value, ForecastSignal Signal)> opportunities, ForecastWeights weights) =>
+        Combine(opportunities.Select(o => new CurrencyForecast(o.Value.Currency, o.Value.Amount, Weighted(o.Value.Amount, o.Signal, weights), 1)));
+
+    /// <summary>Adds forecasts of several scopes (reps into a team, teams into a region).</summary>
+    public static IReadOnlyList<CurrencyForecast> Combine(IEnumerable<CurrencyForecast> parts) =>
+        parts.GroupBy(p => p.Currency, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CurrencyForecast(g.Key, g.Sum(p => p.OpenAmount), g.Sum(p => p.WeightedAmount), g.Sum(p => p.Count)))
+            .ToList();
+
     private static void EnsureDecisionChain(IReadOnlyList<DecisionMaker> people, IReadOnlySet<string> domains)
     {
         if (people.Count < 2)
@@ -103,3 +114,11 @@ public static class ForecastRules
         }
     }
 }
+
+/// <summary>One currency's open and weighted pipeline.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.CurrencyForecast")]
+public sealed record CurrencyForecast(
+    [property: Id(0)] string Currency,
+    [property: Id(1)] decimal OpenAmount,
+    [property: Id(2)] decimal WeightedAmount,
+    [property: Id(3)] int Count);

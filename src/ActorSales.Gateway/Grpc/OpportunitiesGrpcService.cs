@@ -1,6 +1,7 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
 using ActorSales.Domain.Errors;
+using Role = ActorSales.Domain.Identity.Role;
 using ActorSales.Gateway.Identity;
 using ActorSales.Gateway.Mapping;
 using ActorSales.Grains.Abstractions;
@@ -99,6 +100,28 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("opportunities", next) : string.Empty,
         };
         response.Opportunities.AddRange(page.Items.Select(o => o.ToContract()));
+        return response;
+    }
+
+    public override async Task<GetForecastResponse> GetForecast(GetForecastRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var forecast = request.ScopeCase switch
+        {
+            GetForecastRequest.ScopeOneofCase.TeamId => await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).GetForecast(caller),
+            GetForecastRequest.ScopeOneofCase.Region => await grains.GetGrain<IRegionGrain>(Guard.Required(request.Region, "region")).GetForecast(caller),
+            GetForecastRequest.ScopeOneofCase.OwnerId => await grains.GetGrain<ISalespersonGrain>(Guard.Id(request.OwnerId, "owner_id")).GetForecast(caller),
+            _ when caller.Role is Role.Admin or Role.Service => throw new ValidationException("scope", "name owner_id, team_id or region"),
+            _ => await grains.GetGrain<ISalespersonGrain>(caller.UserId).GetForecast(caller),
+        };
+        var response = new GetForecastResponse();
+        response.Currencies.AddRange(forecast.Select(f => new CurrencyForecast
+        {
+            Currency = f.Currency,
+            OpenAmount = new PipelineDomain.Money(f.OpenAmount, f.Currency).ToContract().Amount,
+            WeightedAmount = new PipelineDomain.Money(f.WeightedAmount, f.Currency).ToContract().Amount,
+            OpportunityCount = f.Count,
+        }));
         return response;
     }
 

@@ -1,5 +1,6 @@
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
+using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
 
@@ -37,6 +38,14 @@ public interface ISalespersonGrain : IGrainWithStringKey
     /// <summary>Open opportunities in id order after <paramref name="afterId"/>, optionally only in <paramref name="stage"/>.</summary>
     [Alias("ListOpportunities"), ReadOnly]
     Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId);
+
+    /// <summary>Weighted forecast of this person's open opportunities (the caller may read their book).</summary>
+    [Alias("GetForecast"), ReadOnly]
+    Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller);
+
+    /// <summary>The same without caller checks, for team and region roll-ups.</summary>
+    [Alias("ComputeForecast"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<CurrencyForecast>> ComputeForecast();
 
     /// <summary>Owned customers in id order, after <paramref name="afterId"/>; the cursor is the last id of the page.</summary>
     [Alias("ListCustomers"), ReadOnly]

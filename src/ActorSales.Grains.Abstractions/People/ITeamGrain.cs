@@ -1,5 +1,6 @@
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
+using ActorSales.Domain.Pipeline;
 
 namespace ActorSales.Grains.Abstractions.People;
 
@@ -20,6 +21,14 @@ public interface ITeamGrain : IGrainWithStringKey
     [Alias("Find"), ReadOnly, AlwaysInterleave]
     Task<TeamView?> Find();
 
+    /// <summary>Weighted forecast of the members' open opportunities.</summary>
+    [Alias("GetForecast"), ReadOnly]
+    Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller);
+
+    /// <summary>The same without caller checks, for region roll-ups.</summary>
+    [Alias("ComputeForecast"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<CurrencyForecast>> ComputeForecast();
+
     /// <summary>Adds a member (idempotent). Called by the salesperson grain.</summary>
     [Alias("AddMember")]
     Task AddMember(string salespersonId);
@@ -27,4 +36,18 @@ public interface ITeamGrain : IGrainWithStringKey
     /// <summary>Removes a member (idempotent). Called by the salesperson grain.</summary>
     [Alias("RemoveMember")]
     Task RemoveMember(string salespersonId);
+}
+
+/// <summary>The teams of one region, for region-wide figures. Key: the region name.</summary>
+[Alias("actorsales.IRegionGrain")]
+public interface IRegionGrain : IGrainWithStringKey
+{
+    [Alias("AddTeam")]
+    Task AddTeam(string teamId);
+
+    [Alias("RemoveTeam")]
+    Task RemoveTeam(string teamId);
+
+    [Alias("GetForecast"), ReadOnly]
+    Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller);
 }

@@ -7,12 +7,15 @@ using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Domain.Pipeline;
 using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
+
+using CurrencyForecast = ActorSales.Domain.Pipeline.CurrencyForecast;
 
 namespace ActorSales.Grains.People;
 
@@ -148,6 +151,21 @@ public sealed class SalespersonGrain(
             matching.RemoveAt(matching.Count - 1);
         }
         return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, state.State.OpenOpportunityIds.Count);
+    }
+
+    public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, $"the forecast of '{Id}'");
+        return ComputeForecast();
+    }
+
+    public async Task<IReadOnlyList<CurrencyForecast>> ComputeForecast()
+    {
+        var opportunities = await Task.WhenAll(state.State.OpenOpportunityIds.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
+        return ForecastRules.Combine(opportunities.OfType<OpportunityView>()
+            .Where(o => o.OwnerId == Id && o.Status == OpportunityStatus.Open)
+            .Select(o => new CurrencyForecast(o.Terms.Value.Currency, o.Terms.Value.Amount, o.WeightedAmount, 1)));
     }
 
     public async Task<Page<CustomerView>> ListCustomers(Caller caller, int pageSize, string? afterId)

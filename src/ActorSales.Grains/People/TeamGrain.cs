@@ -3,6 +3,7 @@ using ActorSales.Domain.Common;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
+using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Events;
@@ -10,6 +11,8 @@ using ActorSales.Grains.Infrastructure;
 using Role = ActorSales.Domain.Identity.Role;
 
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
+
+using CurrencyForecast = ActorSales.Domain.Pipeline.CurrencyForecast;
 
 namespace ActorSales.Grains.People;
 
@@ -36,6 +39,7 @@ public sealed class TeamGrain(
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.Version = 1;
         await state.WriteOrConflictAsync(Entity, Id);
+        await GrainFactory.GetGrain<IRegionGrain>(valid.Region).AddTeam(Id);
         var view = ToView();
         await events.PublishAsync(EntityType.Team, Id, view.Version, caller.UserId, Id, e => e.TeamCreated = new TeamCreated { Team = view.ToContract() });
         return view;
@@ -73,6 +77,11 @@ public sealed class TeamGrain(
         state.State.ManagerId = changes.ManagerId ?? state.State.ManagerId;
         state.State.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
+        if (profile.Region != current.Region)
+        {
+            await GrainFactory.GetGrain<IRegionGrain>(current.Region).RemoveTeam(Id);
+            await GrainFactory.GetGrain<IRegionGrain>(profile.Region).AddTeam(Id);
+        }
         var view = ToView();
         await events.PublishAsync(EntityType.Team, Id, view.Version, caller.UserId, Id, e =>
         {
@@ -81,6 +90,19 @@ public sealed class TeamGrain(
             e.TeamUpdated = updated;
         });
         return view;
+    }
+
+    public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadTeamBook(caller, Id);
+        return ComputeForecast();
+    }
+
+    public async Task<IReadOnlyList<CurrencyForecast>> ComputeForecast()
+    {
+        var parts = await Task.WhenAll(state.State.Members.Select(id => GrainFactory.GetGrain<ISalespersonGrain>(id).ComputeForecast()));
+        return ForecastRules.Combine(parts.SelectMany(p => p));
     }
 
     public Task<TeamView?> Find() => Task.FromResult(state.State.Created ? ToView() : null);
