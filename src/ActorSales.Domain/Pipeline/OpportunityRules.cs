@@ -36,6 +36,8 @@ public sealed class OpportunityOptions
     public List<string> LossReasons { get; set; } = ["price", "competitor", "no_budget", "no_decision", "timing", "product_fit", "other"];
 
     public ForecastWeights Weights { get; set; } = new();
+
+    public ApprovalOptions Approval { get; set; } = new();
 }
 
 public static class OpportunityRules

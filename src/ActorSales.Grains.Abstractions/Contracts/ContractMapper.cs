@@ -86,6 +86,7 @@ public static class ContractMapper
             TimeZone = view.Profile.TimeZone,
             Version = view.Version,
             CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+            DirectorId = view.DirectorId ?? string.Empty,
         };
         team.MemberIds.AddRange(view.MemberIds);
         return team;
@@ -163,4 +164,19 @@ public static class ContractMapper
         }
         return pipeline;
     }
+
+    public static V1.Approval ToContract(this ApprovalView view) => new()
+    {
+        ApprovalId = view.Id,
+        OpportunityId = view.OpportunityId,
+        OwnerId = view.OwnerId,
+        OwnerTeamId = view.OwnerTeamId,
+        ApproverId = view.ApproverId,
+        Value = view.Value.ToContract(),
+        Status = (V1.ApprovalStatus)view.Status,
+        RequestedAt = Timestamp.FromDateTimeOffset(view.RequestedAt),
+        DecidedBy = view.DecidedBy ?? string.Empty,
+        DecidedAt = view.DecidedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+        Comment = view.Comment ?? string.Empty,
+    };
 }

@@ -31,6 +31,10 @@ public interface IOpportunityGrain : IGrainWithStringKey
     [Alias("Lose")]
     Task<OpportunityView> Lose(string reason, string note, long expectedVersion, Caller caller);
 
+    /// <summary>The approver decided; a rejection returns the deal to the configured stage. Idempotent per approval.</summary>
+    [Alias("ApprovalDecided")]
+    Task ApprovalDecided(string approvalId, bool approved, string decidedBy, string comment);
+
     /// <summary>The opportunity without caller checks, for other grains; null if it does not exist.</summary>
     [Alias("Find"), ReadOnly, AlwaysInterleave]
     Task<OpportunityView?> Find();

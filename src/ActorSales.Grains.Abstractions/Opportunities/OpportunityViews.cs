@@ -40,7 +40,8 @@ public sealed record OpportunityView(
     [property: Id(16)] string? LostReason,
     [property: Id(17)] string? LostNote,
     [property: Id(18)] long Version,
-    [property: Id(19)] DateTimeOffset CreatedAt);
+    [property: Id(19)] DateTimeOffset CreatedAt,
+    [property: Id(20)] string? PendingApprovalId = null);
 
 /// <summary>A forecast-signal change request.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.SignalChange")]

@@ -39,6 +39,30 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("ListOpportunities"), ReadOnly]
     Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId);
 
+    /// <summary>Names (or clears, with null) who may decide this person's approvals for a period.</summary>
+    [Alias("SetDelegate")]
+    Task SetDelegate(Delegation? delegation, Caller caller);
+
+    /// <summary>This person's delegation, if any (active or not).</summary>
+    [Alias("GetDelegation"), ReadOnly, AlwaysInterleave]
+    Task<Delegation?> GetDelegation();
+
+    /// <summary>Records that <paramref name="approverId"/> named this person as delegate (or no longer does).</summary>
+    [Alias("LinkDelegator")]
+    Task LinkDelegator(string approverId, bool active);
+
+    /// <summary>Files an approval addressed to this person as pending or decided (idempotent).</summary>
+    [Alias("LinkApproval")]
+    Task LinkApproval(string approvalId, bool pending);
+
+    /// <summary>Pending approvals addressed to this person or to those who delegated to them, now.</summary>
+    [Alias("ListPendingApprovals"), ReadOnly]
+    Task<IReadOnlyList<ApprovalView>> ListPendingApprovals(Caller caller);
+
+    /// <summary>Ids of pending approvals addressed to this person (internal).</summary>
+    [Alias("PendingApprovalIds"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<string>> PendingApprovalIds();
+
     /// <summary>Weighted forecast of this person's open opportunities (the caller may read their book).</summary>
     [Alias("GetForecast"), ReadOnly]
     Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller);

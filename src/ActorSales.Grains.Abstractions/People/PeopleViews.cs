@@ -38,7 +38,8 @@ public sealed record TeamView(
     [property: Id(2)] string? ManagerId,
     [property: Id(3)] IReadOnlyList<string> MemberIds,
     [property: Id(4)] long Version,
-    [property: Id(5)] DateTimeOffset CreatedAt);
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] string? DirectorId = null);
 
 /// <summary>Fields to change on a team; null leaves a field unchanged.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.TeamChanges")]
@@ -46,4 +47,5 @@ public sealed record TeamChanges(
     [property: Id(0)] string? Name,
     [property: Id(1)] string? Region,
     [property: Id(2)] string? TimeZone,
-    [property: Id(3)] string? ManagerId);
+    [property: Id(3)] string? ManagerId,
+    [property: Id(4)] string? DirectorId = null);

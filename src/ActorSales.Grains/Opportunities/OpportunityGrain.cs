@@ -14,6 +14,9 @@ using Microsoft.Extensions.Options;
 using DomainEvidence = ActorSales.Domain.Pipeline.Evidence;
 using ForecastSignal = ActorSales.Domain.Pipeline.ForecastSignal;
 using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
+using ApprovalStatus = ActorSales.Domain.Pipeline.ApprovalStatus;
+using ApprovalDecided = ActorSales.Contracts.V1.ApprovalDecided;
+using ApprovalRequested = ActorSales.Contracts.V1.ApprovalRequested;
 
 namespace ActorSales.Grains.Opportunities;
 
@@ -32,7 +35,11 @@ public sealed partial class OpportunityGrain(
 
     private OpportunityState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => SyncLinks();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await SyncLinks();
+        await RequestApproval();
+    }
 
     public async Task<OpportunityView> Open(OpportunityDraft draft, Caller caller)
     {
@@ -97,11 +104,32 @@ public sealed partial class OpportunityGrain(
     {
         EnsureChangeable(caller);
         Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
+        EnsureNotAwaitingApproval();
         var why = Guard.Optional(reason, "reason", Limits.SummaryMaxLength);
         PipelineRules.Decide(S.Pipeline!, S.Stage, toStage ?? string.Empty, EvidenceKinds(), why);
+        var approverId = ApprovalRules.RequiresApproval(S.Pipeline!, toStage!, S.Terms!.Value, options.Value.Approval)
+            ? await ResolveApprover()
+            : null;
         var change = EnterStage(toStage!, why, caller);
+        if (approverId is not null)
+        {
+            // Keyed by the stage entry: a retried or replayed change asks the same approval grain, so once.
+            S.PendingApprovalId = $"{Id}/approval/{S.History.Count}";
+            S.PendingApproval = new ApprovalRequest(Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value);
+            S.ApprovalRequestPending = true;
+            S.Version++; // the request is its own event, so it gets its own sequence number
+        }
         await state.WriteOrConflictAsync(Entity, Id);
-        await Publish(caller, e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = change.ToContract() });
+        var stageSequence = approverId is null ? S.Version : S.Version - 1;
+        await events.PublishAsync(EntityType.Opportunity, Id, stageSequence, caller.UserId, S.OwnerTeamId,
+            e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = change.ToContract() });
+        if (S.PendingApproval is { } request)
+        {
+            var requested = new ApprovalView(S.PendingApprovalId!, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
+                ApprovalStatus.Pending, S.StageEnteredAt, null, null, null);
+            await Publish(caller, e => e.ApprovalRequested = new ApprovalRequested { Approval = requested.ToContract() });
+        }
+        await RequestApproval();
         return ToView();
     }
 
@@ -142,6 +170,10 @@ public sealed partial class OpportunityGrain(
     {
         EnsureChangeable(caller);
         Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
+        if (S.PendingApprovalId is { } approvalId)
+        {
+            throw new PreconditionFailedException($"amount and terms are locked while approval '{approvalId}' is pending");
+        }
         var current = S.Terms!;
         var terms = OpportunityRules.Validate(new OpportunityTerms(
             changes.Title ?? current.Title, changes.Value ?? current.Value, changes.ExpectedCloseAt ?? current.ExpectedCloseAt), clock.GetUtcNow());
@@ -170,6 +202,7 @@ public sealed partial class OpportunityGrain(
     {
         EnsureChangeable(caller);
         Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
+        EnsureNotAwaitingApproval();
         var last = S.Pipeline!.Stages[^1];
         if (S.Stage != last.Key)
         {
@@ -203,7 +236,74 @@ public sealed partial class OpportunityGrain(
         return view;
     }
 
+    public async Task ApprovalDecided(string approvalId, bool approved, string decidedBy, string comment)
+    {
+        if (!S.Created || S.PendingApprovalId != approvalId)
+        {
+            return; // already applied, or superseded
+        }
+        var request = S.PendingApproval!;
+        S.PendingApprovalId = null;
+        S.PendingApproval = null;
+        S.ApprovalRequestPending = false;
+        StageChangeRecord? back = null;
+        var decider = new Caller(decidedBy, Domain.Identity.Role.Director, null, Domain.People.SalespersonStatus.Active);
+        var returnTo = options.Value.Approval.RejectedReturnsTo;
+        if (!approved && S.Status == OpportunityStatus.Open && S.Pipeline!.IndexOf(returnTo) >= 0)
+        {
+            back = EnterStage(returnTo, $"approval rejected by {decidedBy}: {comment}", decider);
+        }
+        else
+        {
+            S.Version++;
+        }
+        await state.WriteOrConflictAsync(Entity, Id);
+        var decided = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
+            approved ? ApprovalStatus.Approved : ApprovalStatus.Rejected, S.StageEnteredAt, decidedBy, clock.GetUtcNow(), comment);
+        if (back is null)
+        {
+            await Publish(decider, e => e.ApprovalDecided = new ApprovalDecided { Approval = decided.ToContract() });
+        }
+        else
+        {
+            await Publish(decider, e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = back.ToContract() });
+        }
+    }
+
     public Task<OpportunityView?> Find() => Task.FromResult(S.Created ? ToView() : null);
+
+    private async Task<string> ResolveApprover()
+    {
+        var team = await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find();
+        return team?.DirectorId ?? options.Value.Approval.DefaultApproverId
+            ?? throw new PreconditionFailedException($"a deal above {options.Value.Approval.Threshold:0} needs approval, but team '{S.OwnerTeamId}' names no director and no default approver is configured");
+    }
+
+    /// <summary>Files the stored approval request with the approval grain; idempotent, replayed on activation.</summary>
+    private async Task RequestApproval()
+    {
+        if (!S.ApprovalRequestPending || S.PendingApprovalId is not { } approvalId)
+        {
+            return;
+        }
+        try
+        {
+            await GrainFactory.GetGrain<IApprovalGrain>(approvalId).Request(S.PendingApproval!);
+            S.ApprovalRequestPending = false; // persisted with the next write; a replay is harmless
+        }
+        catch (Exception exception)
+        {
+            LogApprovalRequestFailed(exception, Id, approvalId);
+        }
+    }
+
+    private void EnsureNotAwaitingApproval()
+    {
+        if (S.PendingApprovalId is { } approvalId)
+        {
+            throw new PreconditionFailedException($"the deal waits for approval '{approvalId}'; it cannot change stage or close until it is decided");
+        }
+    }
 
     private StageChangeRecord EnterStage(string stage, string reason, Caller caller)
     {
@@ -283,7 +383,10 @@ public sealed partial class OpportunityGrain(
     private OpportunityView ToView() => new(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,
         [.. S.History], [.. S.Evidence], S.Signal, ForecastRules.Weighted(S.Terms!.Value.Amount, S.Signal, options.Value.Weights),
-        [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt);
+        [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: filing approval {ApprovalId} failed; retried on activation")]
+    private partial void LogApprovalRequestFailed(Exception exception, string opportunityId, string approvalId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: updating the customer's and owner's open lists failed; retried on activation")]
     private partial void LogLinkFailed(Exception exception, string opportunityId);

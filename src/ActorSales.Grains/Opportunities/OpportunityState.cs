@@ -30,6 +30,13 @@ public sealed class OpportunityState
 
     /// <summary>The customer's and owner's lists of open opportunities may lag this state; replayed on activation.</summary>
     [Id(19)] public bool LinksPending { get; set; }
+
+    /// <summary>The approval the deal waits for; terms are locked and the stage frozen while it is set.</summary>
+    [Id(20)] public ApprovalRequest? PendingApproval { get; set; }
+    [Id(21)] public string? PendingApprovalId { get; set; }
+
+    /// <summary>The approval request is stored here but may not have reached the approval grain; replayed on activation.</summary>
+    [Id(22)] public bool ApprovalRequestPending { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

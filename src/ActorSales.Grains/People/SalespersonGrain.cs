@@ -8,6 +8,7 @@ using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Domain.Pipeline;
+using ApprovalStatus = ActorSales.Domain.Pipeline.ApprovalStatus;
 using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Events;
@@ -151,6 +152,80 @@ public sealed class SalespersonGrain(
             matching.RemoveAt(matching.Count - 1);
         }
         return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, state.State.OpenOpportunityIds.Count);
+    }
+
+    public async Task SetDelegate(Delegation? delegation, Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureActive(caller);
+        if (caller.UserId != Id && caller.Role != Domain.Identity.Role.Admin)
+        {
+            throw new AccessDeniedException("you may name a delegate only for your own approvals");
+        }
+        if (delegation is not null)
+        {
+            var target = await GrainFactory.GetGrain<ISalespersonGrain>(delegation.DelegateId).GetIdentity()
+                ?? throw new NotFoundException("salesperson", delegation.DelegateId);
+            if (target.Status != SalespersonStatus.Active)
+            {
+                throw new PreconditionFailedException($"delegate_id: '{delegation.DelegateId}' is not active");
+            }
+        }
+        var previous = state.State.Delegation;
+        state.State.Delegation = delegation;
+        await state.WriteOrConflictAsync(Entity, Id);
+        if (previous is not null && previous.DelegateId != delegation?.DelegateId)
+        {
+            await GrainFactory.GetGrain<ISalespersonGrain>(previous.DelegateId).LinkDelegator(Id, false);
+        }
+        if (delegation is not null)
+        {
+            await GrainFactory.GetGrain<ISalespersonGrain>(delegation.DelegateId).LinkDelegator(Id, true);
+        }
+    }
+
+    public Task<Delegation?> GetDelegation() => Task.FromResult(state.State.Delegation);
+
+    public async Task LinkDelegator(string approverId, bool active)
+    {
+        EnsureCreated();
+        if (active ? state.State.Delegators.Add(approverId) : state.State.Delegators.Remove(approverId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task LinkApproval(string approvalId, bool pending)
+    {
+        EnsureCreated();
+        if (pending ? state.State.PendingApprovalIds.Add(approvalId) : state.State.PendingApprovalIds.Remove(approvalId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> PendingApprovalIds() => Task.FromResult<IReadOnlyList<string>>([.. state.State.PendingApprovalIds]);
+
+    public async Task<IReadOnlyList<ApprovalView>> ListPendingApprovals(Caller caller)
+    {
+        EnsureCreated();
+        if (caller.UserId != Id && !caller.IsOrgWide)
+        {
+            throw new AccessDeniedException("you may list only your own approvals");
+        }
+        AccessPolicy.EnsureActive(caller);
+        var now = clock.GetUtcNow();
+        var ids = new List<string>(state.State.PendingApprovalIds);
+        foreach (var approverId in state.State.Delegators)
+        {
+            var approver = GrainFactory.GetGrain<ISalespersonGrain>(approverId);
+            if (await approver.GetDelegation() is { } delegation && delegation.DelegateId == Id && delegation.IsActive(now))
+            {
+                ids.AddRange(await approver.PendingApprovalIds());
+            }
+        }
+        var approvals = await Task.WhenAll(ids.Distinct(StringComparer.Ordinal).Select(id => GrainFactory.GetGrain<IApprovalGrain>(id).Find()));
+        return approvals.OfType<ApprovalView>().Where(a => a.Status == ApprovalStatus.Pending).OrderBy(a => a.RequestedAt).ToList();
     }
 
     public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)

@@ -1,4 +1,5 @@
 using ActorSales.Domain.People;
+using ActorSales.Domain.Pipeline;
 
 namespace ActorSales.Grains.People;
 
@@ -20,6 +21,15 @@ public sealed class SalespersonState
 
     /// <summary>Open opportunities this person owns.</summary>
     [Id(7)] public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Who may decide this person's approvals, and when.</summary>
+    [Id(8)] public Delegation? Delegation { get; set; }
+
+    /// <summary>Approvers who named this person their delegate.</summary>
+    [Id(9)] public SortedSet<string> Delegators { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Pending approvals addressed to this person.</summary>
+    [Id(10)] public SortedSet<string> PendingApprovalIds { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

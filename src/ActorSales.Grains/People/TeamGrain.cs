@@ -69,12 +69,18 @@ public sealed class TeamGrain(
             await EnsureEligibleManager(Guard.Id(managerId, "manager_id"));
             changed.Add("manager_id");
         }
+        if (changes.DirectorId is { } directorId && directorId != state.State.DirectorId)
+        {
+            await EnsureEligibleDirector(Guard.Id(directorId, "director_id"));
+            changed.Add("director_id");
+        }
         if (changed.Count == 0)
         {
             return ToView();
         }
         state.State.Profile = profile;
         state.State.ManagerId = changes.ManagerId ?? state.State.ManagerId;
+        state.State.DirectorId = changes.DirectorId ?? state.State.DirectorId;
         state.State.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
         if (profile.Region != current.Region)
@@ -146,6 +152,16 @@ public sealed class TeamGrain(
         }
     }
 
+    private async Task EnsureEligibleDirector(string directorId)
+    {
+        var person = await GrainFactory.GetGrain<ISalespersonGrain>(directorId).GetIdentity()
+            ?? throw new NotFoundException("salesperson", directorId);
+        if (person.Role != Role.Director || person.Status != SalespersonStatus.Active)
+        {
+            throw new PreconditionFailedException($"director_id: '{directorId}' must be an active salesperson with role ROLE_DIRECTOR");
+        }
+    }
+
     private void EnsureCreated()
     {
         if (!state.State.Created)
@@ -154,5 +170,5 @@ public sealed class TeamGrain(
         }
     }
 
-    private TeamView ToView() => new(Id, state.State.Profile!, state.State.ManagerId, [.. state.State.Members], state.State.Version, state.State.CreatedAt);
+    private TeamView ToView() => new(Id, state.State.Profile!, state.State.ManagerId, [.. state.State.Members], state.State.Version, state.State.CreatedAt, state.State.DirectorId);
 }

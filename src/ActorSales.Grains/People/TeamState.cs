@@ -11,4 +11,5 @@ public sealed class TeamState
     [Id(3)] public SortedSet<string> Members { get; set; } = new(StringComparer.Ordinal);
     [Id(4)] public DateTimeOffset CreatedAt { get; set; }
     [Id(5)] public long Version { get; set; }
+    [Id(6)] public string? DirectorId { get; set; }
 }

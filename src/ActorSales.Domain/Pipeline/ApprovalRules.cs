@@ -1,0 +1,76 @@
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+
+namespace ActorSales.Domain.Pipeline;
+
+/// <summary>Lifecycle of an approval request.</summary>
+public enum ApprovalStatus
+{
+    Unspecified = 0,
+    Pending = 1,
+    Approved = 2,
+    Rejected = 3,
+}
+
+/// <summary>Approval of large deals (section "ActorSales:Opportunities:Approval").</summary>
+public sealed class ApprovalOptions
+{
+    /// <summary>Entering this stage with an amount above the threshold asks for approval.</summary>
+    public string Stage { get; set; } = "ContractApproval";
+
+    /// <summary>Amount above which approval is needed, in the deal's own currency.</summary>
+    public decimal Threshold { get; set; } = 500_000m;
+
+    /// <summary>Where a rejected deal returns.</summary>
+    public string RejectedReturnsTo { get; set; } = "PriceNegotiation";
+
+    /// <summary>Approver when the owner's team names no director.</summary>
+    public string? DefaultApproverId { get; set; }
+}
+
+/// <summary>A director's stand-in for a period.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.Delegation")]
+public sealed record Delegation(
+    [property: Id(0)] string DelegateId,
+    [property: Id(1)] DateTimeOffset From,
+    [property: Id(2)] DateTimeOffset Until)
+{
+    public bool IsActive(DateTimeOffset now) => now >= From && now < Until;
+}
+
+public static class ApprovalRules
+{
+    public static bool RequiresApproval(PipelineDefinition pipeline, string enteredStage, Money value, ApprovalOptions options) =>
+        enteredStage == options.Stage && pipeline.IndexOf(options.Stage) >= 0 && value.Amount > options.Threshold;
+
+    /// <summary>Only the addressed approver or their currently active delegate decides.</summary>
+    public static void EnsureCanDecide(Caller caller, string approverId, Delegation? delegation, DateTimeOffset now)
+    {
+        AccessPolicy.EnsureActive(caller);
+        if (caller.UserId == approverId || (delegation is { } d && d.DelegateId == caller.UserId && d.IsActive(now)))
+        {
+            return;
+        }
+        throw new AccessDeniedException($"only '{approverId}' or their active delegate may decide this approval");
+    }
+
+    public static Delegation ValidateDelegation(string delegateId, DateTimeOffset from, DateTimeOffset until, string approverId)
+    {
+        Guard.Id(delegateId, "delegate_id");
+        if (delegateId == approverId)
+        {
+            throw new ValidationException("delegate_id", "an approver cannot delegate to themselves");
+        }
+        Guard.Timestamp(from, "from", Limits.LatestTimestamp);
+        Guard.Timestamp(until, "until", Limits.LatestTimestamp);
+        if (until <= from || until - from > TimeSpan.FromDays(366))
+        {
+            throw new ValidationException("until", "must be after from and at most a year later");
+        }
+        return new Delegation(delegateId, from, until);
+    }
+
+    public static string ValidateComment(string comment, bool required) =>
+        required ? Guard.Required(comment, "comment", Limits.SummaryMaxLength) : Guard.Optional(comment, "comment", Limits.SummaryMaxLength);
+}

@@ -1,0 +1,49 @@
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
+
+namespace ActorSales.Grains.Abstractions.Opportunities;
+
+/// <summary>An approval as callers see it.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.ApprovalView")]
+public sealed record ApprovalView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string OpportunityId,
+    [property: Id(2)] string OwnerId,
+    [property: Id(3)] string OwnerTeamId,
+    [property: Id(4)] string ApproverId,
+    [property: Id(5)] Money Value,
+    [property: Id(6)] ApprovalStatus Status,
+    [property: Id(7)] DateTimeOffset RequestedAt,
+    [property: Id(8)] string? DecidedBy,
+    [property: Id(9)] DateTimeOffset? DecidedAt,
+    [property: Id(10)] string? Comment);
+
+/// <summary>What an opportunity asks for when it enters the approval stage above the threshold.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.ApprovalRequest")]
+public sealed record ApprovalRequest(
+    [property: Id(0)] string OpportunityId,
+    [property: Id(1)] string OwnerId,
+    [property: Id(2)] string OwnerTeamId,
+    [property: Id(3)] string ApproverId,
+    [property: Id(4)] Money Value);
+
+/// <summary>
+/// One approval request. Key: "{opportunityId}/approval/{n}" where n is the stage entry that asked for it, so a
+/// retried or replayed stage change asks once.
+/// </summary>
+[Alias("actorsales.IApprovalGrain")]
+public interface IApprovalGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the request (idempotent) and files it with the approver.</summary>
+    [Alias("Request")]
+    Task<ApprovalView> Request(ApprovalRequest request);
+
+    [Alias("Get"), ReadOnly]
+    Task<ApprovalView> Get(Caller caller);
+
+    [Alias("Decide")]
+    Task<ApprovalView> Decide(bool approve, string comment, Caller caller);
+
+    [Alias("Find"), ReadOnly, AlwaysInterleave]
+    Task<ApprovalView?> Find();
+}

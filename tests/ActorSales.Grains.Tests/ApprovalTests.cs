@@ -1,0 +1,116 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
+
+namespace ActorSales.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ApprovalTests(ClusterFixture fixture)
+{
+    private async Task<(TestTeam Team, Caller Director, IOpportunityGrain Deal)> DealInPriceNegotiationAsync(decimal amount, bool withDirector = true)
+    {
+        var team = await fixture.CreateTeamAsync();
+        Caller director = ClusterFixture.Admin;
+        if (withDirector)
+        {
+            director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
+            await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
+        }
+        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.A, [], null, SourceChannel.Outbound);
+        var customer = await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, team.Rep.UserId, team.Rep);
+        var deal = fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
+        await deal.Open(new OpportunityDraft(customer.Id, new OpportunityTerms("Big deal", new Money(amount, "EUR"), ClusterFixture.Start.AddDays(30)), null), team.Rep);
+        foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation") })
+        {
+            await deal.AddEvidence(kind, "DOC-1", "", team.Rep);
+            await deal.ChangeStage(next, "", 0, team.Rep);
+        }
+        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        return (team, director, deal);
+    }
+
+    private IApprovalGrain Approval(string id) => fixture.Grains.GetGrain<IApprovalGrain>(id);
+
+    [Fact]
+    public async Task A_deal_above_the_threshold_asks_the_director_and_locks_its_terms_until_approved()
+    {
+        var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
+
+        var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var locked = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.UpdateTerms(new TermsChanges(null, new Money(700_000m, "EUR"), null), 0, team.Rep));
+        await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win(0, team.Rep));
+        var pending = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => Approval(waiting.PendingApprovalId!).Decide(true, "", team.Manager));
+        var approved = await Approval(waiting.PendingApprovalId!).Decide(true, "fine", director);
+        var won = await deal.Win(0, team.Rep);
+
+        Assert.Equal($"amount and terms are locked while approval '{waiting.PendingApprovalId}' is pending", locked.Message);
+        Assert.Equal(director.UserId, Assert.Single(pending).ApproverId);
+        Assert.Equal(ApprovalStatus.Approved, approved.Status);
+        Assert.Equal(OpportunityStatus.Won, won.Status);
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director));
+    }
+
+    [Fact]
+    public async Task A_rejected_deal_returns_to_price_negotiation_with_the_reason()
+    {
+        var (team, director, deal) = await DealInPriceNegotiationAsync(900_000m);
+        var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+
+        Assert.Equal("comment", (await Assert.ThrowsAsync<ValidationException>(() => Approval(waiting.PendingApprovalId!).Decide(false, "", director))).Field);
+        await Approval(waiting.PendingApprovalId!).Decide(false, "margin too thin", director);
+        var back = await deal.Get(team.Rep);
+
+        Assert.Equal("PriceNegotiation", back.Stage);
+        Assert.Null(back.PendingApprovalId);
+        Assert.Equal($"approval rejected by {director.UserId}: margin too thin", back.History[^1].Reason);
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => Approval(waiting.PendingApprovalId!).Decide(true, "", director));
+    }
+
+    [Fact]
+    public async Task An_active_delegate_decides_for_an_absent_director_but_not_outside_the_period()
+    {
+        var (team, director, deal) = await DealInPriceNegotiationAsync(800_000m);
+        var now = fixture.Clock.GetUtcNow();
+        var person = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
+        await person.SetDelegate(new Delegation(team.Manager.UserId, now.AddDays(1), now.AddDays(8)), director);
+        var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var approval = Approval(waiting.PendingApprovalId!);
+
+        await Assert.ThrowsAsync<AccessDeniedException>(() => approval.Decide(true, "", team.Manager));
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId).ListPendingApprovals(team.Manager));
+        fixture.Clock.Advance(TimeSpan.FromDays(2));
+        var visible = await fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId).ListPendingApprovals(team.Manager);
+        var decided = await approval.Decide(true, "on behalf", team.Manager);
+
+        Assert.Equal(waiting.PendingApprovalId, Assert.Single(visible).Id);
+        Assert.Equal(team.Manager.UserId, decided.DecidedBy);
+        Assert.Null((await deal.Get(team.Rep)).PendingApprovalId);
+    }
+
+    [Fact]
+    public async Task Without_a_director_or_default_approver_the_deal_cannot_enter_approval()
+    {
+        var (team, _, deal) = await DealInPriceNegotiationAsync(600_000m, withDirector: false);
+
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.ChangeStage("ContractApproval", "", 0, team.Rep));
+
+        Assert.Equal("PriceNegotiation", (await deal.Get(team.Rep)).Stage);
+    }
+
+    [Fact]
+    public async Task A_deal_at_or_below_the_threshold_needs_no_approval()
+    {
+        var (team, _, deal) = await DealInPriceNegotiationAsync(500_000m);
+
+        var entered = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+
+        Assert.Null(entered.PendingApprovalId);
+    }
+}
