@@ -31,6 +31,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<CustomersGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<OpportunitiesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<ApprovalsGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

@@ -22,6 +22,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
+    /// <summary>The department the test silo's task rule sends work to; unique per run so queues start empty.</summary>
+    public static readonly string LegalDepartment = $"legal-{Guid.NewGuid():N}"[..14];
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public IGrainFactory Grains => Cluster.Client;
@@ -47,6 +50,10 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddActorSalesGrains();
+            silo.Services.Configure<OpportunityOptions>(o => o.TaskRules.Add(new StageTaskRule
+            {
+                Pipeline = "b2b", Stage = "ContractApproval", Department = LegalDepartment, Title = "Review the framework agreement", DueIn = TimeSpan.FromDays(2),
+            }));
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.AddMemoryStreams(EventStreams.ProviderName);

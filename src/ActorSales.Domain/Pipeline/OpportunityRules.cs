@@ -38,6 +38,9 @@ public sealed class OpportunityOptions
     public ForecastWeights Weights { get; set; } = new();
 
     public ApprovalOptions Approval { get; set; } = new();
+
+    /// <summary>Tasks other departments get when an opportunity enters a stage.</summary>
+    public List<StageTaskRule> TaskRules { get; set; } = [];
 }
 
 public static class OpportunityRules

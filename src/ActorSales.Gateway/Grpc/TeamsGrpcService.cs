@@ -34,7 +34,8 @@ public sealed class TeamsGrpcService(IGrainFactory grains, CallerResolver caller
             RequestMapper.Unchanged(request.Name),
             RequestMapper.Unchanged(request.Region),
             RequestMapper.Unchanged(request.TimeZone),
-            RequestMapper.OptionalId(request.ManagerId, "manager_id"));
+            RequestMapper.OptionalId(request.ManagerId, "manager_id"),
+            RequestMapper.OptionalId(request.DirectorId, "director_id"));
         var view = await Team(request.TeamId).Update(changes, request.ExpectedVersion, caller);
         return new UpdateTeamResponse { Team = view.ToContract() };
     }

@@ -35,6 +35,10 @@ public interface IOpportunityGrain : IGrainWithStringKey
     [Alias("ApprovalDecided")]
     Task ApprovalDecided(string approvalId, bool approved, string decidedBy, string comment);
 
+    /// <summary>Tasks this opportunity created, oldest first (the caller may read the opportunity).</summary>
+    [Alias("ListTasks"), ReadOnly]
+    Task<IReadOnlyList<DepartmentTaskView>> ListTasks(Caller caller);
+
     /// <summary>The opportunity without caller checks, for other grains; null if it does not exist.</summary>
     [Alias("Find"), ReadOnly, AlwaysInterleave]
     Task<OpportunityView?> Find();

@@ -39,6 +39,7 @@ public sealed partial class OpportunityGrain(
     {
         await SyncLinks();
         await RequestApproval();
+        await CreateTasks();
     }
 
     public async Task<OpportunityView> Open(OpportunityDraft draft, Caller caller)
@@ -70,8 +71,10 @@ public sealed partial class OpportunityGrain(
         S.CreatedAt = now;
         S.Version = 1;
         S.LinksPending = true;
+        PlanTasks(pipeline.First.Key, now);
         await state.WriteOrConflictAsync(Entity, Id);
         await SyncLinks();
+        await CreateTasks();
         var view = ToView();
         await Publish(caller, e => e.OpportunityOpened = new OpportunityOpened { Opportunity = view.ToContract() });
         return view;
@@ -130,6 +133,7 @@ public sealed partial class OpportunityGrain(
             await Publish(caller, e => e.ApprovalRequested = new ApprovalRequested { Approval = requested.ToContract() });
         }
         await RequestApproval();
+        await CreateTasks();
         return ToView();
     }
 
@@ -267,6 +271,43 @@ public sealed partial class OpportunityGrain(
         else
         {
             await Publish(decider, e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = back.ToContract() });
+            await CreateTasks();
+        }
+    }
+
+    public async Task<IReadOnlyList<DepartmentTaskView>> ListTasks(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanRead(caller, S.OwnerId, S.OwnerTeamId, "this opportunity");
+        var tasks = await Task.WhenAll(S.TaskIds.Select(id => GrainFactory.GetGrain<IDepartmentTaskGrain>(id).Find()));
+        return tasks.OfType<DepartmentTaskView>().ToList();
+    }
+
+    /// <summary>Plans the tasks the configured rules attach to entering <paramref name="stage"/> (persisted with the stage change).</summary>
+    private void PlanTasks(string stage, DateTimeOffset enteredAt)
+    {
+        var plans = TaskRules.ForStageEntry(options.Value.TaskRules, Id, S.Pipeline!.Key, stage, S.History.Count, enteredAt);
+        foreach (var plan in plans.Where(p => !S.TaskIds.Contains(p.TaskId)))
+        {
+            S.TaskIds.Add(plan.TaskId);
+            S.TasksToCreate.Add(plan);
+        }
+    }
+
+    /// <summary>Creates planned tasks in their grains; idempotent, so a replay after a crash never duplicates one.</summary>
+    private async Task CreateTasks()
+    {
+        foreach (var plan in S.TasksToCreate.ToList())
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IDepartmentTaskGrain>(plan.TaskId).Create(plan, Id);
+                S.TasksToCreate.Remove(plan); // persisted with the next write; a replay is harmless
+            }
+            catch (Exception exception)
+            {
+                LogTaskCreationFailed(exception, Id, plan.TaskId);
+            }
         }
     }
 
@@ -313,6 +354,7 @@ public sealed partial class OpportunityGrain(
         S.Stage = stage;
         S.StageEnteredAt = now;
         S.Version++;
+        PlanTasks(stage, now);
         return change;
     }
 
@@ -384,6 +426,9 @@ public sealed partial class OpportunityGrain(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,
         [.. S.History], [.. S.Evidence], S.Signal, ForecastRules.Weighted(S.Terms!.Value.Amount, S.Signal, options.Value.Weights),
         [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: creating task {TaskId} failed; retried on activation")]
+    private partial void LogTaskCreationFailed(Exception exception, string opportunityId, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: filing approval {ApprovalId} failed; retried on activation")]
     private partial void LogApprovalRequestFailed(Exception exception, string opportunityId, string approvalId);

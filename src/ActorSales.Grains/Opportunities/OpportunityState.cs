@@ -37,6 +37,12 @@ public sealed class OpportunityState
 
     /// <summary>The approval request is stored here but may not have reached the approval grain; replayed on activation.</summary>
     [Id(22)] public bool ApprovalRequestPending { get; set; }
+
+    /// <summary>Every task this opportunity planned (ids are deterministic per stage entry and rule).</summary>
+    [Id(23)] public List<string> TaskIds { get; set; } = [];
+
+    /// <summary>Planned tasks not yet confirmed by their grains; replayed on activation.</summary>
+    [Id(24)] public List<TaskPlan> TasksToCreate { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

@@ -1,0 +1,142 @@
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Infrastructure;
+
+namespace ActorSales.Grains.Opportunities;
+
+[GenerateSerializer, Alias("actorsales.DepartmentTaskState")]
+public sealed class DepartmentTaskState
+{
+    [Id(0)] public TaskPlan? Plan { get; set; }
+    [Id(1)] public string OpportunityId { get; set; } = string.Empty;
+    [Id(2)] public DepartmentTaskStatus Status { get; set; }
+    [Id(3)] public string? AssigneeId { get; set; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public DateTimeOffset? CompletedAt { get; set; }
+    [Id(6)] public string? Note { get; set; }
+}
+
+public sealed class DepartmentTaskGrain(
+    [PersistentState("task", StorageNames.Default)] IPersistentState<DepartmentTaskState> state,
+    TimeProvider clock) : Grain, IDepartmentTaskGrain
+{
+    private const string Entity = "task";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId)
+    {
+        if (state.State.Plan is null)
+        {
+            state.State.Plan = plan;
+            state.State.OpportunityId = opportunityId;
+            state.State.Status = DepartmentTaskStatus.Open;
+            state.State.CreatedAt = clock.GetUtcNow();
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+        if (state.State.Status != DepartmentTaskStatus.Done)
+        {
+            await Queue().Add(Id, state.State.Plan.DueAt);
+        }
+        return ToView();
+    }
+
+    public async Task<DepartmentTaskView> Claim(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureActive(caller);
+        if (state.State.Status != DepartmentTaskStatus.Open)
+        {
+            throw new PreconditionFailedException(state.State.Status == DepartmentTaskStatus.Claimed
+                ? $"task '{Id}' is already claimed by '{state.State.AssigneeId}'"
+                : $"task '{Id}' is done");
+        }
+        state.State.Status = DepartmentTaskStatus.Claimed;
+        state.State.AssigneeId = caller.UserId;
+        await state.WriteOrConflictAsync(Entity, Id);
+        return ToView();
+    }
+
+    public async Task<DepartmentTaskView> Complete(string note, Caller caller)
+    {
+        EnsureCreated();
+        TaskRules.EnsureCanComplete(caller, state.State.AssigneeId);
+        var text = TaskRules.ValidateNote(note);
+        if (state.State.Status == DepartmentTaskStatus.Done)
+        {
+            throw new PreconditionFailedException($"task '{Id}' is already done");
+        }
+        state.State.Status = DepartmentTaskStatus.Done;
+        state.State.AssigneeId ??= caller.UserId;
+        state.State.CompletedAt = clock.GetUtcNow();
+        state.State.Note = text;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await Queue().Remove(Id);
+        return ToView();
+    }
+
+    public Task<DepartmentTaskView?> Find() => Task.FromResult(state.State.Plan is null ? null : ToView());
+
+    private IDepartmentQueueGrain Queue() => GrainFactory.GetGrain<IDepartmentQueueGrain>(state.State.Plan!.Department);
+
+    private void EnsureCreated()
+    {
+        if (state.State.Plan is null)
+        {
+            throw new NotFoundException(Entity, Id);
+        }
+    }
+
+    private DepartmentTaskView ToView()
+    {
+        var plan = state.State.Plan!;
+        return new DepartmentTaskView(Id, plan.Department, plan.Title, state.State.OpportunityId, plan.Stage, plan.DueAt,
+            state.State.Status, state.State.AssigneeId, state.State.CreatedAt, state.State.CompletedAt, state.State.Note);
+    }
+}
+
+[GenerateSerializer, Alias("actorsales.DepartmentQueueState")]
+public sealed class DepartmentQueueState
+{
+    [Id(0)] public Dictionary<string, DateTimeOffset> DueByTask { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class DepartmentQueueGrain(
+    [PersistentState("queue", StorageNames.Default)] IPersistentState<DepartmentQueueState> state) : Grain, IDepartmentQueueGrain
+{
+    public async Task Add(string taskId, DateTimeOffset dueAt)
+    {
+        if (!state.State.DueByTask.TryGetValue(taskId, out var existing) || existing != dueAt)
+        {
+            state.State.DueByTask[taskId] = dueAt;
+            await state.WriteOrConflictAsync("department queue", this.GetPrimaryKeyString());
+        }
+    }
+
+    public async Task Remove(string taskId)
+    {
+        if (state.State.DueByTask.Remove(taskId))
+        {
+            await state.WriteOrConflictAsync("department queue", this.GetPrimaryKeyString());
+        }
+    }
+
+    public async Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor)
+    {
+        AccessPolicy.EnsureActive(caller);
+        var ordered = state.State.DueByTask
+            .Select(e => (Cursor: $"{e.Value.UtcTicks:D19}|{e.Key}", Id: e.Key))
+            .Where(e => afterCursor is null || string.CompareOrdinal(e.Cursor, afterCursor) > 0)
+            .OrderBy(e => e.Cursor, StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToList();
+        var hasMore = ordered.Count > pageSize;
+        var page = ordered.Take(pageSize).ToList();
+        var views = await Task.WhenAll(page.Select(e => GrainFactory.GetGrain<IDepartmentTaskGrain>(e.Id).Find()));
+        return new Page<DepartmentTaskView>(views.OfType<DepartmentTaskView>().ToList(), hasMore ? page[^1].Cursor : null, state.State.DueByTask.Count);
+    }
+}

@@ -1,0 +1,93 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
+
+namespace ActorSales.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class TaskTests(ClusterFixture fixture)
+{
+    private IDepartmentQueueGrain Legal => fixture.Grains.GetGrain<IDepartmentQueueGrain>(ClusterFixture.LegalDepartment);
+
+    private async Task<(TestTeam Team, IOpportunityGrain Deal)> DealInPriceNegotiationAsync()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.A, [], null, SourceChannel.Outbound);
+        var customer = await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, team.Rep.UserId, team.Rep);
+        var deal = fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
+        await deal.Open(new OpportunityDraft(customer.Id, new OpportunityTerms("Deal", new Money(100_000m, "EUR"), ClusterFixture.Start.AddDays(30)), null), team.Rep);
+        foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation") })
+        {
+            await deal.AddEvidence(kind, "DOC-1", "", team.Rep);
+            await deal.ChangeStage(next, "", 0, team.Rep);
+        }
+        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        return (team, deal);
+    }
+
+    [Fact]
+    public async Task Entering_a_stage_with_a_rule_creates_one_task_for_the_department_linked_to_the_deal()
+    {
+        var (team, deal) = await DealInPriceNegotiationAsync();
+        Assert.Empty(await deal.ListTasks(team.Rep)); // earlier stages have no rule: "any update" creates nothing
+
+        var entered = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var tasks = await deal.ListTasks(team.Rep);
+
+        var task = Assert.Single(tasks);
+        Assert.Equal((ClusterFixture.LegalDepartment, "Review the framework agreement", entered.Id, "ContractApproval"), (task.Department, task.Title, task.OpportunityId, task.Stage));
+        Assert.Equal(entered.StageEnteredAt.AddDays(2), task.DueAt);
+        Assert.Contains((await Legal.List(team.Manager, 500, null)).Items, t => t.Id == task.Id);
+    }
+
+    [Fact]
+    public async Task Replaying_a_stage_changes_task_creation_never_creates_a_task_twice()
+    {
+        var (team, deal) = await DealInPriceNegotiationAsync();
+        await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var task = Assert.Single(await deal.ListTasks(team.Rep));
+        var before = (await Legal.List(team.Manager, 500, null)).TotalCount;
+        var plan = new TaskPlan(task.Id, task.Department, task.Title, task.Stage, task.DueAt);
+
+        var again = await fixture.Grains.GetGrain<IDepartmentTaskGrain>(task.Id).Create(plan, task.OpportunityId);
+
+        Assert.Equal(task.CreatedAt, again.CreatedAt);
+        Assert.Equal(before, (await Legal.List(team.Manager, 500, null)).TotalCount);
+        Assert.Single(await deal.ListTasks(team.Rep));
+    }
+
+    [Fact]
+    public async Task Re_entering_the_stage_later_is_a_new_entry_with_its_own_task()
+    {
+        var (team, deal) = await DealInPriceNegotiationAsync();
+        await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        await deal.ChangeStage("PriceNegotiation", "customer reopened the price", 0, team.Rep);
+        await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+
+        var tasks = await deal.ListTasks(team.Rep);
+
+        Assert.Equal(2, tasks.Select(t => t.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_task_is_claimed_once_and_completed_by_its_assignee_or_a_manager()
+    {
+        var (team, deal) = await DealInPriceNegotiationAsync();
+        await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var taskId = Assert.Single(await deal.ListTasks(team.Rep)).Id;
+        var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(taskId);
+
+        var claimed = await task.Claim(team.OtherRep);
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => task.Claim(team.Rep));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => task.Complete("", team.Rep));
+        var done = await task.Complete("reviewed, two clauses changed", team.OtherRep);
+
+        Assert.Equal((DepartmentTaskStatus.Claimed, team.OtherRep.UserId), (claimed.Status, claimed.AssigneeId));
+        Assert.Equal(DepartmentTaskStatus.Done, done.Status);
+        Assert.Equal(fixture.Clock.GetUtcNow(), done.CompletedAt);
+        Assert.DoesNotContain((await Legal.List(team.Manager, 500, null)).Items, t => t.Id == taskId);
+    }
+}
