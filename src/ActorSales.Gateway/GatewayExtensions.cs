@@ -32,6 +32,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<OpportunitiesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<ApprovalsGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<TasksGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

@@ -13,12 +13,23 @@ public sealed class ContractParityTests
         AssertSameNumbers<Customers.SourceChannel, V1.SourceChannel>();
         AssertSameNumbers<Customers.ActivityKind, V1.ActivityKind>();
         AssertSameNumbers<People.SalespersonStatus, V1.SalespersonStatus>();
+        AssertSameNumbers<Pipeline.ForecastSignal, V1.ForecastSignal>();
+        AssertSameNumbers<Pipeline.OpportunityStatus, V1.OpportunityStatus>();
+        AssertSameNumbers<Pipeline.ApprovalStatus, V1.ApprovalStatus>();
+        AssertSameNumbers<Pipeline.DepartmentTaskStatus, V1.DepartmentTaskStatus>();
     }
 
     private static void AssertSameNumbers<TDomain, TProto>() where TDomain : struct, Enum where TProto : struct, Enum
     {
-        var domain = Enum.GetValues<TDomain>().Select(v => (Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture), v.ToString().ToUpperInvariant())).ToList();
-        var proto = Enum.GetValues<TProto>().Select(v => (Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture), v.ToString().ToUpperInvariant())).ToList();
+        // The zero value is "not set" on both sides (named None or Unspecified); every other value must match by name.
+        var domain = Enum.GetValues<TDomain>().Select(v => Describe(v)).ToList();
+        var proto = Enum.GetValues<TProto>().Select(v => Describe(v)).ToList();
         Assert.Equal(proto, domain);
+    }
+
+    private static (int Number, string Name) Describe<T>(T value) where T : struct, Enum
+    {
+        var number = Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+        return (number, number == 0 ? "(not set)" : value.ToString().ToUpperInvariant());
     }
 }

@@ -179,4 +179,19 @@ public static class ContractMapper
         DecidedAt = view.DecidedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
         Comment = view.Comment ?? string.Empty,
     };
+
+    public static V1.DepartmentTask ToContract(this DepartmentTaskView view) => new()
+    {
+        TaskId = view.Id,
+        Department = view.Department,
+        Title = view.Title,
+        OpportunityId = view.OpportunityId,
+        Stage = view.Stage,
+        DueAt = Timestamp.FromDateTimeOffset(view.DueAt),
+        Status = (V1.DepartmentTaskStatus)view.Status,
+        AssigneeId = view.AssigneeId ?? string.Empty,
+        CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+        CompletedAt = view.CompletedAt is { } done ? Timestamp.FromDateTimeOffset(done) : null,
+        Note = view.Note ?? string.Empty,
+    };
 }
