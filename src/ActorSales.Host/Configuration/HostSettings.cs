@@ -1,0 +1,83 @@
+using ActorSales.Domain.Pipeline;
+using Microsoft.Extensions.Configuration;
+
+namespace ActorSales.Host.Configuration;
+
+/// <summary>All settings the host needs before it can build the silo, read and validated in one go.</summary>
+public sealed record HostSettings(
+    ActorSalesOptions Options, AuthOptions Auth, string? PostgresConnectionString, EndpointSettings Endpoints,
+    IReadOnlyList<PipelineDefinition> Pipelines, OpportunityOptions Opportunities)
+{
+    /// <summary>
+    /// The Local profile's published development key. It signs tokens only for a silo on loopback that keeps
+    /// nothing; the Postgres profile refuses to start without a key or authority of its own.
+    /// </summary>
+    public const string LocalDevelopmentSigningKey = "actorsales-local-development-key-not-a-secret-0001";
+
+    public static HostSettings Read(IConfiguration configuration)
+    {
+        var options = new ActorSalesOptions();
+        var auth = new AuthOptions();
+        var endpoints = new EndpointSettings();
+        var pipelines = new List<PipelineSettings>();
+        var opportunities = new OpportunityOptions();
+        try
+        {
+            configuration.GetSection("ActorSales:Pipelines").Bind(pipelines);
+            configuration.GetSection("ActorSales:Opportunities").Bind(opportunities);
+            configuration.GetSection(ActorSalesOptions.Section).Bind(options);
+            configuration.GetSection(AuthOptions.Section).Bind(auth);
+            configuration.GetSection(EndpointSettings.Section).Bind(endpoints);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The binder's message names the key and the value it could not convert.
+            throw new ConfigurationException(exception.Message);
+        }
+        if (options.Profile == HostingProfile.Local && string.IsNullOrEmpty(auth.SigningKey) && string.IsNullOrEmpty(auth.Authority))
+        {
+            auth.SigningKey = LocalDevelopmentSigningKey;
+        }
+        var connectionString = configuration.GetConnectionString("Postgres");
+        var problems = options.Validate(connectionString).Concat(auth.Validate()).Concat(endpoints.Validate()).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException(string.Join("; ", problems));
+        }
+        var definitions = pipelines.Select((p, i) => p.ToDefinition(i)).ToList();
+        if (!definitions.Any(d => d.Key == opportunities.DefaultPipeline))
+        {
+            throw new ConfigurationException($"ActorSales:Opportunities:DefaultPipeline '{opportunities.DefaultPipeline}' is not among ActorSales:Pipelines");
+        }
+        return new HostSettings(options, auth, connectionString, endpoints, definitions, opportunities);
+    }
+}
+
+/// <summary>
+/// Section "ActorSales:Endpoints": where Kestrel listens when no "Kestrel:Endpoints" section is configured. gRPC on
+/// HTTP/2 cleartext (h2c); gRPC-Web for browsers on HTTP/1.1. For TLS, configure "Kestrel:Endpoints" instead.
+/// </summary>
+public sealed class EndpointSettings
+{
+    public const string Section = "ActorSales:Endpoints";
+
+    public string Grpc { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Empty disables the HTTP/1.1 listener (gRPC-Web still works over HTTP/2 on <see cref="Grpc"/>).</summary>
+    public string? GrpcWeb { get; set; } = "http://127.0.0.1:5081";
+
+    public IEnumerable<string> Validate()
+    {
+        if (!IsHttpUrl(Grpc))
+        {
+            yield return $"ActorSales:Endpoints:Grpc '{Grpc}' must be an http:// URL with a port, e.g. http://127.0.0.1:5080";
+        }
+        if (!string.IsNullOrEmpty(GrpcWeb) && !IsHttpUrl(GrpcWeb))
+        {
+            yield return $"ActorSales:Endpoints:GrpcWeb '{GrpcWeb}' must be an http:// URL with a port, or empty";
+        }
+    }
+
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && uri.Port is >= 0 and <= 65535;
+}

@@ -1,0 +1,108 @@
+using ActorSales.Gateway;
+using ActorSales.Grains;
+using ActorSales.Grains.Infrastructure;
+using ActorSales.Host.Configuration;
+using ActorSales.Infrastructure.Postgres;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry.Metrics;
+
+namespace ActorSales.Host.Hosting;
+
+/// <summary>Builds the co-hosted silo + gRPC gateway. Program.cs runs it; end-to-end tests start it on loopback.</summary>
+public static class ActorSalesHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var settings = HostSettings.Read(builder.Configuration);
+        builder.Services.AddSingleton(settings);
+        customize?.Invoke(builder);
+
+        ConfigureKestrel(builder, settings.Endpoints);
+        builder.Services.AddActorSalesGrains();
+        if (settings.Options.Profile == HostingProfile.Postgres && settings.Options.MigrateOnStart)
+        {
+            // Registered before the silo: hosted services start in order, and the silo needs the tables.
+            builder.Services.AddSingleton<PostgresMigrator>();
+            builder.Services.AddHostedService<MigrateOnStartService>();
+        }
+        builder.UseOrleans(silo => SiloConfiguration.Configure(silo, settings));
+        // After the silo's own hosted service, so grains are callable.
+        builder.Services.AddHostedService<PipelineSeeder>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptions<ActorSales.Domain.Pipeline.OpportunityOptions>>(Microsoft.Extensions.Options.Options.Create(settings.Opportunities));
+
+        builder.Services.AddActorSalesGateway();
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
+        AddAuthentication(builder.Services, settings.Auth);
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+        {
+            metrics.AddMeter(ActorSalesMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Grpc.AspNetCore.Server");
+            if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
+
+        var app = builder.Build();
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = false });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapActorSalesGateway();
+        app.MapGrpcHealthChecksService().EnableGrpcWeb();
+        app.MapGrpcReflectionService();
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, EndpointSettings endpoints)
+    {
+        if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            return; // The operator configured endpoints (and TLS certificates) the standard Kestrel way.
+        }
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            Listen(kestrel, endpoints.Grpc, HttpProtocols.Http2);
+            if (!string.IsNullOrEmpty(endpoints.GrpcWeb))
+            {
+                Listen(kestrel, endpoints.GrpcWeb, HttpProtocols.Http1);
+            }
+        });
+        // Kestrel would otherwise also try the default URLs.
+        builder.WebHost.UseUrls();
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
+    {
+        var uri = new Uri(url);
+        var address = uri.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(uri.Host);
+        kestrel.Listen(address, uri.Port, listen => listen.Protocols = protocols);
+    }
+
+    private static void AddAuthentication(IServiceCollection services, AuthOptions auth)
+    {
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.Audience = auth.Audience;
+            if (!string.IsNullOrEmpty(auth.Authority))
+            {
+                jwt.Authority = auth.Authority;
+            }
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = string.IsNullOrEmpty(auth.Authority) ? auth.Issuer : auth.Authority,
+                ValidAudience = auth.Audience,
+                IssuerSigningKey = string.IsNullOrEmpty(auth.Authority) ? auth.SymmetricKey : null,
+                NameClaimType = "sub",
+                RoleClaimType = "role",
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+        });
+        services.AddAuthorization();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Infrastructure;
+using ActorSales.Host.Configuration;
+using ActorSales.Infrastructure.Postgres;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace ActorSales.Host.Hosting;
+
+/// <summary>The silo for each profile. Everything but the providers is the same.</summary>
+public static class SiloConfiguration
+{
+    public static void Configure(ISiloBuilder silo, HostSettings settings)
+    {
+        var options = settings.Options;
+        silo.Configure<ClusterOptions>(cluster =>
+        {
+            cluster.ClusterId = options.ClusterId;
+            cluster.ServiceId = options.ServiceId;
+        });
+        silo.AddMemoryStreams(EventStreams.ProviderName);
+
+        switch (options.Profile)
+        {
+            case HostingProfile.Local:
+                silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+                silo.AddMemoryGrainStorage(StorageNames.Default);
+                silo.AddMemoryGrainStorage(StorageNames.PubSub);
+                silo.UseInMemoryReminderService();
+                break;
+
+            case HostingProfile.Postgres:
+                var connectionString = settings.PostgresConnectionString!;
+                silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresMigrator.AdoInvariant;
+                    o.ConnectionString = connectionString;
+                });
+                AddPostgresStorage(silo, StorageNames.Default, connectionString);
+                AddPostgresStorage(silo, StorageNames.PubSub, connectionString);
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = PostgresMigrator.AdoInvariant;
+                    o.ConnectionString = connectionString;
+                });
+                break;
+        }
+    }
+
+    private static void AddPostgresStorage(ISiloBuilder silo, string name, string connectionString) =>
+        silo.AddAdoNetGrainStorage(name, optionsBuilder => optionsBuilder.Configure<IServiceProvider>((o, services) =>
+        {
+            o.Invariant = PostgresMigrator.AdoInvariant;
+            o.ConnectionString = connectionString;
+            // Orleans' own version-tolerant binary format: [Id]/[Alias] govern stored rows, so renaming a C# type
+            // does not orphan data (the JSON default stores full .NET type names).
+            o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
+        }));
+}

@@ -1,0 +1,47 @@
+using ActorSales.Host.Commands;
+using ActorSales.Host.Configuration;
+using ActorSales.Host.Hosting;
+
+// actorsales [run] | migrate | token --user <id> --role <role>; settings from appsettings.json, env (ActorSales__...)
+// and --Key=value arguments.
+var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
+var rest = command == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
+
+try
+{
+    switch (command)
+    {
+        case "run":
+            await ActorSalesHost.Build(rest).RunAsync();
+            return 0;
+        case "migrate":
+        {
+            var configuration = new ConfigurationBuilder()
+                .SetBasePath(AppContext.BaseDirectory)
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(rest)
+                .Build();
+            using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+            return await MigrateCommand.RunAsync(HostSettings.Read(configuration), loggers, CancellationToken.None);
+        }
+        case "token":
+        {
+            var configuration = new ConfigurationBuilder()
+                .SetBasePath(AppContext.BaseDirectory)
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(rest.Where(a => a.Contains('=')).ToArray())
+                .Build();
+            return TokenCommand.Run(rest, HostSettings.Read(configuration), TimeProvider.System);
+        }
+        default:
+            Console.Error.WriteLine($"actorsales: unknown command '{command}'; use run, migrate or token");
+            return 64;
+    }
+}
+catch (ConfigurationException exception)
+{
+    Console.Error.WriteLine($"actorsales: configuration error: {exception.Message}");
+    return 78;
+}

@@ -1,0 +1,129 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace ActorSales.FunctionalTests;
+
+[Collection(HostCollection.Name)]
+public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
+{
+    private TestHost host => fixture.Host;
+
+    private OpportunitiesService.OpportunitiesServiceClient Opportunities => new(host.Channel);
+
+    private ApprovalsService.ApprovalsServiceClient Approvals => new(host.Channel);
+
+    private TasksService.TasksServiceClient Tasks => new(host.Channel);
+
+    private async Task<(ApiTeam Team, string DirectorId, string OpportunityId)> DealReadyForApprovalAsync(string amount)
+    {
+        var team = await host.CreateTeamAsync();
+        var directorId = $"dir-{Guid.NewGuid():N}"[..16];
+        await host.Salespeople.CreateSalespersonAsync(new CreateSalespersonRequest
+        {
+            SalespersonId = directorId, Name = "Dora Director", Email = $"{directorId}@example.com", Role = Role.Director, TeamId = team.TeamId,
+        }, host.Admin);
+        await host.Teams.UpdateTeamAsync(new UpdateTeamRequest { TeamId = team.TeamId, DirectorId = directorId }, host.Admin);
+        var customer = await host.Customers.CreateCustomerAsync(new CreateCustomerRequest
+        {
+            Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.A, SourceChannel = SourceChannel.Referral,
+        }, team.Rep);
+        var id = (await Opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
+        {
+            CustomerId = customer.Customer.CustomerId, Title = "Fleet", Value = new Money { Amount = amount, Currency = "EUR" },
+            ExpectedCloseAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(30)),
+        }, team.Rep)).Opportunity.OpportunityId;
+        foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation"), ("quote", "ContractApproval") })
+        {
+            await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = id, Kind = kind, Reference = "DOC-1" }, team.Rep);
+            if (next != "ContractApproval")
+            {
+                await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = next }, team.Rep);
+            }
+        }
+        return (team, directorId, id);
+    }
+
+    [Fact]
+    public async Task A_large_deal_waits_for_its_director_who_approves_it_over_the_api()
+    {
+        var (team, directorId, id) = await DealReadyForApprovalAsync("750000");
+        var director = host.As(directorId, "director");
+
+        await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep);
+        var locked = await Assert.ThrowsAsync<RpcException>(async () => await Opportunities.UpdateTermsAsync(
+            new UpdateTermsRequest { OpportunityId = id, Value = new Money { Amount = "10", Currency = "EUR" } }, team.Rep));
+        var mine = (await Approvals.ListMyApprovalsAsync(new ListMyApprovalsRequest(), director)).Approvals;
+        var approval = Assert.Single(mine);
+        var byRep = await Assert.ThrowsAsync<RpcException>(async () => await Approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = approval.ApprovalId }, team.Rep));
+        var approved = (await Approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = approval.ApprovalId, Comment = "go" }, director)).Approval;
+
+        Assert.Equal(StatusCode.FailedPrecondition, locked.StatusCode);
+        Assert.Equal(("750000", id), (approval.Value.Amount, approval.OpportunityId));
+        Assert.Equal(StatusCode.PermissionDenied, byRep.StatusCode);
+        Assert.Equal(ApprovalStatus.Approved, approved.Status);
+        var read = (await Approvals.GetApprovalAsync(new GetApprovalRequest { ApprovalId = approval.ApprovalId }, team.Rep)).Approval;
+        Assert.Equal(directorId, read.DecidedBy);
+    }
+
+    [Fact]
+    public async Task Entering_contract_approval_queues_a_legal_task_that_legal_claims_and_completes()
+    {
+        var (team, _, id) = await DealReadyForApprovalAsync("1000");
+        await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep);
+
+        var task = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, team.Manager)).Tasks;
+        var claimed = (await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, team.OtherRep)).Task;
+        var done = (await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "ok" }, team.OtherRep)).Task;
+        var badId = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = "../../x" }, team.Rep));
+
+        Assert.Equal(("legal", "Review the framework agreement"), (task.Department, task.Title));
+        Assert.Contains(queue, t => t.TaskId == task.TaskId);
+        Assert.Equal(DepartmentTaskStatus.Claimed, claimed.Status);
+        Assert.Equal(DepartmentTaskStatus.Done, done.Status);
+        Assert.Equal(StatusCode.InvalidArgument, badId.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_director_names_a_delegate_with_a_bounded_period()
+    {
+        var (team, directorId, _) = await DealReadyForApprovalAsync("1000");
+        var director = host.As(directorId, "director");
+        var now = DateTime.UtcNow;
+
+        var inverted = await Assert.ThrowsAsync<RpcException>(async () => await Approvals.SetDelegateAsync(new SetDelegateRequest
+        {
+            DelegateId = team.ManagerId, From = Timestamp.FromDateTime(now.AddDays(2)), Until = Timestamp.FromDateTime(now),
+        }, director));
+        var forSomeoneElse = await Assert.ThrowsAsync<RpcException>(async () => await Approvals.SetDelegateAsync(new SetDelegateRequest
+        {
+            ApproverId = directorId, DelegateId = team.RepId, From = Timestamp.FromDateTime(now), Until = Timestamp.FromDateTime(now.AddDays(1)),
+        }, team.Manager));
+        await Approvals.SetDelegateAsync(new SetDelegateRequest
+        {
+            DelegateId = team.ManagerId, From = Timestamp.FromDateTime(now.AddMinutes(-1)), Until = Timestamp.FromDateTime(now.AddDays(7)),
+        }, director);
+
+        Assert.Equal(StatusCode.InvalidArgument, inverted.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, forSomeoneElse.StatusCode);
+    }
+
+    [Fact]
+    public async Task Forecasts_answer_per_scope_and_refuse_reps_asking_for_their_team()
+    {
+        var (team, _, id) = await DealReadyForApprovalAsync("1000");
+
+        var rep = (await Opportunities.GetForecastAsync(new GetForecastRequest(), team.Rep)).Currencies;
+        var teamForecast = (await Opportunities.GetForecastAsync(new GetForecastRequest { TeamId = team.TeamId }, team.Manager)).Currencies;
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await Opportunities.GetForecastAsync(new GetForecastRequest { TeamId = team.TeamId }, team.Rep));
+        var adminWithoutScope = await Assert.ThrowsAsync<RpcException>(async () => await Opportunities.GetForecastAsync(new GetForecastRequest(), host.Admin));
+
+        Assert.Equal(("EUR", "1000", "0", 1), (rep[0].Currency, rep[0].OpenAmount, rep[0].WeightedAmount, rep[0].OpportunityCount));
+        Assert.Equal(rep, teamForecast);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, adminWithoutScope.StatusCode);
+        Assert.NotNull(id);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using ActorSales.Contracts.V1;
+using ActorSales.Host.Commands;
+using ActorSales.Host.Configuration;
+using ActorSales.Host.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+
+namespace ActorSales.Testing;
+
+/// <summary>The real host, started in-process on free loopback ports and called through a real Grpc.Net.Client.</summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestHost(WebApplication app, int grpcPort, int grpcWebPort, string signingKey)
+    {
+        _app = app;
+        GrpcPort = grpcPort;
+        GrpcWebPort = grpcWebPort;
+        SigningKey = signingKey;
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+    }
+
+    public int GrpcPort { get; }
+
+    public int GrpcWebPort { get; }
+
+    public string SigningKey { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public CustomersService.CustomersServiceClient Customers => new(Channel);
+
+    public SalespeopleService.SalespeopleServiceClient Salespeople => new(Channel);
+
+    public TeamsService.TeamsServiceClient Teams => new(Channel);
+
+    /// <summary>Starts a host; <paramref name="settings"/> are extra "--Key=value" arguments (profile, connection string, ...).</summary>
+    public static async Task<TestHost> StartAsync(params string[] settings)
+    {
+        var grpcPort = FreePort();
+        var grpcWebPort = FreePort();
+        var key = settings.FirstOrDefault(s => s.StartsWith("--ActorSales:Auth:SigningKey=", StringComparison.Ordinal))?.Split('=', 2)[1]
+            ?? HostSettings.LocalDevelopmentSigningKey;
+        string[] args =
+        [
+            $"--ActorSales:SiloPort={FreePort()}",
+            $"--ActorSales:GatewayPort={FreePort()}",
+            $"--ActorSales:Endpoints:Grpc=http://127.0.0.1:{grpcPort}",
+            $"--ActorSales:Endpoints:GrpcWeb=http://127.0.0.1:{grpcWebPort}",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings,
+        ];
+        var app = ActorSalesHost.Build(args);
+        await app.StartAsync();
+        return new TestHost(app, grpcPort, grpcWebPort, key);
+    }
+
+    public Metadata As(string user, string role) => Bearer(Token(SigningKey, user, role));
+
+    public Metadata Admin => As("admin", "admin");
+
+    /// <summary>A token as `actorsales token` mints it.</summary>
+    public static string Token(string signingKey, string user, string role)
+    {
+        var auth = new AuthOptions { SigningKey = signingKey };
+        return TokenCommand.Mint(auth, auth.SymmetricKey!, user, role, TimeSpan.FromHours(1), TimeProvider.System);
+    }
+
+    public static Metadata Bearer(string token) => new() { { "Authorization", $"Bearer {token}" } };
+
+    /// <summary>A fresh team with a manager and two reps, created through the API as an admin.</summary>
+    public async Task<ApiTeam> CreateTeamAsync()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var teamId = $"team-{suffix}";
+        await Teams.CreateTeamAsync(new CreateTeamRequest { TeamId = teamId, Name = $"Team {suffix}", Region = "EMEA", TimeZone = "Europe/Berlin" }, Admin);
+        foreach (var (id, role) in new[] { ($"mgr-{suffix}", Role.Manager), ($"rep-{suffix}", Role.Rep), ($"rep2-{suffix}", Role.Rep) })
+        {
+            await Salespeople.CreateSalespersonAsync(new CreateSalespersonRequest { SalespersonId = id, Name = id, Email = $"{id}@example.com", Role = role, TeamId = teamId }, Admin);
+        }
+        await Teams.UpdateTeamAsync(new UpdateTeamRequest { TeamId = teamId, ManagerId = $"mgr-{suffix}" }, Admin);
+        return new ApiTeam(teamId, $"mgr-{suffix}", $"rep-{suffix}", $"rep2-{suffix}", SigningKey);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A team made through the API, with tokens for its people.</summary>
+public sealed record ApiTeam(string TeamId, string ManagerId, string RepId, string OtherRepId, string SigningKey)
+{
+    public Metadata Manager => TestHost.Bearer(TestHost.Token(SigningKey, ManagerId, "manager"));
+
+    public Metadata Rep => TestHost.Bearer(TestHost.Token(SigningKey, RepId, "rep"));
+
+    public Metadata OtherRep => TestHost.Bearer(TestHost.Token(SigningKey, OtherRepId, "rep"));
+}
