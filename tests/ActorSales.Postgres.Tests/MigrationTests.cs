@@ -1,0 +1,73 @@
+using ActorSales.Infrastructure.Postgres;
+using Npgsql;
+
+namespace ActorSales.Postgres.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class MigrationTests(PostgresServerFixture postgres)
+{
+    [Fact]
+    public async Task Migrating_twice_applies_nothing_the_second_time()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var migrator = new PostgresMigrator();
+
+        var first = await migrator.MigrateAsync(database, TestContext.Current.CancellationToken);
+        var second = await migrator.MigrateAsync(database, TestContext.Current.CancellationToken);
+
+        var all = PostgresMigrator.Scripts.Select(s => s.Version).ToList();
+        Assert.Equal(all, first.Applied);
+        Assert.Empty(first.AlreadyApplied);
+        Assert.Empty(second.Applied);
+        Assert.Equal(all, second.AlreadyApplied);
+        Assert.Equal(all.Count, await Scalar<long>(database, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Concurrent_migrations_from_several_hosts_apply_each_version_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new PostgresMigrator().MigrateAsync(database, TestContext.Current.CancellationToken)));
+
+        Assert.Equal(PostgresMigrator.Scripts.Select(s => s.Version), reports.SelectMany(r => r.Applied).Order());
+        Assert.Equal(PostgresMigrator.Scripts.Count, await Scalar<long>(database, "SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task The_schema_provides_every_query_the_orleans_providers_look_up()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await new PostgresMigrator().MigrateAsync(database, TestContext.Current.CancellationToken);
+
+        var keys = new List<string>();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new NpgsqlCommand("SELECT QueryKey FROM OrleansQuery ORDER BY 1", connection);
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                keys.Add(reader.GetString(0));
+            }
+        }
+
+        string[] required =
+        [
+            "CleanupDefunctSiloEntriesKey", "CleanupDefunctSiloEntryKey", "ClearStorageKey", "DeleteMembershipTableEntriesKey",
+            "DeleteReminderRowKey", "DeleteReminderRowsKey", "DeleteStorageKey", "GatewaysQueryKey", "InsertMembershipKey",
+            "InsertMembershipVersionKey", "MembershipReadAllKey", "MembershipReadRowKey", "ReadFromStorageKey", "ReadRangeRows1Key",
+            "ReadRangeRows2Key", "ReadReminderRowKey", "ReadReminderRowsKey", "UpdateIAmAlivetimeKey", "UpdateMembershipKey",
+            "UpsertReminderRowKey", "WriteToStorageKey",
+        ];
+        Assert.Equal(required.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<T> Scalar<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
