@@ -70,6 +70,54 @@ public sealed class HostOnPostgresTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task An_opportunity_its_history_and_its_pending_approval_survive_a_restart()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var clusterId = $"deal-{Guid.NewGuid():N}";
+        var directorId = $"dir-{Guid.NewGuid():N}"[..16];
+        ApiTeam team;
+        string opportunityId;
+        await using (var first = await TestHost.StartAsync(PostgresSettings(database, clusterId)))
+        {
+            team = await first.CreateTeamAsync();
+            await first.Salespeople.CreateSalespersonAsync(new CreateSalespersonRequest
+            {
+                SalespersonId = directorId, Name = "Dora", Email = $"{directorId}@example.com", Role = Role.Director, TeamId = team.TeamId,
+            }, first.Admin);
+            await first.Teams.UpdateTeamAsync(new UpdateTeamRequest { TeamId = team.TeamId, DirectorId = directorId }, first.Admin);
+            var customer = (await first.Customers.CreateCustomerAsync(NewCustomer(), team.Rep)).Customer;
+            var opportunities = new OpportunitiesService.OpportunitiesServiceClient(first.Channel);
+            opportunityId = (await opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
+            {
+                CustomerId = customer.CustomerId, Title = "Fleet", Value = new Money { Amount = "800000", Currency = "EUR" },
+                ExpectedCloseAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(20)),
+            }, team.Rep)).Opportunity.OpportunityId;
+            foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation"), ("quote", "ContractApproval") })
+            {
+                await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = opportunityId, Kind = kind, Reference = "DOC-1" }, team.Rep);
+                await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = opportunityId, ToStage = next }, team.Rep);
+            }
+        }
+
+        await using var second = await TestHost.StartAsync(PostgresSettings(database, clusterId));
+        var afterRestart = new OpportunitiesService.OpportunitiesServiceClient(second.Channel);
+        var approvals = new ApprovalsService.ApprovalsServiceClient(second.Channel);
+        var read = (await afterRestart.GetOpportunityAsync(new GetOpportunityRequest { OpportunityId = opportunityId }, team.Rep)).Opportunity;
+        var pending = Assert.Single((await approvals.ListMyApprovalsAsync(new ListMyApprovalsRequest(), second.As(directorId, "director"))).Approvals);
+        var locked = await Assert.ThrowsAsync<RpcException>(async () => await afterRestart.UpdateTermsAsync(
+            new UpdateTermsRequest { OpportunityId = opportunityId, Title = "Smaller fleet" }, team.Rep));
+        await approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = pending.ApprovalId, Comment = "ok" }, second.As(directorId, "director"));
+        var unlocked = (await afterRestart.UpdateTermsAsync(new UpdateTermsRequest { OpportunityId = opportunityId, Title = "Smaller fleet" }, team.Rep)).Opportunity;
+
+        Assert.Equal("ContractApproval", read.Stage);
+        Assert.Equal(["NeedsConfirmed", "ProposalSubmitted", "PriceNegotiation", "ContractApproval"], read.History.Select(h => h.ToStage));
+        Assert.Equal(3, read.Evidence.Count);
+        Assert.Equal((opportunityId, "800000"), (pending.OpportunityId, pending.Value.Amount));
+        Assert.Equal(StatusCode.FailedPrecondition, locked.StatusCode);
+        Assert.Equal("Smaller fleet", unlocked.Title);
+    }
+
+    [Fact]
     public async Task Two_hosts_sharing_one_database_form_one_cluster_and_serve_the_same_grains()
     {
         var database = await postgres.CreateDatabaseAsync();
