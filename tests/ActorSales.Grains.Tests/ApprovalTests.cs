@@ -21,15 +21,8 @@ public sealed class ApprovalTests(ClusterFixture fixture)
             director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
             await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
         }
-        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.A, [], null, SourceChannel.Outbound);
-        var customer = await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, team.Rep.UserId, team.Rep);
-        var deal = fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
-        await deal.Open(new OpportunityDraft(customer.Id, new OpportunityTerms("Big deal", new Money(amount, "EUR"), ClusterFixture.Start.AddDays(30)), null), team.Rep);
-        foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation") })
-        {
-            await deal.AddEvidence(kind, "DOC-1", "", team.Rep);
-            await deal.ChangeStage(next, "", 0, team.Rep);
-        }
+        var deal = await fixture.OpenDealAsync(team, team.Rep, amount);
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
         await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
         return (team, director, deal);
     }

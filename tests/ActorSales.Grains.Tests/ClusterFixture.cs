@@ -1,5 +1,8 @@
+using ActorSales.Domain.Customers;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Opportunities;
@@ -104,6 +107,31 @@ public sealed class ClusterFixture : IAsyncLifetime
         var rep = await CreatePersonAsync($"rep-{suffix}", Role.Rep, teamId);
         var otherRep = await CreatePersonAsync($"rep2-{suffix}", Role.Rep, teamId);
         return new TestTeam(teamId, manager, rep, otherRep);
+    }
+
+    /// <summary>A customer of <paramref name="owner"/> with one open deal on the default B2B pipeline.</summary>
+    public async Task<IOpportunityGrain> OpenDealAsync(TestTeam team, Caller owner, decimal amount = 100_000m, string currency = "EUR")
+    {
+        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.A, [], null, SourceChannel.Outbound);
+        var customer = await Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, owner.UserId, team.Manager);
+        var deal = Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
+        await deal.Open(new OpportunityDraft(customer.Id, new OpportunityTerms("Deal", new Money(amount, currency), Start.AddDays(30)), null), owner);
+        return deal;
+    }
+
+    /// <summary>Moves a B2B deal forward stage by stage, attaching each stage's required evidence, until it is in <paramref name="stage"/>.</summary>
+    public static async Task WalkToAsync(IOpportunityGrain deal, Caller owner, string stage)
+    {
+        var current = (await deal.Get(owner)).Stage;
+        while (current != stage)
+        {
+            var index = B2B.IndexOf(current);
+            foreach (var kind in B2B.Stages[index].RequiredEvidenceToLeave)
+            {
+                await deal.AddEvidence(kind, $"DOC-{kind}", "", owner);
+            }
+            current = (await deal.ChangeStage(B2B.Stages[index + 1].Key, "", 0, owner)).Stage;
+        }
     }
 
     public async Task<Caller> CreatePersonAsync(string id, Role role, string teamId)

@@ -13,16 +13,13 @@ public sealed class ForecastTests(ClusterFixture fixture)
 {
     private async Task<string> OpenAsync(TestTeam team, Domain.Identity.Caller owner, decimal amount, string currency, bool withPriceRequest)
     {
-        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound);
-        var customer = await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, owner.UserId, team.Manager);
-        var opportunity = fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
-        var view = await opportunity.Open(new OpportunityDraft(customer.Id, new OpportunityTerms("Deal", new Money(amount, currency), ClusterFixture.Start.AddDays(30)), null), owner);
+        var opportunity = await fixture.OpenDealAsync(team, owner, amount, currency);
         if (withPriceRequest)
         {
             await opportunity.AddEvidence("price_request", "mail-1", "", owner);
             await opportunity.SetSignal(new SignalChange(ForecastSignal.L1, [], null), 0, owner);
         }
-        return view.Id;
+        return opportunity.GetPrimaryKeyString();
     }
 
     [Fact]

@@ -15,15 +15,8 @@ public sealed class TaskTests(ClusterFixture fixture)
     private async Task<(TestTeam Team, IOpportunityGrain Deal)> DealInPriceNegotiationAsync()
     {
         var team = await fixture.CreateTeamAsync();
-        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.A, [], null, SourceChannel.Outbound);
-        var customer = await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, team.Rep.UserId, team.Rep);
-        var deal = fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
-        await deal.Open(new OpportunityDraft(customer.Id, new OpportunityTerms("Deal", new Money(100_000m, "EUR"), ClusterFixture.Start.AddDays(30)), null), team.Rep);
-        foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation") })
-        {
-            await deal.AddEvidence(kind, "DOC-1", "", team.Rep);
-            await deal.ChangeStage(next, "", 0, team.Rep);
-        }
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
         await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
         return (team, deal);
     }

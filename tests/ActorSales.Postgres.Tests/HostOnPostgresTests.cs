@@ -180,6 +180,7 @@ public sealed class HostOnPostgresTests(PostgresServerFixture postgres)
             var (stopExit, stopOutput) = await Run(script, env, "stop", "--dir", dir);
             Assert.True(stopExit == 0, stopOutput);
             Assert.False(File.Exists(Path.Combine(dir, "endpoints")));
+            Directory.Delete(dir, recursive: true);
         }
     }
 
