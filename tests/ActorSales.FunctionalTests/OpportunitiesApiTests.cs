@@ -172,4 +172,27 @@ public sealed class OpportunitiesApiTests(HostFixture fixture)
         Assert.Equal(["po"], readV1.Stages[0].RequiredEvidenceToLeave);
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
     }
+
+    [Fact]
+    public async Task Managers_list_their_teams_deals_and_owners_plan_next_actions()
+    {
+        var (team, customerId) = await CustomerAsync();
+        var id = (await Opportunities.CreateOpportunityAsync(NewOpportunity(customerId), team.Rep)).Opportunity.OpportunityId;
+        var due = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(2).Date);
+
+        var planned = (await Opportunities.SetNextActionAsync(new SetNextActionRequest { OpportunityId = id, NextAction = "demo", DueAt = due }, team.Rep)).Opportunity;
+        var missingDue = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Opportunities.SetNextActionAsync(new SetNextActionRequest { OpportunityId = id, NextAction = "demo" }, team.Rep));
+        var teamList = (await Opportunities.ListOpportunitiesAsync(new ListOpportunitiesRequest { TeamId = team.TeamId, Stage = "NeedsConfirmed" }, team.Manager)).Opportunities;
+        var repAsksTeam = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Opportunities.ListOpportunitiesAsync(new ListOpportunitiesRequest { TeamId = team.TeamId }, team.Rep));
+        var both = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Opportunities.ListOpportunitiesAsync(new ListOpportunitiesRequest { TeamId = team.TeamId, OwnerId = team.RepId }, team.Manager));
+
+        Assert.Equal(("demo", due), (planned.NextAction, planned.NextActionDueAt));
+        Assert.Equal(StatusCode.InvalidArgument, missingDue.StatusCode);
+        Assert.Equal([id], teamList.Select(o => o.OpportunityId));
+        Assert.Equal(StatusCode.PermissionDenied, repAsksTeam.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, both.StatusCode);
+    }
 }

@@ -195,4 +195,43 @@ public sealed class OpportunityGrainTests(ClusterFixture fixture)
         Assert.Equal("B", moved.Stage);
         Assert.Equal(2, (await pipelines.Define(v2, ClusterFixture.Admin)).Version); // same content: no new version
     }
+
+    [Fact]
+    public async Task A_next_action_needs_a_due_date_and_can_be_cleared()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        var due = fixture.Clock.GetUtcNow().AddDays(3);
+
+        Assert.Equal("due_at", (await Assert.ThrowsAsync<ValidationException>(() => deal.SetNextAction("send the quote", null, team.Rep))).Field);
+        var planned = await deal.SetNextAction("send the quote", due, team.Rep);
+        var cleared = await deal.SetNextAction(null, null, team.Rep);
+
+        Assert.Equal(("send the quote", due), (planned.NextAction, planned.NextActionDueAt));
+        Assert.Null(cleared.NextAction);
+        Assert.Null(cleared.NextActionDueAt);
+    }
+
+    [Fact]
+    public async Task A_manager_lists_the_teams_open_deals_by_stage_and_a_rep_may_not()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var first = await fixture.OpenDealAsync(team, team.Rep);
+        var second = await fixture.OpenDealAsync(team, team.OtherRep);
+        await ClusterFixture.WalkToAsync(second, team.OtherRep, "ProposalSubmitted");
+        var lost = await fixture.OpenDealAsync(team, team.OtherRep);
+        await lost.Lose("timing", "", 0, team.OtherRep);
+        var teamGrain = fixture.Grains.GetGrain<ITeamGrain>(team.TeamId);
+
+        var all = await teamGrain.ListOpportunities(team.Manager, null, 10, null);
+        var proposals = await teamGrain.ListOpportunities(team.Manager, "ProposalSubmitted", 10, null);
+        var firstPage = await teamGrain.ListOpportunities(team.Manager, null, 1, null);
+        var secondPage = await teamGrain.ListOpportunities(team.Manager, null, 1, firstPage.NextCursor);
+
+        Assert.Equal(new[] { first.GetPrimaryKeyString(), second.GetPrimaryKeyString() }.Order(StringComparer.Ordinal), all.Items.Select(o => o.Id));
+        Assert.Equal([second.GetPrimaryKeyString()], proposals.Items.Select(o => o.Id));
+        Assert.Equal(all.Items.Select(o => o.Id), firstPage.Items.Concat(secondPage.Items).Select(o => o.Id));
+        Assert.Null(secondPage.NextCursor);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => teamGrain.ListOpportunities(team.Rep, null, 10, null));
+    }
 }

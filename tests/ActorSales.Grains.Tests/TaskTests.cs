@@ -4,6 +4,7 @@ using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
+using Orleans.Streams;
 
 namespace ActorSales.Grains.Tests;
 
@@ -45,7 +46,7 @@ public sealed class TaskTests(ClusterFixture fixture)
         var before = (await Legal.List(team.Manager, 500, null)).TotalCount;
         var plan = new TaskPlan(task.Id, task.Department, task.Title, task.Stage, task.DueAt);
 
-        var again = await fixture.Grains.GetGrain<IDepartmentTaskGrain>(task.Id).Create(plan, task.OpportunityId);
+        var again = await fixture.Grains.GetGrain<IDepartmentTaskGrain>(task.Id).Create(plan, task.OpportunityId, team.TeamId);
 
         Assert.Equal(task.CreatedAt, again.CreatedAt);
         Assert.Equal(before, (await Legal.List(team.Manager, 500, null)).TotalCount);
@@ -82,5 +83,42 @@ public sealed class TaskTests(ClusterFixture fixture)
         Assert.Equal(DepartmentTaskStatus.Done, done.Status);
         Assert.Equal(fixture.Clock.GetUtcNow(), done.CompletedAt);
         Assert.DoesNotContain((await Legal.List(team.Manager, 500, null)).Items, t => t.Id == taskId);
+    }
+
+    [Fact]
+    public async Task Creating_claiming_and_completing_a_task_are_events_on_the_tasks_stream()
+    {
+        var (team, deal) = await DealInPriceNegotiationAsync();
+        // Ids are deterministic: the fourth stage entry of this deal, first rule.
+        var taskId = $"{deal.GetPrimaryKeyString()}/task/4/0";
+        var received = new List<Contracts.V1.DomainEvent>();
+        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = fixture.Client.GetStreamProvider(Abstractions.Events.EventStreams.ProviderName)
+            .GetStream<Abstractions.Events.DomainEventEnvelope>(StreamId.Create(Abstractions.Events.EventStreams.Tasks, taskId));
+        var subscription = await stream.SubscribeAsync((envelope, _) =>
+        {
+            lock (received)
+            {
+                received.Add(envelope.ToEvent());
+                if (received.Count == 3)
+                {
+                    third.TrySetResult();
+                }
+            }
+            return Task.CompletedTask;
+        });
+
+        await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(taskId);
+        await task.Claim(team.OtherRep);
+        await task.Complete("done", team.OtherRep);
+        await fixture.AdvanceUntilAsync(third.Task);
+        await subscription.UnsubscribeAsync();
+
+        Assert.Equal([1L, 2L, 3L], received.Select(e => e.Sequence));
+        Assert.Equal(
+            [Contracts.V1.DepartmentTaskStatus.Open, Contracts.V1.DepartmentTaskStatus.Claimed, Contracts.V1.DepartmentTaskStatus.Done],
+            received.Select(e => e.DepartmentTaskChanged.Task.Status));
+        Assert.All(received, e => Assert.Equal(team.TeamId, e.TeamId));
     }
 }

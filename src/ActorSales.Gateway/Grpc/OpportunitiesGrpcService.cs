@@ -91,16 +91,32 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
     public override async Task<ListOpportunitiesResponse> ListOpportunities(ListOpportunitiesRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
         var stage = RequestMapper.OptionalId(request.Stage, "stage");
-        var page = await grains.GetGrain<ISalespersonGrain>(ownerId).ListOpportunities(
-            caller, stage, Paging.PageSize(request.PageSize), Paging.DecodeToken(request.PageToken, "opportunities"));
+        var pageSize = Paging.PageSize(request.PageSize);
+        var after = Paging.DecodeToken(request.PageToken, "opportunities");
+        var teamId = RequestMapper.OptionalId(request.TeamId, "team_id");
+        if (teamId is not null && request.OwnerId.Length > 0)
+        {
+            throw new ValidationException("team_id", "name either owner_id or team_id, not both");
+        }
+        var page = teamId is not null
+            ? await grains.GetGrain<ITeamGrain>(teamId).ListOpportunities(caller, stage, pageSize, after)
+            : await grains.GetGrain<ISalespersonGrain>(RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId)
+                .ListOpportunities(caller, stage, pageSize, after);
         var response = new ListOpportunitiesResponse
         {
             NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("opportunities", next) : string.Empty,
         };
         response.Opportunities.AddRange(page.Items.Select(o => o.ToContract()));
         return response;
+    }
+
+    public override async Task<SetNextActionResponse> SetNextAction(SetNextActionRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Opportunity(request.OpportunityId).SetNextAction(
+            RequestMapper.Unchanged(request.NextAction), RequestMapper.OptionalTimestamp(request.DueAt, "due_at"), caller);
+        return new SetNextActionResponse { Opportunity = view.ToContract() };
     }
 
     public override async Task<GetForecastResponse> GetForecast(GetForecastRequest request, ServerCallContext context)

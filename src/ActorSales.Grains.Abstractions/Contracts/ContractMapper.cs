@@ -139,6 +139,9 @@ public static class ContractMapper
             LostNote = view.LostNote ?? string.Empty,
             Version = view.Version,
             CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
+            PendingApprovalId = view.PendingApprovalId ?? string.Empty,
+            NextAction = view.NextAction ?? string.Empty,
+            NextActionDueAt = view.NextActionDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
         };
         opportunity.History.AddRange(view.History.Select(h => h.ToContract()));
         opportunity.Evidence.AddRange(view.Evidence.Select(e => e.ToContract()));

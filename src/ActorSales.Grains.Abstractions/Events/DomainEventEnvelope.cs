@@ -29,6 +29,7 @@ public static class EventStreams
     public const string Salespeople = "salespeople";
     public const string Teams = "teams";
     public const string Opportunities = "opportunities";
+    public const string Tasks = "tasks";
 
     public static string NamespaceOf(EntityType type) => type switch
     {
@@ -36,6 +37,7 @@ public static class EventStreams
         EntityType.Salesperson => Salespeople,
         EntityType.Team => Teams,
         EntityType.Opportunity => Opportunities,
+        EntityType.Task => Tasks,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }

@@ -25,6 +25,10 @@ public interface IOpportunityGrain : IGrainWithStringKey
     [Alias("UpdateTerms")]
     Task<OpportunityView> UpdateTerms(TermsChanges changes, long expectedVersion, Caller caller);
 
+    /// <summary>Plans (or, with null, clears) the next action and its due date.</summary>
+    [Alias("SetNextAction")]
+    Task<OpportunityView> SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller);
+
     [Alias("Win")]
     Task<OpportunityView> Win(long expectedVersion, Caller caller);
 

@@ -24,7 +24,7 @@ public interface IDepartmentTaskGrain : IGrainWithStringKey
 {
     /// <summary>Creates the task (idempotent: a second call with the same plan changes nothing) and queues it.</summary>
     [Alias("Create")]
-    Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId);
+    Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId, string ownerTeamId);
 
     [Alias("Claim")]
     Task<DepartmentTaskView> Claim(Caller caller);

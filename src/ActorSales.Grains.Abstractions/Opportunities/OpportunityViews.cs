@@ -41,7 +41,9 @@ public sealed record OpportunityView(
     [property: Id(17)] string? LostNote,
     [property: Id(18)] long Version,
     [property: Id(19)] DateTimeOffset CreatedAt,
-    [property: Id(20)] string? PendingApprovalId = null);
+    [property: Id(20)] string? PendingApprovalId = null,
+    [property: Id(21)] string? NextAction = null,
+    [property: Id(22)] DateTimeOffset? NextActionDueAt = null);
 
 /// <summary>A forecast-signal change request.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.SignalChange")]

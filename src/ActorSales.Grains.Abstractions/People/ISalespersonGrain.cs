@@ -35,6 +35,10 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("LinkOpportunity")]
     Task LinkOpportunity(string opportunityId, bool open);
 
+    /// <summary>Ids of the open opportunities this person owns (internal, for team lists).</summary>
+    [Alias("OpenOpportunityIds"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<string>> OpenOpportunityIds();
+
     /// <summary>Open opportunities in id order after <paramref name="afterId"/>, optionally only in <paramref name="stage"/>.</summary>
     [Alias("ListOpportunities"), ReadOnly]
     Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId);

@@ -1,6 +1,7 @@
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions.Opportunities;
 
 namespace ActorSales.Grains.Abstractions.People;
 
@@ -20,6 +21,10 @@ public interface ITeamGrain : IGrainWithStringKey
     /// <summary>The team for internal use (no caller check); null if it does not exist.</summary>
     [Alias("Find"), ReadOnly, AlwaysInterleave]
     Task<TeamView?> Find();
+
+    /// <summary>The members' open opportunities in id order after <paramref name="afterId"/>, optionally only in <paramref name="stage"/>.</summary>
+    [Alias("ListOpportunities"), ReadOnly]
+    Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId);
 
     /// <summary>Weighted forecast of the members' open opportunities.</summary>
     [Alias("GetForecast"), ReadOnly]

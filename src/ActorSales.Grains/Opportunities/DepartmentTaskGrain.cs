@@ -1,10 +1,14 @@
+using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using DepartmentTaskStatus = ActorSales.Domain.Pipeline.DepartmentTaskStatus;
 
 namespace ActorSales.Grains.Opportunities;
 
@@ -18,25 +22,33 @@ public sealed class DepartmentTaskState
     [Id(4)] public DateTimeOffset CreatedAt { get; set; }
     [Id(5)] public DateTimeOffset? CompletedAt { get; set; }
     [Id(6)] public string? Note { get; set; }
+    [Id(7)] public string OwnerTeamId { get; set; } = string.Empty;
+
+    /// <summary>Also the sequence of the task's latest domain event.</summary>
+    [Id(8)] public long Version { get; set; }
 }
 
 public sealed class DepartmentTaskGrain(
     [PersistentState("task", StorageNames.Default)] IPersistentState<DepartmentTaskState> state,
+    DomainEventPublisher events,
     TimeProvider clock) : Grain, IDepartmentTaskGrain
 {
     private const string Entity = "task";
 
     private string Id => this.GetPrimaryKeyString();
 
-    public async Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId)
+    public async Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId, string ownerTeamId)
     {
         if (state.State.Plan is null)
         {
             state.State.Plan = plan;
             state.State.OpportunityId = opportunityId;
+            state.State.OwnerTeamId = ownerTeamId;
             state.State.Status = DepartmentTaskStatus.Open;
             state.State.CreatedAt = clock.GetUtcNow();
+            state.State.Version = 1;
             await state.WriteOrConflictAsync(Entity, Id);
+            await Publish(Caller.System);
         }
         if (state.State.Status != DepartmentTaskStatus.Done)
         {
@@ -57,7 +69,9 @@ public sealed class DepartmentTaskGrain(
         }
         state.State.Status = DepartmentTaskStatus.Claimed;
         state.State.AssigneeId = caller.UserId;
+        state.State.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
+        await Publish(caller);
         return ToView();
     }
 
@@ -74,12 +88,18 @@ public sealed class DepartmentTaskGrain(
         state.State.AssigneeId ??= caller.UserId;
         state.State.CompletedAt = clock.GetUtcNow();
         state.State.Note = text;
+        state.State.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
         await Queue().Remove(Id);
+        await Publish(caller);
         return ToView();
     }
 
     public Task<DepartmentTaskView?> Find() => Task.FromResult(state.State.Plan is null ? null : ToView());
+
+    private Task Publish(Caller caller) =>
+        events.PublishAsync(EntityType.Task, Id, state.State.Version, caller.UserId, state.State.OwnerTeamId,
+            e => e.DepartmentTaskChanged = new DepartmentTaskChanged { Task = ToView().ToContract() });
 
     private IDepartmentQueueGrain Queue() => GrainFactory.GetGrain<IDepartmentQueueGrain>(state.State.Plan!.Department);
 

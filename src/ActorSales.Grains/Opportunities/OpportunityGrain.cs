@@ -202,6 +202,28 @@ public sealed partial class OpportunityGrain(
         return view;
     }
 
+    public async Task<OpportunityView> SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller)
+    {
+        EnsureChangeable(caller);
+        var action = Guard.Optional(nextAction, "next_action", Limits.SummaryMaxLength);
+        DateTimeOffset? due = null;
+        if (action.Length > 0)
+        {
+            due = Guard.Timestamp(dueAt ?? throw new ValidationException("due_at", "is required with a next action"), "due_at", Limits.LatestTimestamp);
+        }
+        S.NextAction = action.Length == 0 ? null : action;
+        S.NextActionDueAt = due;
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await Publish(caller, e => e.NextActionPlanned = new NextActionPlanned
+        {
+            OpportunityId = Id,
+            NextAction = action,
+            DueAt = due is { } at ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at) : null,
+        });
+        return ToView();
+    }
+
     public async Task<OpportunityView> Win(long expectedVersion, Caller caller)
     {
         EnsureChangeable(caller);
@@ -301,7 +323,7 @@ public sealed partial class OpportunityGrain(
         {
             try
             {
-                await GrainFactory.GetGrain<IDepartmentTaskGrain>(plan.TaskId).Create(plan, Id);
+                await GrainFactory.GetGrain<IDepartmentTaskGrain>(plan.TaskId).Create(plan, Id, S.OwnerTeamId);
                 S.TasksToCreate.Remove(plan); // persisted with the next write; a replay is harmless
             }
             catch (Exception exception)
@@ -425,7 +447,8 @@ public sealed partial class OpportunityGrain(
     private OpportunityView ToView() => new(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,
         [.. S.History], [.. S.Evidence], S.Signal, ForecastRules.Weighted(S.Terms!.Value.Amount, S.Signal, options.Value.Weights),
-        [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId);
+        [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId,
+        S.NextAction, S.NextActionDueAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: creating task {TaskId} failed; retried on activation")]
     private partial void LogTaskCreationFailed(Exception exception, string opportunityId, string taskId);

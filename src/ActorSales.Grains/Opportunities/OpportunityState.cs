@@ -43,6 +43,9 @@ public sealed class OpportunityState
 
     /// <summary>Planned tasks not yet confirmed by their grains; replayed on activation.</summary>
     [Id(24)] public List<TaskPlan> TasksToCreate { get; set; } = [];
+
+    [Id(25)] public string? NextAction { get; set; }
+    [Id(26)] public DateTimeOffset? NextActionDueAt { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

@@ -136,6 +136,8 @@ public sealed class SalespersonGrain(
         }
     }
 
+    public Task<IReadOnlyList<string>> OpenOpportunityIds() => Task.FromResult<IReadOnlyList<string>>([.. state.State.OpenOpportunityIds]);
+
     public async Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId)
     {
         EnsureCreated();

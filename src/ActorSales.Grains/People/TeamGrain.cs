@@ -5,6 +5,8 @@ using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
@@ -96,6 +98,29 @@ public sealed class TeamGrain(
             e.TeamUpdated = updated;
         });
         return view;
+    }
+
+    public async Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadTeamBook(caller, Id);
+        var idLists = await Task.WhenAll(state.State.Members.Select(m => GrainFactory.GetGrain<ISalespersonGrain>(m).OpenOpportunityIds()));
+        var ids = idLists.SelectMany(l => l)
+            .Where(id => afterId is null || string.CompareOrdinal(id, afterId) > 0)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var views = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
+        var matching = views.OfType<OpportunityView>()
+            .Where(o => o.OwnerTeamId == Id && o.Status == Domain.Pipeline.OpportunityStatus.Open && (stage is null || o.Stage == stage))
+            .Take(pageSize + 1)
+            .ToList();
+        var hasMore = matching.Count > pageSize;
+        if (hasMore)
+        {
+            matching.RemoveAt(matching.Count - 1);
+        }
+        return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, ids.Count);
     }
 
     public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)
