@@ -33,6 +33,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<ApprovalsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<TasksGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<NotificationsGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

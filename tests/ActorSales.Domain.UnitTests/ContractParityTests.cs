@@ -17,6 +17,8 @@ public sealed class ContractParityTests
         AssertSameNumbers<Pipeline.OpportunityStatus, V1.OpportunityStatus>();
         AssertSameNumbers<Pipeline.ApprovalStatus, V1.ApprovalStatus>();
         AssertSameNumbers<Pipeline.DepartmentTaskStatus, V1.DepartmentTaskStatus>();
+        AssertSameNumbers<Deadlines.StallLevel, V1.StallLevel>();
+        AssertSameNumbers<Deadlines.NotificationSeverity, V1.NotificationSeverity>();
     }
 
     private static void AssertSameNumbers<TDomain, TProto>() where TDomain : struct, Enum where TProto : struct, Enum

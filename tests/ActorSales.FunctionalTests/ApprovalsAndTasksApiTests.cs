@@ -126,4 +126,25 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.InvalidArgument, adminWithoutScope.StatusCode);
         Assert.NotNull(id);
     }
+
+    [Fact]
+    public async Task Inboxes_and_stalled_lists_answer_their_owners_and_refuse_others()
+    {
+        var team = await host.CreateTeamAsync();
+        var notifications = new NotificationsService.NotificationsServiceClient(host.Channel);
+
+        var inbox = await notifications.ListNotificationsAsync(new ListNotificationsRequest(), team.Rep);
+        var badToken = await Assert.ThrowsAsync<RpcException>(async () => await notifications.ListNotificationsAsync(new ListNotificationsRequest { PageToken = "nope" }, team.Rep));
+        var tooMany = await Assert.ThrowsAsync<RpcException>(async () => await notifications.MarkNotificationsReadAsync(
+            new MarkNotificationsReadRequest { NotificationIds = { Enumerable.Range(0, 2_000).Select(i => $"n{i}") } }, team.Rep));
+        var stalled = await Opportunities.ListStalledOpportunitiesAsync(new ListStalledOpportunitiesRequest { TeamId = team.TeamId }, team.Manager);
+        var repStalled = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Opportunities.ListStalledOpportunitiesAsync(new ListStalledOpportunitiesRequest { TeamId = team.TeamId }, team.Rep));
+
+        Assert.Empty(inbox.Notifications);
+        Assert.Equal(StatusCode.InvalidArgument, badToken.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, tooMany.StatusCode);
+        Assert.Empty(stalled.Opportunities);
+        Assert.Equal(StatusCode.PermissionDenied, repStalled.StatusCode);
+    }
 }

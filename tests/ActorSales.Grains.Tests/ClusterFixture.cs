@@ -90,6 +90,23 @@ public sealed class ClusterFixture : IAsyncLifetime
         await task.WaitAsync(TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>
+    /// Reads until <paramref name="until"/> holds, polling every 10 ms for at most 10 s of real time. For effects that a
+    /// fake-time advance triggers but the grain applies in its own turn (timers, notifications to other grains).
+    /// </summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until)
+    {
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        var deadline = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
+        var value = await read();
+        while (!until(value) && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            await poll.WaitForNextTickAsync();
+            value = await read();
+        }
+        return value;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();

@@ -41,7 +41,10 @@ public sealed class TestHost : IAsyncDisposable
     public TeamsService.TeamsServiceClient Teams => new(Channel);
 
     /// <summary>Starts a host; <paramref name="settings"/> are extra "--Key=value" arguments (profile, connection string, ...).</summary>
-    public static async Task<TestHost> StartAsync(params string[] settings)
+    public static Task<TestHost> StartAsync(params string[] settings) => StartAsync(null, settings);
+
+    /// <summary>Starts a host, letting the test adjust its services first (e.g. a fake clock).</summary>
+    public static async Task<TestHost> StartAsync(Action<WebApplicationBuilder>? customize, params string[] settings)
     {
         var grpcPort = FreePort();
         var grpcWebPort = FreePort();
@@ -56,7 +59,7 @@ public sealed class TestHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
-        var app = ActorSalesHost.Build(args);
+        var app = ActorSalesHost.Build(args, customize);
         await app.StartAsync();
         return new TestHost(app, grpcPort, grpcWebPort, key);
     }

@@ -119,6 +119,15 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
         return new SetNextActionResponse { Opportunity = view.ToContract() };
     }
 
+    public override async Task<ListStalledOpportunitiesResponse> ListStalledOpportunities(ListStalledOpportunitiesRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var stalled = await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).ListStalled(caller);
+        var response = new ListStalledOpportunitiesResponse();
+        response.Opportunities.AddRange(stalled.Select(o => o.ToContract()));
+        return response;
+    }
+
     public override async Task<GetForecastResponse> GetForecast(GetForecastRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);

@@ -142,6 +142,7 @@ public static class ContractMapper
             PendingApprovalId = view.PendingApprovalId ?? string.Empty,
             NextAction = view.NextAction ?? string.Empty,
             NextActionDueAt = view.NextActionDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+            StallLevel = (V1.StallLevel)view.StallLevel,
         };
         opportunity.History.AddRange(view.History.Select(h => h.ToContract()));
         opportunity.Evidence.AddRange(view.Evidence.Select(e => e.ToContract()));
@@ -196,5 +197,17 @@ public static class ContractMapper
         CreatedAt = Timestamp.FromDateTimeOffset(view.CreatedAt),
         CompletedAt = view.CompletedAt is { } done ? Timestamp.FromDateTimeOffset(done) : null,
         Note = view.Note ?? string.Empty,
+    };
+
+    public static V1.Notification ToContract(this Domain.Deadlines.Notification notification) => new()
+    {
+        NotificationId = notification.Id,
+        Kind = notification.Kind,
+        Severity = (V1.NotificationSeverity)notification.Severity,
+        EntityType = notification.EntityType,
+        EntityId = notification.EntityId,
+        Message = notification.Message,
+        CreatedAt = Timestamp.FromDateTimeOffset(notification.CreatedAt),
+        Read = notification.Read,
     };
 }

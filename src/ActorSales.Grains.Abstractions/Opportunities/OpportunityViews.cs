@@ -43,7 +43,8 @@ public sealed record OpportunityView(
     [property: Id(19)] DateTimeOffset CreatedAt,
     [property: Id(20)] string? PendingApprovalId = null,
     [property: Id(21)] string? NextAction = null,
-    [property: Id(22)] DateTimeOffset? NextActionDueAt = null);
+    [property: Id(22)] DateTimeOffset? NextActionDueAt = null,
+    [property: Id(23)] Domain.Deadlines.StallLevel StallLevel = Domain.Deadlines.StallLevel.None);
 
 /// <summary>A forecast-signal change request.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.SignalChange")]

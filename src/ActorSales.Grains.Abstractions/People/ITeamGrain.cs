@@ -1,3 +1,4 @@
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 using ActorSales.Domain.Pipeline;
@@ -25,6 +26,14 @@ public interface ITeamGrain : IGrainWithStringKey
     /// <summary>The members' open opportunities in id order after <paramref name="afterId"/>, optionally only in <paramref name="stage"/>.</summary>
     [Alias("ListOpportunities"), ReadOnly]
     Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId);
+
+    /// <summary>Records an opportunity's stall level on the manager's list (None removes it). Called by the opportunity.</summary>
+    [Alias("SetStall")]
+    Task SetStall(string opportunityId, StallLevel level);
+
+    /// <summary>The team's stalled opportunities, red first (manager, directors, admins).</summary>
+    [Alias("ListStalled"), ReadOnly]
+    Task<IReadOnlyList<OpportunityView>> ListStalled(Caller caller);
 
     /// <summary>Weighted forecast of the members' open opportunities.</summary>
     [Alias("GetForecast"), ReadOnly]

@@ -1,5 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.Pipeline;
@@ -7,6 +8,8 @@ using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -17,6 +20,9 @@ using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
 using ApprovalStatus = ActorSales.Domain.Pipeline.ApprovalStatus;
 using ApprovalDecided = ActorSales.Contracts.V1.ApprovalDecided;
 using ApprovalRequested = ActorSales.Contracts.V1.ApprovalRequested;
+using StallLevel = ActorSales.Domain.Deadlines.StallLevel;
+using Notification = ActorSales.Domain.Deadlines.Notification;
+using NotificationSeverity = ActorSales.Domain.Deadlines.NotificationSeverity;
 
 namespace ActorSales.Grains.Opportunities;
 
@@ -25,11 +31,16 @@ public sealed partial class OpportunityGrain(
     DomainEventPublisher events,
     IOptions<OpportunityOptions> options,
     TimeProvider clock,
-    ILogger<OpportunityGrain> logger) : Grain, IOpportunityGrain
+    ILogger<OpportunityGrain> logger) : Grain, IOpportunityGrain, IRemindable
 {
     private const string Entity = "opportunity";
     private const int MaxEvidence = 200;
     private const int MaxDecisionMakers = 20;
+
+    // Events raised by the change in progress, each with its own sequence; published after the state write.
+    private readonly List<(long Sequence, string ActorId, Action<DomainEvent> SetChange)> _raised = [];
+
+    private DeadlineScheduler _deadlines = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -37,10 +48,11 @@ public sealed partial class OpportunityGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await SyncLinks();
-        await RequestApproval();
-        await CreateTasks();
+        _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        await AfterCommit();
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => CheckDeadlines();
 
     public async Task<OpportunityView> Open(OpportunityDraft draft, Caller caller)
     {
@@ -69,15 +81,12 @@ public sealed partial class OpportunityGrain(
         S.History = [new StageChangeRecord(null, pipeline.First.Key, now, caller.UserId, "opened")];
         S.Status = OpportunityStatus.Open;
         S.CreatedAt = now;
-        S.Version = 1;
+        S.StallClockStart = now;
         S.LinksPending = true;
         PlanTasks(pipeline.First.Key, now);
-        await state.WriteOrConflictAsync(Entity, Id);
-        await SyncLinks();
-        await CreateTasks();
-        var view = ToView();
-        await Publish(caller, e => e.OpportunityOpened = new OpportunityOpened { Opportunity = view.ToContract() });
-        return view;
+        Raise(caller, e => e.OpportunityOpened = new OpportunityOpened { Opportunity = ToView().ToContract() });
+        await Commit();
+        return ToView();
     }
 
     public Task<OpportunityView> Get(Caller caller)
@@ -97,9 +106,9 @@ public sealed partial class OpportunityGrain(
         }
         var evidence = new DomainEvidence(valid.Kind, valid.Reference, valid.Note, caller.UserId, clock.GetUtcNow());
         S.Evidence.Add(evidence);
-        S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await Publish(caller, e => e.EvidenceAdded = new EvidenceAdded { OpportunityId = Id, Evidence = evidence.ToContract() });
+        Raise(caller, e => e.EvidenceAdded = new EvidenceAdded { OpportunityId = Id, Evidence = evidence.ToContract() });
+        RestartStallClock(caller);
+        await Commit();
         return ToView();
     }
 
@@ -113,27 +122,18 @@ public sealed partial class OpportunityGrain(
         var approverId = ApprovalRules.RequiresApproval(S.Pipeline!, toStage!, S.Terms!.Value, options.Value.Approval)
             ? await ResolveApprover()
             : null;
-        var change = EnterStage(toStage!, why, caller);
+        EnterStage(toStage!, why, caller);
         if (approverId is not null)
         {
             // Keyed by the stage entry: a retried or replayed change asks the same approval grain, so once.
             S.PendingApprovalId = $"{Id}/approval/{S.History.Count}";
             S.PendingApproval = new ApprovalRequest(Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value);
             S.ApprovalRequestPending = true;
-            S.Version++; // the request is its own event, so it gets its own sequence number
-        }
-        await state.WriteOrConflictAsync(Entity, Id);
-        var stageSequence = approverId is null ? S.Version : S.Version - 1;
-        await events.PublishAsync(EntityType.Opportunity, Id, stageSequence, caller.UserId, S.OwnerTeamId,
-            e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = change.ToContract() });
-        if (S.PendingApproval is { } request)
-        {
-            var requested = new ApprovalView(S.PendingApprovalId!, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
+            var requested = new ApprovalView(S.PendingApprovalId, Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value,
                 ApprovalStatus.Pending, S.StageEnteredAt, null, null, null);
-            await Publish(caller, e => e.ApprovalRequested = new ApprovalRequested { Approval = requested.ToContract() });
+            Raise(caller, e => e.ApprovalRequested = new ApprovalRequested { Approval = requested.ToContract() });
         }
-        await RequestApproval();
-        await CreateTasks();
+        await Commit();
         return ToView();
     }
 
@@ -159,14 +159,13 @@ public sealed partial class OpportunityGrain(
             S.DecisionMakers = [.. change.DecisionMakers];
         }
         S.ContractReviewAt = change.ContractReviewAt ?? S.ContractReviewAt;
-        S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await Publish(caller, e => e.ForecastSignalChanged = new ForecastSignalChanged
+        Raise(caller, e => e.ForecastSignalChanged = new ForecastSignalChanged
         {
             OpportunityId = Id,
             Previous = (Contracts.V1.ForecastSignal)previous,
             Current = (Contracts.V1.ForecastSignal)change.Signal,
         });
+        await Commit();
         return ToView();
     }
 
@@ -190,16 +189,14 @@ public sealed partial class OpportunityGrain(
             return ToView();
         }
         S.Terms = terms;
-        S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        var view = ToView();
-        await Publish(caller, e =>
+        Raise(caller, e =>
         {
-            var termsChanged = new OpportunityTermsChanged { Opportunity = view.ToContract() };
+            var termsChanged = new OpportunityTermsChanged { Opportunity = ToView().ToContract() };
             termsChanged.ChangedFields.AddRange(changed);
             e.OpportunityTermsChanged = termsChanged;
         });
-        return view;
+        await Commit();
+        return ToView();
     }
 
     public async Task<OpportunityView> SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller)
@@ -213,14 +210,17 @@ public sealed partial class OpportunityGrain(
         }
         S.NextAction = action.Length == 0 ? null : action;
         S.NextActionDueAt = due;
-        S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await Publish(caller, e => e.NextActionPlanned = new NextActionPlanned
+        Raise(caller, e => e.NextActionPlanned = new NextActionPlanned
         {
             OpportunityId = Id,
             NextAction = action,
             DueAt = due is { } at ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(at) : null,
         });
+        if (due is not null)
+        {
+            RestartStallClock(caller);
+        }
+        await Commit();
         return ToView();
     }
 
@@ -240,11 +240,9 @@ public sealed partial class OpportunityGrain(
             throw new MissingEvidenceException(S.Stage, "won", missing);
         }
         Close(OpportunityStatus.Won, "won", caller);
-        await state.WriteOrConflictAsync(Entity, Id);
-        await SyncLinks();
-        var view = ToView();
-        await Publish(caller, e => e.OpportunityWon = new OpportunityWon { Opportunity = view.ToContract() });
-        return view;
+        Raise(caller, e => e.OpportunityWon = new OpportunityWon { Opportunity = ToView().ToContract() });
+        await Commit();
+        return ToView();
     }
 
     public async Task<OpportunityView> Lose(string reason, string note, long expectedVersion, Caller caller)
@@ -255,11 +253,9 @@ public sealed partial class OpportunityGrain(
         S.LostReason = loss.Reason;
         S.LostNote = loss.Note;
         Close(OpportunityStatus.Lost, loss.Reason, caller);
-        await state.WriteOrConflictAsync(Entity, Id);
-        await SyncLinks();
-        var view = ToView();
-        await Publish(caller, e => e.OpportunityLost = new OpportunityLost { Opportunity = view.ToContract() });
-        return view;
+        Raise(caller, e => e.OpportunityLost = new OpportunityLost { Opportunity = ToView().ToContract() });
+        await Commit();
+        return ToView();
     }
 
     public async Task ApprovalDecided(string approvalId, bool approved, string decidedBy, string comment)
@@ -272,29 +268,16 @@ public sealed partial class OpportunityGrain(
         S.PendingApprovalId = null;
         S.PendingApproval = null;
         S.ApprovalRequestPending = false;
-        StageChangeRecord? back = null;
         var decider = new Caller(decidedBy, Domain.Identity.Role.Director, null, Domain.People.SalespersonStatus.Active);
+        var decided = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
+            approved ? ApprovalStatus.Approved : ApprovalStatus.Rejected, S.StageEnteredAt, decidedBy, clock.GetUtcNow(), comment);
+        Raise(decider, e => e.ApprovalDecided = new ApprovalDecided { Approval = decided.ToContract() });
         var returnTo = options.Value.Approval.RejectedReturnsTo;
         if (!approved && S.Status == OpportunityStatus.Open && S.Pipeline!.IndexOf(returnTo) >= 0)
         {
-            back = EnterStage(returnTo, $"approval rejected by {decidedBy}: {comment}", decider);
+            EnterStage(returnTo, $"approval rejected by {decidedBy}: {comment}", decider);
         }
-        else
-        {
-            S.Version++;
-        }
-        await state.WriteOrConflictAsync(Entity, Id);
-        var decided = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
-            approved ? ApprovalStatus.Approved : ApprovalStatus.Rejected, S.StageEnteredAt, decidedBy, clock.GetUtcNow(), comment);
-        if (back is null)
-        {
-            await Publish(decider, e => e.ApprovalDecided = new ApprovalDecided { Approval = decided.ToContract() });
-        }
-        else
-        {
-            await Publish(decider, e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = back.ToContract() });
-            await CreateTasks();
-        }
+        await Commit();
     }
 
     public async Task<IReadOnlyList<DepartmentTaskView>> ListTasks(Caller caller)
@@ -368,16 +351,17 @@ public sealed partial class OpportunityGrain(
         }
     }
 
-    private StageChangeRecord EnterStage(string stage, string reason, Caller caller)
+    /// <summary>Moves to <paramref name="stage"/>: history, tasks for the entry, a fresh stall clock, and the event.</summary>
+    private void EnterStage(string stage, string reason, Caller caller)
     {
         var now = clock.GetUtcNow();
         var change = new StageChangeRecord(S.Stage, stage, now, caller.UserId, reason);
         S.History.Add(change);
         S.Stage = stage;
         S.StageEnteredAt = now;
-        S.Version++;
+        Raise(caller, e => e.OpportunityStageChanged = new OpportunityStageChanged { OpportunityId = Id, Change = change.ToContract() });
         PlanTasks(stage, now);
-        return change;
+        RestartStallClock(caller);
     }
 
     private void Close(OpportunityStatus status, string reason, Caller caller)
@@ -385,8 +369,149 @@ public sealed partial class OpportunityGrain(
         S.History.Add(new StageChangeRecord(S.Stage, status.ToString().ToLowerInvariant(), clock.GetUtcNow(), caller.UserId, reason));
         S.Status = status;
         S.LinksPending = true;
-        S.Version++;
+        ChangeStall(StallLevel.None, null, caller);
     }
+
+    /// <summary>A stage change or qualifying activity (evidence, a planned next action) restarts the stall clock and clears the level.</summary>
+    private void RestartStallClock(Caller caller)
+    {
+        S.StallClockStart = clock.GetUtcNow();
+        S.FiredDeadlines.Clear();
+        ChangeStall(StallLevel.None, null, caller);
+    }
+
+    private void ChangeStall(StallLevel level, Deadline? firing, Caller caller)
+    {
+        if (level == S.StallLevel)
+        {
+            return;
+        }
+        var previous = S.StallLevel;
+        S.StallLevel = level;
+        S.StallFiring = firing;
+        S.StallEffectsPending = true;
+        Raise(caller, e => e.OpportunityStallChanged = new OpportunityStallChanged
+        {
+            OpportunityId = Id,
+            Previous = (Contracts.V1.StallLevel)previous,
+            Current = (Contracts.V1.StallLevel)level,
+            DueAt = firing is null ? null : Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(firing.DueAt),
+        });
+    }
+
+    /// <summary>Stall deadlines still to act on: the current stage's, counted from the stall clock, minus those already fired.</summary>
+    private List<Deadline> DesiredDeadlines()
+    {
+        if (!S.Created || S.Status != OpportunityStatus.Open || S.Pipeline!.Find(S.Stage) is not { } stage)
+        {
+            return [];
+        }
+        return StallRules.DeadlinesFor(stage, S.StallClockStart, S.NextActionDueAt)
+            .Where(d => !S.FiredDeadlines.Contains(d.FiringKey(Id)))
+            .ToList();
+    }
+
+    /// <summary>A timer or the reminder says a deadline may be due: re-check it against the current state, act at most once.</summary>
+    private async Task OnDeadlineDue(Deadline deadline)
+    {
+        var now = clock.GetUtcNow();
+        if (deadline.DueAt > now || !DesiredDeadlines().Contains(deadline))
+        {
+            await _deadlines.ScheduleAsync(DesiredDeadlines()); // the world moved on: re-arm for what is still wanted
+            return;
+        }
+        S.FiredDeadlines.Add(deadline.FiringKey(Id));
+        var level = deadline.Rule == StallRules.Red ? StallLevel.Red : StallLevel.Yellow;
+        if (level > S.StallLevel)
+        {
+            ChangeStall(level, deadline, Caller.System);
+        }
+        await Commit();
+    }
+
+    /// <summary>After a restart the timers are gone; the reminder lands here and every due deadline is handled.</summary>
+    private async Task CheckDeadlines()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var deadline in DesiredDeadlines().Where(d => d.DueAt <= now).OrderBy(d => d.DueAt))
+        {
+            await OnDeadlineDue(deadline);
+        }
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+    }
+
+    /// <summary>Tells the owner (and for red the manager) and updates the team's stalled list; idempotent, replayed on activation.</summary>
+    private async Task ApplyStallEffects()
+    {
+        if (!S.StallEffectsPending)
+        {
+            return;
+        }
+        try
+        {
+            var team = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
+            await team.SetStall(Id, S.StallLevel);
+            if (S.StallFiring is { } firing)
+            {
+                var red = firing.Rule == StallRules.Red;
+                var days = (firing.DueAt - S.StageEnteredAt).TotalDays;
+                var message = red
+                    ? $"'{S.Terms!.Title}' has been in {S.Stage} for {days:0.#} days, past the stage's limit"
+                    : $"'{S.Terms!.Title}' has been in {S.Stage} for {days:0.#} days; plan the next step";
+                var recipients = new List<string> { S.OwnerId };
+                if (red && (await team.Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
+                {
+                    recipients.Add(managerId);
+                }
+                foreach (var recipient in recipients)
+                {
+                    await GrainFactory.GetGrain<INotificationInboxGrain>(recipient).Notify(new Notification(
+                        $"{firing.FiringKey(Id)}:{recipient}", "stage_stall", red ? NotificationSeverity.Critical : NotificationSeverity.Warning,
+                        "opportunity", Id, message, clock.GetUtcNow()));
+                }
+            }
+            S.StallEffectsPending = false; // persisted with the next write; a replay is harmless (notifications are keyed)
+            S.StallFiring = null;
+        }
+        catch (Exception exception)
+        {
+            LogStallEffectsFailed(exception, Id);
+        }
+    }
+
+    /// <summary>Writes the state, then publishes the raised events in order and runs the idempotent after-effects.</summary>
+    private async Task Commit()
+    {
+        S.ReminderDueAt = _deadlines.ReminderDueAt;
+        try
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+        catch
+        {
+            _raised.Clear();
+            throw;
+        }
+        var raised = _raised.ToList();
+        _raised.Clear();
+        foreach (var (sequence, actorId, setChange) in raised)
+        {
+            await events.PublishAsync(EntityType.Opportunity, Id, sequence, actorId, S.OwnerTeamId, setChange);
+        }
+        await AfterCommit();
+    }
+
+    private async Task AfterCommit()
+    {
+        await SyncLinks();
+        await RequestApproval();
+        await CreateTasks();
+        await ApplyStallEffects();
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+    }
+
+    /// <summary>Records an event of the change in progress; each gets the next version as its gap-free sequence.</summary>
+    private void Raise(Caller caller, Action<DomainEvent> setChange) => _raised.Add((++S.Version, caller.UserId, setChange));
 
     /// <summary>Tells the customer and the owner whether this opportunity is open; idempotent, replayed on activation.</summary>
     private async Task SyncLinks()
@@ -441,14 +566,14 @@ public sealed partial class OpportunityGrain(
         }
     }
 
-    private Task Publish(Caller caller, Action<DomainEvent> setChange) =>
-        events.PublishAsync(EntityType.Opportunity, Id, S.Version, caller.UserId, S.OwnerTeamId, setChange);
-
     private OpportunityView ToView() => new(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,
         [.. S.History], [.. S.Evidence], S.Signal, ForecastRules.Weighted(S.Terms!.Value.Amount, S.Signal, options.Value.Weights),
         [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId,
-        S.NextAction, S.NextActionDueAt);
+        S.NextAction, S.NextActionDueAt, S.StallLevel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: stall notifications or the team list update failed; retried on activation")]
+    private partial void LogStallEffectsFailed(Exception exception, string opportunityId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: creating task {TaskId} failed; retried on activation")]
     private partial void LogTaskCreationFailed(Exception exception, string opportunityId, string taskId);

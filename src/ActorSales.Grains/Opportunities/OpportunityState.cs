@@ -1,3 +1,4 @@
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Opportunities;
 
@@ -46,6 +47,20 @@ public sealed class OpportunityState
 
     [Id(25)] public string? NextAction { get; set; }
     [Id(26)] public DateTimeOffset? NextActionDueAt { get; set; }
+
+    /// <summary>Stall deadlines count from here: the stage entry or the latest qualifying activity.</summary>
+    [Id(27)] public DateTimeOffset StallClockStart { get; set; }
+    [Id(28)] public StallLevel StallLevel { get; set; }
+
+    /// <summary>Firing keys (rule, record, due time) already acted on since the stall clock last started.</summary>
+    [Id(29)] public List<string> FiredDeadlines { get; set; } = [];
+
+    /// <summary>When the durable reminder is set to wake this grain (null: none).</summary>
+    [Id(30)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>A stall change whose notifications and team-list update may not have happened yet; replayed on activation.</summary>
+    [Id(31)] public bool StallEffectsPending { get; set; }
+    [Id(32)] public Deadline? StallFiring { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

@@ -1,5 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
@@ -15,6 +16,8 @@ using Role = ActorSales.Domain.Identity.Role;
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
 
 using CurrencyForecast = ActorSales.Domain.Pipeline.CurrencyForecast;
+
+using StallLevel = ActorSales.Domain.Deadlines.StallLevel;
 
 namespace ActorSales.Grains.People;
 
@@ -121,6 +124,32 @@ public sealed class TeamGrain(
             matching.RemoveAt(matching.Count - 1);
         }
         return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, ids.Count);
+    }
+
+    public async Task SetStall(string opportunityId, StallLevel level)
+    {
+        var changed = level == StallLevel.None
+            ? state.State.Stalled.Remove(opportunityId)
+            : !state.State.Stalled.TryGetValue(opportunityId, out var current) || current != level;
+        if (level != StallLevel.None)
+        {
+            state.State.Stalled[opportunityId] = level;
+        }
+        if (changed)
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task<IReadOnlyList<OpportunityView>> ListStalled(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadTeamBook(caller, Id);
+        var views = await Task.WhenAll(state.State.Stalled.Keys.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
+        return views.OfType<OpportunityView>()
+            .Where(o => o.StallLevel != StallLevel.None)
+            .OrderByDescending(o => o.StallLevel).ThenBy(o => o.StageEnteredAt)
+            .ToList();
     }
 
     public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)

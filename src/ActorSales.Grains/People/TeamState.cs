@@ -12,4 +12,7 @@ public sealed class TeamState
     [Id(4)] public DateTimeOffset CreatedAt { get; set; }
     [Id(5)] public long Version { get; set; }
     [Id(6)] public string? DirectorId { get; set; }
+
+    /// <summary>Stalled open opportunities of the team and their level: the manager's stalled list.</summary>
+    [Id(7)] public Dictionary<string, Domain.Deadlines.StallLevel> Stalled { get; set; } = new(StringComparer.Ordinal);
 }

@@ -1,0 +1,68 @@
+using ActorSales.Domain.Pipeline;
+
+namespace ActorSales.Domain.Deadlines;
+
+/// <summary>How long an opportunity has sat in its stage, against the stage's limits.</summary>
+public enum StallLevel
+{
+    None = 0,
+    /// <summary>Past the warning age: the owner is told.</summary>
+    Yellow = 1,
+    /// <summary>Past the limit age: owner and manager are told; the deal is on the manager's stalled list.</summary>
+    Red = 2,
+}
+
+/// <summary>A point in time at which a rule must be re-checked for one record.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.Deadline")]
+public sealed record Deadline([property: Id(0)] string Rule, [property: Id(1)] DateTimeOffset DueAt)
+{
+    /// <summary>Identity of one firing: the same rule due at the same time acts once.</summary>
+    public string FiringKey(string recordId) => $"{Rule}:{recordId}:{DueAt.UtcTicks}";
+}
+
+/// <summary>Stage stall: a pure function of the stage definition, when the stage was entered, the planned next action and now.</summary>
+public static class StallRules
+{
+    public const string Yellow = "stage-stall-yellow";
+    public const string Red = "stage-stall-red";
+
+    /// <summary>
+    /// When the yellow and red warnings fall due. A planned next action with a due date after the warning age holds
+    /// the yellow warning off until that date; it never holds off red.
+    /// </summary>
+    public static IReadOnlyList<Deadline> DeadlinesFor(StageDefinition stage, DateTimeOffset enteredAt, DateTimeOffset? nextActionDueAt)
+    {
+        var deadlines = new List<Deadline>(2);
+        if (stage.WarningAge is { } warning)
+        {
+            var yellowAt = enteredAt + warning;
+            if (nextActionDueAt is { } planned && planned > yellowAt)
+            {
+                yellowAt = planned;
+            }
+            if (stage.LimitAge is not { } limitAge || yellowAt < enteredAt + limitAge)
+            {
+                deadlines.Add(new Deadline(Yellow, yellowAt));
+            }
+        }
+        if (stage.LimitAge is { } limit)
+        {
+            deadlines.Add(new Deadline(Red, enteredAt + limit));
+        }
+        return deadlines;
+    }
+
+    /// <summary>The level at <paramref name="now"/>, from the same deadlines.</summary>
+    public static StallLevel LevelAt(StageDefinition stage, DateTimeOffset enteredAt, DateTimeOffset? nextActionDueAt, DateTimeOffset now)
+    {
+        var level = StallLevel.None;
+        foreach (var deadline in DeadlinesFor(stage, enteredAt, nextActionDueAt))
+        {
+            if (deadline.DueAt <= now)
+            {
+                level = deadline.Rule == Red ? StallLevel.Red : (level == StallLevel.Red ? StallLevel.Red : StallLevel.Yellow);
+            }
+        }
+        return level;
+    }
+}

@@ -1,0 +1,79 @@
+using ActorSales.Domain.Deadlines;
+using Microsoft.Extensions.Logging;
+
+namespace ActorSales.Grains.Deadlines;
+
+/// <summary>
+/// The one deadline mechanism, owned by one grain activation. While the grain is active, an in-memory grain timer per
+/// deadline fires it at its due time (precise, on the injected clock). One durable reminder per record, set to the
+/// earliest due time, is the backstop that reactivates the grain after deactivation, a restart or the loss of its
+/// silo. Whatever fires, the grain re-checks the rule against its current state, so a timer and a reminder firing
+/// for the same deadline act once. Nothing scans: an idle record costs one reminder row and no CPU.
+/// </summary>
+public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, Func<Deadline, Task> onDue, ILogger logger, DateTimeOffset? reminderDueAt)
+{
+    public const string ReminderName = "deadlines";
+
+    /// <summary>If the grain misses a due time (it was down), the reminder retries this often until it is handled.</summary>
+    public static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(5);
+
+    private readonly Dictionary<Deadline, IGrainTimer> _timers = [];
+
+    /// <summary>The earliest due time the reminder is registered for (null: none); the grain persists it.</summary>
+    public DateTimeOffset? ReminderDueAt { get; private set; } = reminderDueAt;
+
+    /// <summary>Makes the timers and the reminder match <paramref name="desired"/>; cheap when nothing changed.</summary>
+    public async Task ScheduleAsync(IReadOnlyCollection<Deadline> desired)
+    {
+        foreach (var stale in _timers.Keys.Where(d => !desired.Contains(d)).ToList())
+        {
+            _timers[stale].Dispose();
+            _timers.Remove(stale);
+        }
+        var now = clock.GetUtcNow();
+        foreach (var deadline in desired.Where(d => !_timers.ContainsKey(d)))
+        {
+            var dueIn = deadline.DueAt - now;
+            _timers[deadline] = grain.RegisterGrainTimer(
+                (d, _) => Fire(d),
+                deadline,
+                new GrainTimerCreationOptions(dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
+
+        DateTimeOffset? earliest = desired.Count == 0 ? null : desired.Min(d => d.DueAt);
+        if (earliest == ReminderDueAt)
+        {
+            return;
+        }
+        try
+        {
+            if (earliest is { } due)
+            {
+                var dueIn = due - now;
+                await grain.RegisterOrUpdateReminder(ReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ReminderPeriod);
+            }
+            else if (await grain.GetReminder(ReminderName) is { } reminder)
+            {
+                await grain.UnregisterReminder(reminder);
+            }
+            ReminderDueAt = earliest;
+        }
+        catch (Exception exception)
+        {
+            // The timers still fire while the grain lives; the next schedule retries the reminder.
+            LogReminderFailed(exception, grain.GetGrainId().ToString());
+        }
+    }
+
+    private async Task Fire(Deadline deadline)
+    {
+        if (_timers.Remove(deadline, out var timer))
+        {
+            timer.Dispose();
+        }
+        await onDue(deadline);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {GrainId}: could not update its deadline reminder")]
+    private partial void LogReminderFailed(Exception exception, string grainId);
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using ActorSales.Domain.Deadlines;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Infrastructure;
+
+namespace ActorSales.Grains.Notifications;
+
+[GenerateSerializer, Alias("actorsales.InboxState")]
+public sealed class InboxState
+{
+    /// <summary>Oldest first; each entry's position in <see cref="Sequence"/> order is its cursor.</summary>
+    [Id(0)] public List<Notification> Items { get; set; } = [];
+    [Id(1)] public List<long> Sequence { get; set; } = [];
+    [Id(2)] public long LastSequence { get; set; }
+}
+
+/// <summary>A user's notifications. Delivery is idempotent by notification id; the newest 500 are kept.</summary>
+public sealed class NotificationInboxGrain(
+    [PersistentState("inbox", StorageNames.Default)] IPersistentState<InboxState> state) : Grain, INotificationInboxGrain
+{
+    private const int Capacity = 500;
+
+    private string UserId => this.GetPrimaryKeyString();
+
+    public async Task Notify(Notification notification)
+    {
+        if (state.State.Items.Exists(n => n.Id == notification.Id))
+        {
+            return;
+        }
+        state.State.Items.Add(notification);
+        state.State.Sequence.Add(++state.State.LastSequence);
+        if (state.State.Items.Count > Capacity)
+        {
+            state.State.Items.RemoveAt(0);
+            state.State.Sequence.RemoveAt(0);
+        }
+        await state.WriteOrConflictAsync("inbox", UserId);
+    }
+
+    public Task<Page<Notification>> List(Caller caller, int pageSize, string? beforeCursor, bool unreadOnly)
+    {
+        EnsureOwner(caller);
+        var before = long.MaxValue;
+        if (beforeCursor is not null && !long.TryParse(beforeCursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
+        {
+            throw new ValidationException("page_token", "is not a token returned by this list; start again without a token");
+        }
+        var page = new List<Notification>(pageSize);
+        long? last = null;
+        var more = false;
+        for (var i = state.State.Items.Count - 1; i >= 0; i--)
+        {
+            var item = state.State.Items[i];
+            if (state.State.Sequence[i] >= before || (unreadOnly && item.Read))
+            {
+                continue;
+            }
+            if (page.Count == pageSize)
+            {
+                more = true;
+                break;
+            }
+            page.Add(item);
+            last = state.State.Sequence[i];
+        }
+        var unread = state.State.Items.Count(n => !n.Read);
+        return Task.FromResult(new Page<Notification>(page, more ? last!.Value.ToString(CultureInfo.InvariantCulture) : null, unread));
+    }
+
+    public async Task<int> MarkRead(Caller caller, IReadOnlyList<string> ids)
+    {
+        EnsureOwner(caller);
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        var changed = false;
+        for (var i = 0; i < state.State.Items.Count; i++)
+        {
+            if (!state.State.Items[i].Read && wanted.Contains(state.State.Items[i].Id))
+            {
+                state.State.Items[i] = state.State.Items[i] with { Read = true };
+                changed = true;
+            }
+        }
+        if (changed)
+        {
+            await state.WriteOrConflictAsync("inbox", UserId);
+        }
+        return state.State.Items.Count(n => !n.Read);
+    }
+
+    private void EnsureOwner(Caller caller)
+    {
+        AccessPolicy.EnsureActive(caller);
+        if (caller.UserId != UserId && caller.Role != Role.Admin)
+        {
+            throw new AccessDeniedException("you may read only your own notifications");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using ActorSales.Contracts.V1;
+using Notification = ActorSales.Domain.Deadlines.Notification;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+using Caller = ActorSales.Domain.Identity.Caller;
+using DomainRole = ActorSales.Domain.Identity.Role;
+
+namespace ActorSales.Postgres.Tests;
+
+/// <summary>A deadline armed before a shutdown fires exactly once after the host comes back, woken by its durable reminder.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
+{
+    private static readonly string SigningKey = new('d', 48);
+
+    [Fact]
+    public async Task A_stall_deadline_that_fell_due_while_the_host_was_down_fires_once_after_restart()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var clusterId = $"durable-{Guid.NewGuid():N}";
+        string[] settings =
+        [
+            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId={clusterId}",
+            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
+        ];
+        ApiTeam team;
+        await using (var first = await TestHost.StartAsync(settings))
+        {
+            team = await first.CreateTeamAsync();
+            var customer = await first.Customers.CreateCustomerAsync(new CreateCustomerRequest
+            {
+                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+            }, team.Rep);
+            await new OpportunitiesService.OpportunitiesServiceClient(first.Channel).CreateOpportunityAsync(new CreateOpportunityRequest
+            {
+                CustomerId = customer.Customer.CustomerId, Title = "Monitors", Value = new Money { Amount = "1000", Currency = "EUR" },
+                ExpectedCloseAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(30)),
+            }, team.Rep);
+        }
+
+        // Eight days later (the stage warns after seven) for the grains and the reminder service; membership and the
+        // other background loops stay on real time, or the silo would judge itself long dead.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(8));
+        await using var second = await TestHost.StartAsync(builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(clock);
+            builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
+        }, settings);
+        var grains = second.Services.GetRequiredService<IGrainFactory>();
+        var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
+        var inbox = grains.GetGrain<INotificationInboxGrain>(team.RepId);
+
+        // Reminder ticks come on the reminder period; move the clock in small steps until the deal has woken.
+        IReadOnlyList<Notification> notices = [];
+        for (var step = 0; step < 72 && notices.Count == 0; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            notices = await ClusterPolling.EventuallyAsync(
+                async () => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall").ToList(),
+                n => n.Count > 0, TimeSpan.FromMilliseconds(200));
+        }
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var later = (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall").ToList();
+
+        Assert.Single(notices);
+        Assert.Single(later);
+    }
+}
+
+internal static class ClusterPolling
+{
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until, TimeSpan bound)
+    {
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(bound.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var value = await read();
+        while (!until(value) && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            await poll.WaitForNextTickAsync();
+            value = await read();
+        }
+        return value;
+    }
+}
