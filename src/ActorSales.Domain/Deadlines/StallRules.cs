@@ -66,3 +66,13 @@ public static class StallRules
         return level;
     }
 }
+
+/// <summary>Signal decay: a forecast signal that has not advanced for a while needs the manager.</summary>
+public static class SignalDecayRules
+{
+    public const string Rule = "signal-decay";
+
+    /// <summary>Due <paramref name="after"/> the last signal change; none without a signal or at the top level.</summary>
+    public static Deadline? DeadlineFor(ForecastSignal signal, DateTimeOffset? changedAt, TimeSpan after) =>
+        signal is ForecastSignal.None or ForecastSignal.L4 || changedAt is not { } at ? null : new Deadline(Rule, at + after);
+}

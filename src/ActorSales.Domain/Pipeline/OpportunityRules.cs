@@ -39,6 +39,9 @@ public sealed class OpportunityOptions
 
     public ApprovalOptions Approval { get; set; } = new();
 
+    /// <summary>A signal that has not advanced for this long puts the deal on the manager's intervention list.</summary>
+    public TimeSpan SignalDecayAfter { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Tasks other departments get when an opportunity enters a stage.</summary>
     public List<StageTaskRule> TaskRules { get; set; } = [];
 }

@@ -128,6 +128,15 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
         return response;
     }
 
+    public override async Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var deals = await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).ListInterventions(caller);
+        var response = new ListInterventionsResponse();
+        response.Opportunities.AddRange(deals.Select(o => o.ToContract()));
+        return response;
+    }
+
     public override async Task<GetForecastResponse> GetForecast(GetForecastRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);

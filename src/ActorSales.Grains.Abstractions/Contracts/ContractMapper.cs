@@ -143,6 +143,8 @@ public static class ContractMapper
             NextAction = view.NextAction ?? string.Empty,
             NextActionDueAt = view.NextActionDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
             StallLevel = (V1.StallLevel)view.StallLevel,
+            NeedsIntervention = view.NeedsIntervention,
+            SignalChangedAt = view.SignalChangedAt is { } changed ? Timestamp.FromDateTimeOffset(changed) : null,
         };
         opportunity.History.AddRange(view.History.Select(h => h.ToContract()));
         opportunity.Evidence.AddRange(view.Evidence.Select(e => e.ToContract()));

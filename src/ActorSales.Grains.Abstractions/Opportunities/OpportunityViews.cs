@@ -44,7 +44,9 @@ public sealed record OpportunityView(
     [property: Id(20)] string? PendingApprovalId = null,
     [property: Id(21)] string? NextAction = null,
     [property: Id(22)] DateTimeOffset? NextActionDueAt = null,
-    [property: Id(23)] Domain.Deadlines.StallLevel StallLevel = Domain.Deadlines.StallLevel.None);
+    [property: Id(23)] Domain.Deadlines.StallLevel StallLevel = Domain.Deadlines.StallLevel.None,
+    [property: Id(24)] bool NeedsIntervention = false,
+    [property: Id(25)] DateTimeOffset? SignalChangedAt = null);
 
 /// <summary>A forecast-signal change request.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.SignalChange")]

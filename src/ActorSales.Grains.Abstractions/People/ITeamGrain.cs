@@ -35,6 +35,14 @@ public interface ITeamGrain : IGrainWithStringKey
     [Alias("ListStalled"), ReadOnly]
     Task<IReadOnlyList<OpportunityView>> ListStalled(Caller caller);
 
+    /// <summary>Adds or removes an opportunity on the manager's intervention list. Called by the opportunity.</summary>
+    [Alias("SetIntervention")]
+    Task SetIntervention(string opportunityId, bool needed);
+
+    /// <summary>The team's opportunities whose signal stopped advancing, longest-stuck first (manager and above).</summary>
+    [Alias("ListInterventions"), ReadOnly]
+    Task<IReadOnlyList<OpportunityView>> ListInterventions(Caller caller);
+
     /// <summary>Weighted forecast of the members' open opportunities.</summary>
     [Alias("GetForecast"), ReadOnly]
     Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller);

@@ -153,7 +153,11 @@ public sealed partial class OpportunityGrain(
         }
         var previous = S.Signal;
         S.Signal = change.Signal;
-        S.SignalChangedAt = clock.GetUtcNow();
+        if (change.Signal > previous)
+        {
+            S.SignalChangedAt = clock.GetUtcNow(); // advancing restarts the decay clock and clears the intervention
+            ChangeIntervention(false, null, caller);
+        }
         if (change.DecisionMakers.Count > 0)
         {
             S.DecisionMakers = [.. change.DecisionMakers];
@@ -370,6 +374,7 @@ public sealed partial class OpportunityGrain(
         S.Status = status;
         S.LinksPending = true;
         ChangeStall(StallLevel.None, null, caller);
+        ChangeIntervention(false, null, caller);
     }
 
     /// <summary>A stage change or qualifying activity (evidence, a planned next action) restarts the stall clock and clears the level.</summary>
@@ -399,6 +404,18 @@ public sealed partial class OpportunityGrain(
         });
     }
 
+    private void ChangeIntervention(bool needed, Deadline? firing, Caller caller)
+    {
+        if (needed == S.NeedsIntervention)
+        {
+            return;
+        }
+        S.NeedsIntervention = needed;
+        S.InterventionFiring = firing;
+        S.InterventionEffectsPending = true;
+        Raise(caller, e => e.OpportunityInterventionChanged = new OpportunityInterventionChanged { OpportunityId = Id, NeedsIntervention = needed });
+    }
+
     /// <summary>Stall deadlines still to act on: the current stage's, counted from the stall clock, minus those already fired.</summary>
     private List<Deadline> DesiredDeadlines()
     {
@@ -406,9 +423,12 @@ public sealed partial class OpportunityGrain(
         {
             return [];
         }
-        return StallRules.DeadlinesFor(stage, S.StallClockStart, S.NextActionDueAt)
-            .Where(d => !S.FiredDeadlines.Contains(d.FiringKey(Id)))
-            .ToList();
+        var wanted = StallRules.DeadlinesFor(stage, S.StallClockStart, S.NextActionDueAt).ToList();
+        if (!S.NeedsIntervention && SignalDecayRules.DeadlineFor(S.Signal, S.SignalChangedAt, options.Value.SignalDecayAfter) is { } decay)
+        {
+            wanted.Add(decay);
+        }
+        return wanted.Where(d => !S.FiredDeadlines.Contains(d.FiringKey(Id))).ToList();
     }
 
     /// <summary>A timer or the reminder says a deadline may be due: re-check it against the current state, act at most once.</summary>
@@ -421,10 +441,17 @@ public sealed partial class OpportunityGrain(
             return;
         }
         S.FiredDeadlines.Add(deadline.FiringKey(Id));
-        var level = deadline.Rule == StallRules.Red ? StallLevel.Red : StallLevel.Yellow;
-        if (level > S.StallLevel)
+        if (deadline.Rule == SignalDecayRules.Rule)
         {
-            ChangeStall(level, deadline, Caller.System);
+            ChangeIntervention(true, deadline, Caller.System);
+        }
+        else
+        {
+            var level = deadline.Rule == StallRules.Red ? StallLevel.Red : StallLevel.Yellow;
+            if (level > S.StallLevel)
+            {
+                ChangeStall(level, deadline, Caller.System);
+            }
         }
         await Commit();
     }
@@ -479,6 +506,32 @@ public sealed partial class OpportunityGrain(
         }
     }
 
+    /// <summary>Updates the team's intervention list and tells the manager; idempotent, replayed on activation.</summary>
+    private async Task ApplyInterventionEffects()
+    {
+        if (!S.InterventionEffectsPending)
+        {
+            return;
+        }
+        try
+        {
+            var team = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
+            await team.SetIntervention(Id, S.NeedsIntervention);
+            if (S.InterventionFiring is { } firing && (await team.Find())?.ManagerId is { } managerId)
+            {
+                await GrainFactory.GetGrain<INotificationInboxGrain>(managerId).Notify(new Notification(
+                    $"{firing.FiringKey(Id)}:{managerId}", "signal_decay", NotificationSeverity.Warning, "opportunity", Id,
+                    $"'{S.Terms!.Title}' has stayed at signal {S.Signal} since {S.SignalChangedAt:yyyy-MM-dd}; it needs you", clock.GetUtcNow()));
+            }
+            S.InterventionEffectsPending = false; // persisted with the next write; a replay is harmless
+            S.InterventionFiring = null;
+        }
+        catch (Exception exception)
+        {
+            LogStallEffectsFailed(exception, Id);
+        }
+    }
+
     /// <summary>Writes the state, then publishes the raised events in order and runs the idempotent after-effects.</summary>
     private async Task Commit()
     {
@@ -507,6 +560,7 @@ public sealed partial class OpportunityGrain(
         await RequestApproval();
         await CreateTasks();
         await ApplyStallEffects();
+        await ApplyInterventionEffects();
         await _deadlines.ScheduleAsync(DesiredDeadlines());
     }
 
@@ -570,7 +624,7 @@ public sealed partial class OpportunityGrain(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,
         [.. S.History], [.. S.Evidence], S.Signal, ForecastRules.Weighted(S.Terms!.Value.Amount, S.Signal, options.Value.Weights),
         [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId,
-        S.NextAction, S.NextActionDueAt, S.StallLevel);
+        S.NextAction, S.NextActionDueAt, S.StallLevel, S.NeedsIntervention, S.SignalChangedAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: stall notifications or the team list update failed; retried on activation")]
     private partial void LogStallEffectsFailed(Exception exception, string opportunityId);

@@ -61,6 +61,11 @@ public sealed class OpportunityState
     /// <summary>A stall change whose notifications and team-list update may not have happened yet; replayed on activation.</summary>
     [Id(31)] public bool StallEffectsPending { get; set; }
     [Id(32)] public Deadline? StallFiring { get; set; }
+
+    /// <summary>The signal stopped advancing; the team's intervention list and the manager's inbox may lag (replayed).</summary>
+    [Id(33)] public bool NeedsIntervention { get; set; }
+    [Id(34)] public bool InterventionEffectsPending { get; set; }
+    [Id(35)] public Deadline? InterventionFiring { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

@@ -152,6 +152,22 @@ public sealed class TeamGrain(
             .ToList();
     }
 
+    public async Task SetIntervention(string opportunityId, bool needed)
+    {
+        if (needed ? state.State.Interventions.Add(opportunityId) : state.State.Interventions.Remove(opportunityId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task<IReadOnlyList<OpportunityView>> ListInterventions(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadTeamBook(caller, Id);
+        var views = await Task.WhenAll(state.State.Interventions.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
+        return views.OfType<OpportunityView>().Where(o => o.NeedsIntervention).OrderBy(o => o.SignalChangedAt).ToList();
+    }
+
     public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)
     {
         EnsureCreated();

@@ -15,4 +15,7 @@ public sealed class TeamState
 
     /// <summary>Stalled open opportunities of the team and their level: the manager's stalled list.</summary>
     [Id(7)] public Dictionary<string, Domain.Deadlines.StallLevel> Stalled { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Open opportunities whose forecast signal stopped advancing: the manager's intervention list.</summary>
+    [Id(8)] public SortedSet<string> Interventions { get; set; } = new(StringComparer.Ordinal);
 }
