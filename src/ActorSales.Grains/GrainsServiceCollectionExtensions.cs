@@ -16,6 +16,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<ActorSalesMetrics>();
         services.TryAddSingleton<DomainEventPublisher>();
         services.AddOptions<OpportunityOptions>();
+        services.AddOptions<Domain.Deadlines.DeadlineOptions>();
         return services;
     }
 }

@@ -76,3 +76,26 @@ public static class SignalDecayRules
     public static Deadline? DeadlineFor(ForecastSignal signal, DateTimeOffset? changedAt, TimeSpan after) =>
         signal is ForecastSignal.None or ForecastSignal.L4 || changedAt is not { } at ? null : new Deadline(Rule, at + after);
 }
+
+/// <summary>Deadline settings (section "ActorSales:Deadlines").</summary>
+public sealed class DeadlineOptions
+{
+    /// <summary>An A-tier customer without real follow-up for this long notifies owner and manager.</summary>
+    public TimeSpan KeyCustomerFollowUpAfter { get; set; } = TimeSpan.FromDays(3);
+}
+
+/// <summary>Key-customer follow-up: counted from the later of the assignment to the owner and the last real follow-up.</summary>
+public static class FollowUpRules
+{
+    public const string KeyCustomer = "key-customer-follow-up";
+
+    public static Deadline? KeyCustomerDeadline(Customers.CustomerTier tier, DateTimeOffset assignedAt, DateTimeOffset? lastFollowUpAt, TimeSpan after)
+    {
+        if (tier != Customers.CustomerTier.A)
+        {
+            return null;
+        }
+        var start = lastFollowUpAt is { } followUp && followUp > assignedAt ? followUp : assignedAt;
+        return new Deadline(KeyCustomer, start + after);
+    }
+}

@@ -1,5 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Customers;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
@@ -8,12 +9,18 @@ using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using DomainActivity = ActorSales.Domain.Customers.Activity;
 
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
+
+using Notification = ActorSales.Domain.Deadlines.Notification;
+using NotificationSeverity = ActorSales.Domain.Deadlines.NotificationSeverity;
 
 namespace ActorSales.Grains.Customers;
 
@@ -22,8 +29,11 @@ public sealed partial class CustomerGrain(
     DomainEventPublisher events,
     ActorSalesMetrics metrics,
     TimeProvider clock,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+    IOptions<DeadlineOptions> deadlineOptions,
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
+    private DeadlineScheduler _deadlines = null!;
+
     private const string Entity = "customer";
 
     // Keys being reserved by the registration or update in progress, and the owner they are reserved for; the
@@ -35,7 +45,22 @@ public sealed partial class CustomerGrain(
 
     private CustomerState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => CompleteOwnerLink();
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        await CompleteOwnerLink();
+        await AfterWrite();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var deadline in DesiredDeadlines().Where(d => d.DueAt <= now))
+        {
+            await OnDeadlineDue(deadline);
+        }
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+    }
 
     public async Task<CustomerView> Register(CustomerDetails details, string ownerId, Caller caller)
     {
@@ -59,6 +84,7 @@ public sealed partial class CustomerGrain(
             S.OwnerTeamId = owner.TeamId;
             S.CreatedAt = now;
             S.UpdatedAt = now;
+            S.AssignedAt = now;
             S.Version = 1;
             S.DedupKeys = [.. keys];
             S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
@@ -76,6 +102,7 @@ public sealed partial class CustomerGrain(
         }
         await CommitKeys(keys);
         await CompleteOwnerLink();
+        await AfterWrite();
         metrics.CustomersRegistered.Add(1);
         var view = ToView();
         await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
@@ -137,6 +164,7 @@ public sealed partial class CustomerGrain(
         }
         await CommitKeys(added);
         await ReleaseKeys(removed);
+        await AfterWrite();
         var view = ToView();
         await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId, e =>
         {
@@ -165,6 +193,7 @@ public sealed partial class CustomerGrain(
         if (isFollowUp && (S.LastFollowUpAt is null || valid.OccurredAt > S.LastFollowUpAt))
         {
             S.LastFollowUpAt = valid.OccurredAt;
+            S.FiredDeadlines.Clear(); // the follow-up clock restarts
         }
         if (valid.NextAction is not null)
         {
@@ -174,6 +203,7 @@ public sealed partial class CustomerGrain(
         S.UpdatedAt = now;
         S.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
+        await AfterWrite();
         metrics.ActivitiesLogged.Add(1);
         var view = ToView();
         await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
@@ -221,9 +251,12 @@ public sealed partial class CustomerGrain(
         S.OwnerTeamId = newOwner.TeamId;
         S.PendingOwnerLink = new PendingOwnerLink(previousOwner, newOwner.Id);
         S.UpdatedAt = clock.GetUtcNow();
+        S.AssignedAt = S.UpdatedAt; // the new owner's clocks start now
+        S.FiredDeadlines.Clear();
         S.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
         await CompleteOwnerLink();
+        await AfterWrite();
         var view = ToView();
         await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
             e => e.CustomerOwnerChanged = new CustomerOwnerChanged
@@ -274,6 +307,68 @@ public sealed partial class CustomerGrain(
             updated.ChangedFields.Add("owner_team_id");
             e.CustomerUpdated = updated;
         });
+    }
+
+    /// <summary>Follow-up deadlines still to act on (key customers only), from the current state.</summary>
+    private List<Deadline> DesiredDeadlines()
+    {
+        if (!S.Registered)
+        {
+            return [];
+        }
+        var deadline = FollowUpRules.KeyCustomerDeadline(S.Details!.Tier, S.AssignedAt, S.LastFollowUpAt, deadlineOptions.Value.KeyCustomerFollowUpAfter);
+        return deadline is not null && !S.FiredDeadlines.Contains(deadline.FiringKey(Id)) ? [deadline] : [];
+    }
+
+    /// <summary>Re-checks a due follow-up deadline against the current state and acts at most once.</summary>
+    private async Task OnDeadlineDue(Deadline deadline)
+    {
+        if (deadline.DueAt > clock.GetUtcNow() || !DesiredDeadlines().Contains(deadline))
+        {
+            await _deadlines.ScheduleAsync(DesiredDeadlines());
+            return;
+        }
+        S.FiredDeadlines.Add(deadline.FiringKey(Id));
+        S.PendingFollowUpNotice = deadline;
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await events.PublishAsync(EntityType.Customer, Id, S.Version, Caller.System.UserId, S.OwnerTeamId, e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue
+        {
+            CustomerId = Id,
+            Rule = deadline.Rule,
+            DueAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline.DueAt),
+        });
+        await AfterWrite();
+    }
+
+    /// <summary>Idempotent follow-ups of a write: overdue notices (keyed by firing), then the deadline schedule.</summary>
+    private async Task AfterWrite()
+    {
+        if (S.PendingFollowUpNotice is { } firing)
+        {
+            try
+            {
+                var recipients = new List<string> { S.OwnerId };
+                if ((await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
+                {
+                    recipients.Add(managerId);
+                }
+                var since = S.LastFollowUpAt is { } last && last > S.AssignedAt ? $"since {last:yyyy-MM-dd}" : "since it was assigned";
+                foreach (var recipient in recipients)
+                {
+                    await GrainFactory.GetGrain<INotificationInboxGrain>(recipient).Notify(new Notification(
+                        $"{firing.FiringKey(Id)}:{recipient}", "key_customer_follow_up", NotificationSeverity.Warning, "customer", Id,
+                        $"Key customer '{S.Details!.Name}' has had no visit, call or meeting {since}", clock.GetUtcNow()));
+                }
+                S.PendingFollowUpNotice = null; // persisted with the next write; a replay is harmless
+            }
+            catch (Exception exception)
+            {
+                LogIndexCallFailed(exception, Id, "follow-up notice");
+            }
+        }
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+        S.ReminderDueAt = _deadlines.ReminderDueAt;
     }
 
     private async Task<PersonIdentity> ResolveActiveOwner(string ownerId, string field)

@@ -29,6 +29,16 @@ public sealed class CustomerState
 
     /// <summary>Open opportunities on this customer.</summary>
     [Id(13)] public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the current owner got the customer (registration or transfer): follow-up clocks start here.</summary>
+    [Id(14)] public DateTimeOffset AssignedAt { get; set; }
+
+    /// <summary>Firing keys already acted on since the last follow-up or assignment.</summary>
+    [Id(15)] public List<string> FiredDeadlines { get; set; } = [];
+    [Id(16)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>A fired follow-up deadline whose notifications may not have gone out yet; replayed on activation.</summary>
+    [Id(17)] public Domain.Deadlines.Deadline? PendingFollowUpNotice { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>
