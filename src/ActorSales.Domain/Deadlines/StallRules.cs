@@ -82,6 +82,9 @@ public sealed class DeadlineOptions
 {
     /// <summary>An A-tier customer without real follow-up for this long notifies owner and manager.</summary>
     public TimeSpan KeyCustomerFollowUpAfter { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Days off besides weekends, as ISO dates ("2026-12-25"); working days follow each team's time zone.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
 }
 
 /// <summary>Key-customer follow-up: counted from the later of the assignment to the owner and the last real follow-up.</summary>

@@ -85,6 +85,7 @@ public sealed partial class CustomerGrain(
             S.CreatedAt = now;
             S.UpdatedAt = now;
             S.AssignedAt = now;
+            S.OwnerTimeZone = await OwnerTimeZone(owner.TeamId);
             S.Version = 1;
             S.DedupKeys = [.. keys];
             S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
@@ -146,6 +147,10 @@ public sealed partial class CustomerGrain(
         await ReserveKeys(added, S.OwnerId);
         try
         {
+            if (changed.Contains("tier"))
+            {
+                S.QualifiedAt = clock.GetUtcNow(); // the qualification label was set
+            }
             S.Details = merged;
             S.DedupKeys = [.. keys];
             S.UpdatedAt = clock.GetUtcNow();
@@ -252,6 +257,7 @@ public sealed partial class CustomerGrain(
         S.PendingOwnerLink = new PendingOwnerLink(previousOwner, newOwner.Id);
         S.UpdatedAt = clock.GetUtcNow();
         S.AssignedAt = S.UpdatedAt; // the new owner's clocks start now
+        S.OwnerTimeZone = await OwnerTimeZone(newOwner.TeamId);
         S.FiredDeadlines.Clear();
         S.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
@@ -316,9 +322,30 @@ public sealed partial class CustomerGrain(
         {
             return [];
         }
-        var deadline = FollowUpRules.KeyCustomerDeadline(S.Details!.Tier, S.AssignedAt, S.LastFollowUpAt, deadlineOptions.Value.KeyCustomerFollowUpAfter);
-        return deadline is not null && !S.FiredDeadlines.Contains(deadline.FiringKey(Id)) ? [deadline] : [];
+        var wanted = new List<Deadline>(NewCustomerSla.DeadlinesFor(S.AssignedAt, Calendar(), S.LastFollowUpAt, S.QualifiedAt));
+        if (FollowUpRules.KeyCustomerDeadline(S.Details!.Tier, S.AssignedAt, S.LastFollowUpAt, deadlineOptions.Value.KeyCustomerFollowUpAfter) is { } keyCustomer)
+        {
+            wanted.Add(keyCustomer);
+        }
+        return wanted.Where(d => !S.FiredDeadlines.Contains(d.FiringKey(Id))).ToList();
     }
+
+    private WorkingCalendar Calendar()
+    {
+        var zone = S.OwnerTimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found) ? found : TimeZoneInfo.Utc;
+        return new WorkingCalendar(zone, new HashSet<DateOnly>(deadlineOptions.Value.Holidays));
+    }
+
+    private async Task<string?> OwnerTimeZone(string teamId) =>
+        (await GrainFactory.GetGrain<ITeamGrain>(teamId).Find())?.Profile.TimeZone;
+
+    private static (string Kind, bool OwnerToo, string Text) Describe(Deadline firing, CustomerState s) => firing.Rule switch
+    {
+        NewCustomerSla.FirstContact => ("new_customer_sla", false, $"New customer '{s.Details!.Name}' of {s.OwnerId} got no first visit, call or meeting within 2 working days"),
+        NewCustomerSla.Qualification => ("new_customer_sla", false, $"New customer '{s.Details!.Name}' of {s.OwnerId} was not qualified (tier set) within 3 working days"),
+        _ => ("key_customer_follow_up", true, $"Key customer '{s.Details!.Name}' has had no visit, call or meeting " +
+              (s.LastFollowUpAt is { } last && last > s.AssignedAt ? $"since {last:yyyy-MM-dd}" : "since it was assigned")),
+    };
 
     /// <summary>Re-checks a due follow-up deadline against the current state and acts at most once.</summary>
     private async Task OnDeadlineDue(Deadline deadline)
@@ -348,17 +375,20 @@ public sealed partial class CustomerGrain(
         {
             try
             {
-                var recipients = new List<string> { S.OwnerId };
+                var (kind, ownerToo, text) = Describe(firing, S);
+                var recipients = new List<string>();
+                if (ownerToo)
+                {
+                    recipients.Add(S.OwnerId);
+                }
                 if ((await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
                 {
                     recipients.Add(managerId);
                 }
-                var since = S.LastFollowUpAt is { } last && last > S.AssignedAt ? $"since {last:yyyy-MM-dd}" : "since it was assigned";
                 foreach (var recipient in recipients)
                 {
                     await GrainFactory.GetGrain<INotificationInboxGrain>(recipient).Notify(new Notification(
-                        $"{firing.FiringKey(Id)}:{recipient}", "key_customer_follow_up", NotificationSeverity.Warning, "customer", Id,
-                        $"Key customer '{S.Details!.Name}' has had no visit, call or meeting {since}", clock.GetUtcNow()));
+                        $"{firing.FiringKey(Id)}:{recipient}", kind, NotificationSeverity.Warning, "customer", Id, text, clock.GetUtcNow()));
                 }
                 S.PendingFollowUpNotice = null; // persisted with the next write; a replay is harmless
             }

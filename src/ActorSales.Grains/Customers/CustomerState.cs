@@ -39,6 +39,12 @@ public sealed class CustomerState
 
     /// <summary>A fired follow-up deadline whose notifications may not have gone out yet; replayed on activation.</summary>
     [Id(17)] public Domain.Deadlines.Deadline? PendingFollowUpNotice { get; set; }
+
+    /// <summary>When the owner last set the qualification label (the tier) since assignment: the SLA's "1".</summary>
+    [Id(18)] public DateTimeOffset? QualifiedAt { get; set; }
+
+    /// <summary>The owner's team time zone at assignment: working days for the new-customer SLA follow it.</summary>
+    [Id(19)] public string? OwnerTimeZone { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -1,0 +1,52 @@
+namespace ActorSales.Domain.Deadlines;
+
+/// <summary>Working days in a team's time zone: Monday to Friday, minus configured holidays.</summary>
+public sealed class WorkingCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly> holidays)
+{
+    public TimeZoneInfo TimeZone { get; } = timeZone;
+
+    public bool IsWorkingDay(DateOnly day) =>
+        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !holidays.Contains(day);
+
+    /// <summary>
+    /// The end (local midnight) of the <paramref name="workingDays"/>-th working day after the local day of
+    /// <paramref name="start"/>: "within 2 working days" of a Friday assignment means by the end of Tuesday.
+    /// </summary>
+    public DateTimeOffset EndOfWorkingDaysAfter(DateTimeOffset start, int workingDays)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(start, TimeZone).DateTime);
+        var counted = 0;
+        while (counted < workingDays)
+        {
+            day = day.AddDays(1);
+            if (IsWorkingDay(day))
+            {
+                counted++;
+            }
+        }
+        var endLocal = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(endLocal, TimeZone.GetUtcOffset(endLocal));
+    }
+}
+
+/// <summary>The new-customer SLA "3-2-1": first real contact within 2 working days, a qualification within 1 more.</summary>
+public static class NewCustomerSla
+{
+    public const string FirstContact = "new-customer-first-contact";
+    public const string Qualification = "new-customer-qualification";
+
+    public static IReadOnlyList<Deadline> DeadlinesFor(
+        DateTimeOffset assignedAt, WorkingCalendar calendar, DateTimeOffset? lastFollowUpAt, DateTimeOffset? qualifiedAt)
+    {
+        var deadlines = new List<Deadline>(2);
+        if (lastFollowUpAt is not { } contact || contact < assignedAt)
+        {
+            deadlines.Add(new Deadline(FirstContact, calendar.EndOfWorkingDaysAfter(assignedAt, 2)));
+        }
+        if (qualifiedAt is not { } qualified || qualified < assignedAt)
+        {
+            deadlines.Add(new Deadline(Qualification, calendar.EndOfWorkingDaysAfter(assignedAt, 3)));
+        }
+        return deadlines;
+    }
+}
