@@ -41,9 +41,13 @@ public sealed class NewCustomerSlaTests(ClusterFixture fixture)
         var team = await fixture.CreateTeamAsync("Europe/Berlin");
         var friday = AdvanceToNextFridayAfternoon();
         var customer = await RegisterAsync(team);
-        var tuesdayMidnightBerlin = friday.AddDays(4).Date.AddHours(23); // Wed 00:00 in Berlin = Tue 23:00 UTC
+        // Due at the end of Tuesday in Berlin, i.e. Wednesday 00:00 local (UTC+1 or, once the shared clock has
+        // passed into summer time, UTC+2).
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var wednesdayLocal = DateTime.SpecifyKind(friday.AddDays(5).Date, DateTimeKind.Unspecified);
+        var endOfTuesday = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(wednesdayLocal, berlin), TimeSpan.Zero);
 
-        fixture.Clock.Advance(new DateTimeOffset(tuesdayMidnightBerlin, TimeSpan.Zero) - friday - TimeSpan.FromSeconds(1));
+        fixture.Clock.Advance(endOfTuesday - friday - TimeSpan.FromSeconds(1));
         await customer.Get(team.Rep);
         var beforeDue = await SlaNotices(team.Manager);
         fixture.Clock.Advance(TimeSpan.FromSeconds(1));
@@ -72,6 +76,6 @@ public sealed class NewCustomerSlaTests(ClusterFixture fixture)
         await customer.Get(team.Rep);
 
         Assert.Empty(await SlaNotices(team.Manager));
-        Assert.True(fixture.Clock.GetUtcNow() > new DateTimeOffset(friday.AddDays(5).Date.AddHours(23), TimeSpan.Zero)); // past end of Wednesday in Berlin
+        Assert.True(fixture.Clock.GetUtcNow() > friday.AddDays(6).Date); // past the end of Wednesday in Berlin
     }
 }
