@@ -2,6 +2,7 @@ using ActorSales.Contracts.V1;
 using ActorSales.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorSales.FunctionalTests;
 
@@ -146,5 +147,38 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.InvalidArgument, tooMany.StatusCode);
         Assert.Empty(stalled.Opportunities);
         Assert.Equal(StatusCode.PermissionDenied, repStalled.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_watcher_receives_new_notifications_as_they_arrive()
+    {
+        var team = await host.CreateTeamAsync();
+        var notifications = new NotificationsService.NotificationsServiceClient(host.Channel);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cancel.CancelAfter(TimeSpan.FromSeconds(30));
+        using var watch = notifications.WatchNotifications(new WatchNotificationsRequest(), team.Rep, cancellationToken: cancel.Token);
+        var inbox = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ActorSales.Grains.Abstractions.Notifications.INotificationInboxGrain>(team.RepId);
+        var sent = new ActorSales.Domain.Deadlines.Notification($"test:{Guid.NewGuid():N}", "stage_stall",
+            ActorSales.Domain.Deadlines.NotificationSeverity.Warning, "opportunity", "opp_1", "hello", DateTimeOffset.UtcNow);
+
+        // The subscription is set up when the call starts; keep sending until the first message arrives.
+        var first = watch.ResponseStream.MoveNext(cancel.Token);
+        while (true)
+        {
+            await inbox.Notify(sent);
+            try
+            {
+                await first.WaitAsync(TimeSpan.FromMilliseconds(200), cancel.Token);
+                break;
+            }
+            catch (TimeoutException)
+            {
+                sent = sent with { Id = $"test:{Guid.NewGuid():N}" }; // not subscribed yet: send a fresh one
+            }
+        }
+
+        Assert.True(await first);
+        Assert.Equal("hello", watch.ResponseStream.Current.Notification.Message);
+        Assert.Equal(ActorSales.Contracts.V1.NotificationSeverity.Warning, watch.ResponseStream.Current.Notification.Severity);
     }
 }

@@ -4,14 +4,21 @@ using ActorSales.Domain.Errors;
 using ActorSales.Gateway.Identity;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Notifications;
+using System.Threading.Channels;
+using ActorSales.Grains.Abstractions.Events;
 using Grpc.Core;
+using Orleans.Runtime;
+using Orleans.Streams;
 using Microsoft.AspNetCore.Authorization;
 
 namespace ActorSales.Gateway.Grpc;
 
 [Authorize]
-public sealed class NotificationsGrpcService(IGrainFactory grains, CallerResolver callers) : NotificationsService.NotificationsServiceBase
+public sealed class NotificationsGrpcService(IGrainFactory grains, IClusterClient cluster, CallerResolver callers) : NotificationsService.NotificationsServiceBase
 {
+    /// <summary>Notifications buffered per watcher; a slow reader holds the stream back instead of growing memory.</summary>
+    private const int WatchBuffer = 64;
+
     public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
@@ -35,5 +42,30 @@ public sealed class NotificationsGrpcService(IGrainFactory grains, CallerResolve
         }
         var unread = await grains.GetGrain<INotificationInboxGrain>(caller.UserId).MarkRead(caller, [.. request.NotificationIds]);
         return new MarkNotificationsReadResponse { UnreadCount = unread };
+    }
+
+    public override async Task WatchNotifications(WatchNotificationsRequest request, IServerStreamWriter<WatchNotificationsResponse> responseStream, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        Domain.Identity.AccessPolicy.EnsureActive(caller);
+        var buffer = Channel.CreateBounded<Domain.Deadlines.Notification>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true });
+        var stream = cluster.GetStreamProvider(EventStreams.ProviderName)
+            .GetStream<Domain.Deadlines.Notification>(StreamId.Create(EventStreams.Inbox, caller.UserId));
+        var subscription = await stream.SubscribeAsync(async (notification, _) => await buffer.Writer.WriteAsync(notification, context.CancellationToken));
+        try
+        {
+            await foreach (var notification in buffer.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(new WatchNotificationsResponse { Notification = notification.ToContract() }, context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The caller hung up: the normal end of a watch.
+        }
+        finally
+        {
+            await subscription.UnsubscribeAsync();
+        }
     }
 }

@@ -31,6 +31,9 @@ public static class EventStreams
     public const string Opportunities = "opportunities";
     public const string Tasks = "tasks";
 
+    /// <summary>Not domain events: each user's new notifications (Notification items), stream key = user id.</summary>
+    public const string Inbox = "inbox";
+
     public static string NamespaceOf(EntityType type) => type switch
     {
         EntityType.Customer => Customers,

@@ -4,7 +4,9 @@ using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Notifications;
 
@@ -18,8 +20,9 @@ public sealed class InboxState
 }
 
 /// <summary>A user's notifications. Delivery is idempotent by notification id; the newest 500 are kept.</summary>
-public sealed class NotificationInboxGrain(
-    [PersistentState("inbox", StorageNames.Default)] IPersistentState<InboxState> state) : Grain, INotificationInboxGrain
+public sealed partial class NotificationInboxGrain(
+    [PersistentState("inbox", StorageNames.Default)] IPersistentState<InboxState> state,
+    ILogger<NotificationInboxGrain> logger) : Grain, INotificationInboxGrain
 {
     private const int Capacity = 500;
 
@@ -39,6 +42,17 @@ public sealed class NotificationInboxGrain(
             state.State.Sequence.RemoveAt(0);
         }
         await state.WriteOrConflictAsync("inbox", UserId);
+        try
+        {
+            // Live watchers (NotificationsService.WatchNotifications); the inbox itself is the durable copy.
+            await this.GetStreamProvider(EventStreams.ProviderName)
+                .GetStream<Notification>(StreamId.Create(EventStreams.Inbox, UserId))
+                .OnNextAsync(notification);
+        }
+        catch (Exception exception)
+        {
+            LogWatchPublishFailed(exception, UserId);
+        }
     }
 
     public Task<Page<Notification>> List(Caller caller, int pageSize, string? beforeCursor, bool unreadOnly)
@@ -99,4 +113,7 @@ public sealed class NotificationInboxGrain(
             throw new AccessDeniedException("you may read only your own notifications");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox {UserId}: could not push a notification to live watchers")]
+    private partial void LogWatchPublishFailed(Exception exception, string userId);
 }
