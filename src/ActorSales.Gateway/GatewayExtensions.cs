@@ -34,6 +34,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<ApprovalsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<TasksGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<NotificationsGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<PoolGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

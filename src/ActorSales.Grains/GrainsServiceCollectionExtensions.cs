@@ -17,6 +17,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<DomainEventPublisher>();
         services.AddOptions<OpportunityOptions>();
         services.AddOptions<Domain.Deadlines.DeadlineOptions>();
+        services.AddOptions<Domain.Deadlines.PoolOptions>();
         return services;
     }
 }

@@ -181,4 +181,33 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         Assert.Equal("hello", watch.ResponseStream.Current.Notification.Message);
         Assert.Equal(ActorSales.Contracts.V1.NotificationSeverity.Warning, watch.ResponseStream.Current.Notification.Severity);
     }
+
+    [Fact]
+    public async Task The_pool_and_customer_locks_answer_members_and_managers_and_refuse_others()
+    {
+        var team = await host.CreateTeamAsync();
+        var other = await host.CreateTeamAsync();
+        var pool = new PoolService.PoolServiceClient(host.Channel);
+        var customer = (await host.Customers.CreateCustomerAsync(new CreateCustomerRequest
+        {
+            Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Referral,
+        }, team.Rep)).Customer;
+
+        var listed = await pool.ListPoolAsync(new ListPoolRequest { TeamId = team.TeamId, Tier = CustomerTier.B }, team.Rep);
+        var foreign = await Assert.ThrowsAsync<RpcException>(async () => await pool.ListPoolAsync(new ListPoolRequest { TeamId = team.TeamId }, other.Rep));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await pool.ClaimCustomerAsync(new ClaimCustomerRequest { TeamId = team.TeamId, CustomerId = customer.CustomerId }, team.OtherRep));
+        var repAssigns = await Assert.ThrowsAsync<RpcException>(async () => await pool.AssignPoolCustomerAsync(
+            new AssignPoolCustomerRequest { TeamId = team.TeamId, CustomerId = customer.CustomerId, OwnerId = team.RepId }, team.Rep));
+        var repLocks = await Assert.ThrowsAsync<RpcException>(async () => await host.Customers.SetCustomerLockAsync(new SetCustomerLockRequest { CustomerId = customer.CustomerId, Locked = true }, team.Rep));
+        var locked = (await host.Customers.SetCustomerLockAsync(new SetCustomerLockRequest { CustomerId = customer.CustomerId, Locked = true }, team.Manager)).Customer;
+        var aboutToRelease = await pool.ListAboutToReleaseAsync(new ListAboutToReleaseRequest { TeamId = team.TeamId }, team.Manager);
+
+        Assert.Empty(listed.Entries);
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, repAssigns.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, repLocks.StatusCode);
+        Assert.True(locked.Locked);
+        Assert.Empty(aboutToRelease.Customers);
+    }
 }

@@ -18,6 +18,7 @@ public sealed class HostileInputTests(HostFixture fixture)
     [
         CustomersReflection.Descriptor, SalespeopleReflection.Descriptor, TeamsReflection.Descriptor, OpportunitiesReflection.Descriptor,
         PipelinesReflection.Descriptor, ApprovalsReflection.Descriptor, TasksReflection.Descriptor, NotificationsReflection.Descriptor,
+        PoolReflection.Descriptor,
     ];
 
     public static TheoryData<string, string> Calls()

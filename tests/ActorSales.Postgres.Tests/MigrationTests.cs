@@ -21,6 +21,36 @@ public sealed class MigrationTests(PostgresServerFixture postgres)
         Assert.Empty(second.Applied);
         Assert.Equal(all, second.AlreadyApplied);
         Assert.Equal(all.Count, await Scalar<long>(database, "SELECT count(*) FROM schema_migrations"));
+        foreach (var table in new[] { "orleansquery", "actorsales_membership_version", "actorsales_membership", "actorsales_grain_state", "actorsales_reminders" })
+        {
+            Assert.True(await Scalar<bool>(database, $"SELECT to_regclass('public.{table}') IS NOT NULL"), $"table {table} is missing");
+        }
+    }
+
+    [Fact]
+    public async Task A_database_at_an_older_version_gets_only_the_newer_scripts()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var older = PostgresMigrator.Scripts.SkipLast(1).ToList();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            // What an earlier build's migrator left behind: every script but the newest, each with its row.
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var setup = new NpgsqlCommand("CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())", connection);
+            await setup.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            foreach (var (version, name, sql) in older)
+            {
+                await using var apply = new NpgsqlCommand(sql, connection);
+                await apply.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+                await using var record = new NpgsqlCommand($"INSERT INTO schema_migrations (version, name) VALUES ({version}, '{name}')", connection);
+                await record.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+        }
+
+        var report = await new PostgresMigrator().MigrateAsync(database, TestContext.Current.CancellationToken);
+
+        Assert.Equal([PostgresMigrator.Scripts[^1].Version], report.Applied);
+        Assert.Equal(older.Select(s => s.Version), report.AlreadyApplied);
     }
 
     [Fact]
@@ -31,6 +61,8 @@ public sealed class MigrationTests(PostgresServerFixture postgres)
         var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new PostgresMigrator().MigrateAsync(database, TestContext.Current.CancellationToken)));
 
         Assert.Equal(PostgresMigrator.Scripts.Select(s => s.Version), reports.SelectMany(r => r.Applied).Order());
+        // Every run saw the whole schema in place when it returned: what it did not apply, it found applied.
+        Assert.All(reports, r => Assert.Equal(PostgresMigrator.Scripts.Select(s => s.Version), r.Applied.Concat(r.AlreadyApplied).Order()));
         Assert.Equal(PostgresMigrator.Scripts.Count, await Scalar<long>(database, "SELECT count(*) FROM schema_migrations"));
     }
 

@@ -1,29 +1,34 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using ActorSales.Testing;
 using Npgsql;
 
 namespace ActorSales.Postgres.Tests;
 
 /// <summary>
-/// A real PostgreSQL server: the one in ACTORSALES_TEST_POSTGRES (CI starts it), or a throwaway one started with
-/// deploy/postgres.sh for this run. Each test gets a fresh database from <see cref="CreateDatabaseAsync"/>.
+/// A real PostgreSQL server for the collection: the one named by ACTORSALES_TEST_POSTGRES (a connection string;
+/// CI starts one), or else a throwaway one started with deploy/postgres.sh in a fresh temp dir and stopped at the
+/// end. Tests that need isolation ask <see cref="CreateDatabaseAsync"/> for a brand-new database.
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
+    public const string ServerVariable = "ACTORSALES_TEST_POSTGRES";
+
+    private readonly ConcurrentBag<string> _databases = [];
     private string? _startedDir;
 
+    /// <summary>The server's own database (the one the connection string names).</summary>
     public string ServerConnectionString { get; private set; } = string.Empty;
 
     public async ValueTask InitializeAsync()
     {
-        var configured = Environment.GetEnvironmentVariable("ACTORSALES_TEST_POSTGRES");
+        var configured = Environment.GetEnvironmentVariable(ServerVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             ServerConnectionString = configured;
             return;
         }
         _startedDir = Path.Combine(Path.GetTempPath(), $"actorsales-test-pg-{Guid.NewGuid():N}");
-        ServerConnectionString = (await RunScript("start", _startedDir)).Trim();
+        ServerConnectionString = (await RunScriptAsync("start", _startedDir)).Trim();
     }
 
     public async ValueTask DisposeAsync()
@@ -31,11 +36,20 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         if (_startedDir is not null)
         {
-            await RunScript("stop", _startedDir);
+            await RunScriptAsync("stop", _startedDir);
+            return;
+        }
+        // Someone else's server: leave it as we found it.
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        foreach (var name in _databases)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
         }
     }
 
-    /// <summary>A brand-new, empty database on the server; returns its connection string.</summary>
+    /// <summary>Creates a brand-new, empty database on the server and returns a connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"t_{Guid.NewGuid():N}";
@@ -45,24 +59,39 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
             await command.ExecuteNonQueryAsync();
         }
+        _databases.Add(name);
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
     }
 
-    private static async Task<string> RunScript(string command, string dir)
+    private static async Task<string> RunScriptAsync(string command, string dir)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "deploy", "postgres.sh"));
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "deploy", "postgres.sh"));
         start.ArgumentList.Add(command);
         start.ArgumentList.Add(dir);
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        // Bounded: a first run may install PostgreSQL from Debian.
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"deploy/postgres.sh {command} failed: {await stderr}");
+            throw new InvalidOperationException($"deploy/postgres.sh {command} {dir} exited with {process.ExitCode}: {await stderr}");
         }
         return await stdout;
+    }
+
+    /// <summary>The checkout's root: the first folder above the test binaries holding ActorSales.sln or Directory.Packages.props.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ActorSales.sln")) || File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"Neither ActorSales.sln nor Directory.Packages.props found above {AppContext.BaseDirectory}");
     }
 }
 

@@ -85,6 +85,39 @@ public sealed class DeadlineOptions
 
     /// <summary>Days off besides weekends, as ISO dates ("2026-12-25"); working days follow each team's time zone.</summary>
     public List<DateOnly> Holidays { get; set; } = [];
+
+    /// <summary>Without real follow-up for this long, a customer goes to the public pool (per tier).</summary>
+    public TimeSpan ReleaseAfterTierA { get; set; } = TimeSpan.FromDays(45);
+    public TimeSpan ReleaseAfterTierB { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan ReleaseAfterTierC { get; set; } = TimeSpan.FromDays(15);
+
+    /// <summary>The owner is warned this long before the release.</summary>
+    public TimeSpan ReleaseWarningBefore { get; set; } = TimeSpan.FromDays(15);
+
+    /// <summary>A customer with a deal won this recently is never released.</summary>
+    public TimeSpan RecentWinExemption { get; set; } = TimeSpan.FromDays(90);
+
+    public TimeSpan ReleaseAfter(Customers.CustomerTier tier) => tier switch
+    {
+        Customers.CustomerTier.A => ReleaseAfterTierA,
+        Customers.CustomerTier.C => ReleaseAfterTierC,
+        _ => ReleaseAfterTierB,
+    };
+}
+
+/// <summary>Ownership release: warn, then release a neglected customer to its team's public pool.</summary>
+public static class ReleaseRules
+{
+    public const string Warning = "release-warning";
+    public const string Release = "release";
+
+    public static IReadOnlyList<Deadline> DeadlinesFor(Customers.CustomerTier tier, DateTimeOffset assignedAt, DateTimeOffset? lastFollowUpAt, DeadlineOptions options)
+    {
+        var start = lastFollowUpAt is { } followUp && followUp > assignedAt ? followUp : assignedAt;
+        var releaseAt = start + options.ReleaseAfter(tier);
+        var warnAt = releaseAt - options.ReleaseWarningBefore;
+        return warnAt > start ? [new Deadline(Warning, warnAt), new Deadline(Release, releaseAt)] : [new Deadline(Release, releaseAt)];
+    }
 }
 
 /// <summary>Key-customer follow-up: counted from the later of the assignment to the owner and the last real follow-up.</summary>

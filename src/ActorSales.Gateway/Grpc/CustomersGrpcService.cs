@@ -85,5 +85,12 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         return new TransferCustomerResponse { Customer = view.ToContract() };
     }
 
+    public override async Task<SetCustomerLockResponse> SetCustomerLock(SetCustomerLockRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Customer(request.CustomerId).SetLock(request.Locked, caller);
+        return new SetCustomerLockResponse { Customer = view.ToContract() };
+    }
+
     private ICustomerGrain Customer(string customerId) => grains.GetGrain<ICustomerGrain>(Guard.Id(customerId, "customer_id"));
 }

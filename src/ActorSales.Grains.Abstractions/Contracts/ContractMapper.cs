@@ -30,6 +30,8 @@ public static class ContractMapper
             LastFollowUpAt = view.LastFollowUpAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
             ActivityCount = view.ActivityCount,
             Version = view.Version,
+            InPool = view.InPool,
+            Locked = view.Locked,
             Address = view.Details.Address?.ToContract(),
         };
         foreach (var contact in view.Details.Contacts)
@@ -211,5 +213,15 @@ public static class ContractMapper
         Message = notification.Message,
         CreatedAt = Timestamp.FromDateTimeOffset(notification.CreatedAt),
         Read = notification.Read,
+    };
+
+    public static V1.PoolEntry ToContract(this PoolEntry entry) => new()
+    {
+        CustomerId = entry.CustomerId,
+        Name = entry.Name,
+        Tier = (V1.CustomerTier)entry.Tier,
+        Industry = entry.Industry,
+        ReleasedAt = Timestamp.FromDateTimeOffset(entry.ReleasedAt),
+        PreviousOwnerId = entry.PreviousOwnerId,
     };
 }

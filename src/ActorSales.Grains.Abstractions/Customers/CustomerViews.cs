@@ -13,7 +13,19 @@ public sealed record CustomerView(
     [property: Id(5)] DateTimeOffset UpdatedAt,
     [property: Id(6)] DateTimeOffset? LastFollowUpAt,
     [property: Id(7)] long ActivityCount,
-    [property: Id(8)] long Version);
+    [property: Id(8)] long Version,
+    [property: Id(9)] bool InPool = false,
+    [property: Id(10)] bool Locked = false);
+
+/// <summary>A customer waiting in a team's public pool.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.PoolEntry")]
+public sealed record PoolEntry(
+    [property: Id(0)] string CustomerId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] CustomerTier Tier,
+    [property: Id(3)] string Industry,
+    [property: Id(4)] DateTimeOffset ReleasedAt,
+    [property: Id(5)] string PreviousOwnerId);
 
 /// <summary>An update: the fields named in <see cref="Paths"/> are taken from <see cref="Values"/>.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.CustomerChanges")]

@@ -42,6 +42,18 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("LinkOpportunity")]
     Task LinkOpportunity(string opportunityId, bool open);
 
+    /// <summary>Locks the customer against release to the pool, or unlocks it (the owner's manager and above).</summary>
+    [Alias("SetLock")]
+    Task<CustomerView> SetLock(bool locked, Caller caller);
+
+    /// <summary>A deal on this customer was won (release exemption). Called by the opportunity grain.</summary>
+    [Alias("RecordWin")]
+    Task RecordWin(DateTimeOffset wonAt);
+
+    /// <summary>Gives a pooled customer to <paramref name="ownerId"/>; fails if it is no longer in the pool. Called by the pool.</summary>
+    [Alias("AssignFromPool")]
+    Task<CustomerView> AssignFromPool(string ownerId, string actorId, bool assigned);
+
     /// <summary>The owner moved to another team; re-scopes the customer. Called by the salesperson grain.</summary>
     [Alias("OwnerTeamChanged")]
     Task OwnerTeamChanged(string ownerId, string newTeamId);
@@ -77,4 +89,24 @@ public interface IDedupIndexGrain : IGrainWithStringKey
     /// <summary>Drops the key if <paramref name="customerId"/> holds it.</summary>
     [Alias("Release")]
     Task Release(string customerId);
+}
+
+/// <summary>A team's public pool: released customers and who claimed how many today. Key: the team id.</summary>
+[Alias("actorsales.IPublicPoolGrain")]
+public interface IPublicPoolGrain : IGrainWithStringKey
+{
+    /// <summary>Puts a released customer in the pool (idempotent). Called by the customer grain.</summary>
+    [Alias("Add")]
+    Task Add(PoolEntry entry);
+
+    [Alias("List"), ReadOnly]
+    Task<Page<PoolEntry>> List(Caller caller, CustomerTier? tier, string? industry, int pageSize, string? afterCursor);
+
+    /// <summary>Claims for the caller within the limits; one claim at a time, so limits hold under any concurrency.</summary>
+    [Alias("Claim")]
+    Task<CustomerView> Claim(string customerId, Caller caller);
+
+    /// <summary>A manager gives a pooled customer to a team member (holding cap and cooldown still apply).</summary>
+    [Alias("Assign")]
+    Task<CustomerView> Assign(string customerId, string ownerId, Caller caller);
 }

@@ -23,6 +23,10 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("GetIdentity"), ReadOnly, AlwaysInterleave]
     Task<PersonIdentity?> GetIdentity();
 
+    /// <summary>How many customers this person owns (internal, for the pool's holding cap).</summary>
+    [Alias("OwnedCount"), ReadOnly, AlwaysInterleave]
+    Task<int> OwnedCount();
+
     /// <summary>Records that this person now owns a customer (idempotent). Called by the customer grain.</summary>
     [Alias("AddCustomer")]
     Task AddCustomer(string customerId);

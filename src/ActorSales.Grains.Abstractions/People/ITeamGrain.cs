@@ -43,6 +43,14 @@ public interface ITeamGrain : IGrainWithStringKey
     [Alias("ListInterventions"), ReadOnly]
     Task<IReadOnlyList<OpportunityView>> ListInterventions(Caller caller);
 
+    /// <summary>Marks a customer whose owner was warned of its coming release (or clears the mark).</summary>
+    [Alias("SetReleaseWarning")]
+    Task SetReleaseWarning(string customerId, bool warned);
+
+    /// <summary>Ids of customers whose owner was warned (manager and above).</summary>
+    [Alias("AboutToRelease"), ReadOnly]
+    Task<IReadOnlyList<string>> AboutToRelease(Caller caller);
+
     /// <summary>Weighted forecast of the members' open opportunities.</summary>
     [Alias("GetForecast"), ReadOnly]
     Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller);

@@ -10,6 +10,7 @@ using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
@@ -22,6 +23,9 @@ using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
 using Notification = ActorSales.Domain.Deadlines.Notification;
 using NotificationSeverity = ActorSales.Domain.Deadlines.NotificationSeverity;
 
+using Role = ActorSales.Domain.Identity.Role;
+using PoolEntry = ActorSales.Grains.Abstractions.Customers.PoolEntry;
+
 namespace ActorSales.Grains.Customers;
 
 public sealed partial class CustomerGrain(
@@ -30,6 +34,7 @@ public sealed partial class CustomerGrain(
     ActorSalesMetrics metrics,
     TimeProvider clock,
     IOptions<DeadlineOptions> deadlineOptions,
+    IOptions<ActorSales.Domain.Pipeline.OpportunityOptions> options,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
     private DeadlineScheduler _deadlines = null!;
@@ -194,11 +199,13 @@ public sealed partial class CustomerGrain(
         await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(sequence))).Put(activity);
 
         var isFollowUp = CustomerRules.IsRealFollowUp(valid.Kind, valid.Summary);
+        var releaseWarningCleared = false;
         S.ActivityCount = sequence;
         if (isFollowUp && (S.LastFollowUpAt is null || valid.OccurredAt > S.LastFollowUpAt))
         {
             S.LastFollowUpAt = valid.OccurredAt;
             S.FiredDeadlines.Clear(); // the follow-up clock restarts
+            releaseWarningCleared = true;
         }
         if (valid.NextAction is not null)
         {
@@ -208,6 +215,10 @@ public sealed partial class CustomerGrain(
         S.UpdatedAt = now;
         S.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
+        if (releaseWarningCleared && !S.InPool)
+        {
+            await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).SetReleaseWarning(Id, false);
+        }
         await AfterWrite();
         metrics.ActivitiesLogged.Add(1);
         var view = ToView();
@@ -244,6 +255,10 @@ public sealed partial class CustomerGrain(
         AccessPolicy.EnsureActive(caller);
         Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
         var why = Guard.Optional(reason, "reason", Limits.SummaryMaxLength);
+        if (S.InPool)
+        {
+            throw new PreconditionFailedException($"customer '{Id}' is in the public pool; claim or assign it through PoolService");
+        }
         if (newOwnerId == S.OwnerId)
         {
             throw new PreconditionFailedException($"new_owner_id: '{newOwnerId}' already owns customer '{Id}'");
@@ -286,6 +301,67 @@ public sealed partial class CustomerGrain(
         return Task.FromResult(S.Registered && S.DedupKeys.Contains(key) ? S.OwnerId : null);
     }
 
+    public async Task<CustomerView> SetLock(bool locked, Caller caller)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureActive(caller);
+        if (caller.Role is not (Role.Manager or Role.Director or Role.Admin) || !AccessPolicy.CanChange(caller, S.OwnerId, S.OwnerTeamId))
+        {
+            throw new AccessDeniedException("only the owner's manager, directors and admins may lock a customer");
+        }
+        if (S.Locked != locked)
+        {
+            S.Locked = locked;
+            S.UpdatedAt = clock.GetUtcNow();
+            S.Version++;
+            await state.WriteOrConflictAsync(Entity, Id);
+            var view = ToView();
+            await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId, e =>
+            {
+                var updated = new CustomerUpdated { Customer = view.ToContract() };
+                updated.ChangedFields.Add("locked");
+                e.CustomerUpdated = updated;
+            });
+            await AfterWrite();
+        }
+        return ToView();
+    }
+
+    public async Task RecordWin(DateTimeOffset wonAt)
+    {
+        if (S.Registered && (S.LastWonAt is null || wonAt > S.LastWonAt))
+        {
+            S.LastWonAt = wonAt;
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public async Task<CustomerView> AssignFromPool(string ownerId, string actorId, bool assigned)
+    {
+        EnsureRegistered();
+        if (!S.InPool)
+        {
+            throw new PreconditionFailedException($"customer '{Id}' is no longer in the pool");
+        }
+        var owner = await ResolveActiveOwner(ownerId, "owner_id");
+        var now = clock.GetUtcNow();
+        S.OwnerId = owner.Id;
+        S.OwnerTeamId = owner.TeamId;
+        S.OwnerTimeZone = await OwnerTimeZone(owner.TeamId);
+        S.InPool = false;
+        S.AssignedAt = now; // the new owner's 3-2-1 and release clocks start now
+        S.FiredDeadlines.Clear();
+        S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
+        S.UpdatedAt = now;
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await CompleteOwnerLink();
+        await events.PublishAsync(EntityType.Customer, Id, S.Version, actorId, S.OwnerTeamId,
+            e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = owner.Id, Assigned = assigned });
+        await AfterWrite();
+        return ToView();
+    }
+
     public async Task LinkOpportunity(string opportunityId, bool open)
     {
         EnsureRegistered();
@@ -318,11 +394,15 @@ public sealed partial class CustomerGrain(
     /// <summary>Follow-up deadlines still to act on (key customers only), from the current state.</summary>
     private List<Deadline> DesiredDeadlines()
     {
-        if (!S.Registered)
+        if (!S.Registered || S.InPool)
         {
             return [];
         }
         var wanted = new List<Deadline>(NewCustomerSla.DeadlinesFor(S.AssignedAt, Calendar(), S.LastFollowUpAt, S.QualifiedAt));
+        if (!S.Locked)
+        {
+            wanted.AddRange(ReleaseRules.DeadlinesFor(S.Details!.Tier, S.AssignedAt, S.LastFollowUpAt, deadlineOptions.Value));
+        }
         if (FollowUpRules.KeyCustomerDeadline(S.Details!.Tier, S.AssignedAt, S.LastFollowUpAt, deadlineOptions.Value.KeyCustomerFollowUpAfter) is { } keyCustomer)
         {
             wanted.Add(keyCustomer);
@@ -339,8 +419,9 @@ public sealed partial class CustomerGrain(
     private async Task<string?> OwnerTimeZone(string teamId) =>
         (await GrainFactory.GetGrain<ITeamGrain>(teamId).Find())?.Profile.TimeZone;
 
-    private static (string Kind, bool OwnerToo, string Text) Describe(Deadline firing, CustomerState s) => firing.Rule switch
+    private (string Kind, bool OwnerToo, string Text) Describe(Deadline firing, CustomerState s) => firing.Rule switch
     {
+        ReleaseRules.Warning => ("release_warning", true, $"'{s.Details!.Name}' goes to the public pool on {firing.DueAt + deadlineOptions.Value.ReleaseWarningBefore:yyyy-MM-dd} unless someone visits, calls or meets them"),
         NewCustomerSla.FirstContact => ("new_customer_sla", false, $"New customer '{s.Details!.Name}' of {s.OwnerId} got no first visit, call or meeting within 2 working days"),
         NewCustomerSla.Qualification => ("new_customer_sla", false, $"New customer '{s.Details!.Name}' of {s.OwnerId} was not qualified (tier set) within 3 working days"),
         _ => ("key_customer_follow_up", true, $"Key customer '{s.Details!.Name}' has had no visit, call or meeting " +
@@ -356,6 +437,11 @@ public sealed partial class CustomerGrain(
             return;
         }
         S.FiredDeadlines.Add(deadline.FiringKey(Id));
+        if (deadline.Rule == ReleaseRules.Release)
+        {
+            await Release(deadline);
+            return;
+        }
         S.PendingFollowUpNotice = deadline;
         S.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
@@ -368,9 +454,62 @@ public sealed partial class CustomerGrain(
         await AfterWrite();
     }
 
-    /// <summary>Idempotent follow-ups of a write: overdue notices (keyed by firing), then the deadline schedule.</summary>
+    /// <summary>
+    /// Releases the customer to its team's pool. A compare-and-set by construction: the deadline is derived from the
+    /// current owner's assignment and last follow-up, so if either changed it is no longer wanted and never gets here.
+    /// Exempt: a deal in the approval stage or won recently.
+    /// </summary>
+    private async Task Release(Deadline deadline)
+    {
+        var now = clock.GetUtcNow();
+        var recentWin = S.LastWonAt is { } won && now - won < deadlineOptions.Value.RecentWinExemption;
+        var inApproval = false;
+        foreach (var opportunityId in S.OpenOpportunityIds)
+        {
+            if (await GrainFactory.GetGrain<IOpportunityGrain>(opportunityId).Find() is { } deal && deal.Stage == options.Value.Approval.Stage)
+            {
+                inApproval = true;
+            }
+        }
+        if (recentWin || inApproval)
+        {
+            await state.WriteOrConflictAsync(Entity, Id); // the firing is recorded; the next follow-up restarts the clock
+            await AfterWrite();
+            return;
+        }
+        var previousOwner = S.OwnerId;
+        S.PreviousOwnerId = previousOwner;
+        S.OwnerId = string.Empty;
+        S.InPool = true;
+        S.ReleasedAt = now;
+        S.UpdatedAt = now;
+        S.PendingOwnerLink = new PendingOwnerLink(previousOwner, null);
+        S.PoolEntryPending = true;
+        S.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        await CompleteOwnerLink();
+        await events.PublishAsync(EntityType.Customer, Id, S.Version, Caller.System.UserId, S.OwnerTeamId,
+            e => e.CustomerReleased = new CustomerReleased { CustomerId = Id, PreviousOwnerId = previousOwner, PoolTeamId = S.OwnerTeamId });
+        await AfterWrite();
+    }
+
+    /// <summary>Idempotent follow-ups of a write: pool entry, overdue notices (keyed by firing), then the deadline schedule.</summary>
     private async Task AfterWrite()
     {
+        if (S.PoolEntryPending && S.InPool)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IPublicPoolGrain>(S.OwnerTeamId).Add(
+                    new PoolEntry(Id, S.Details!.Name, S.Details.Tier, S.Details.Industry, S.ReleasedAt!.Value, S.PreviousOwnerId ?? string.Empty));
+                await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).SetReleaseWarning(Id, false);
+                S.PoolEntryPending = false; // persisted with the next write; a replay is harmless
+            }
+            catch (Exception exception)
+            {
+                LogIndexCallFailed(exception, Id, "pool entry");
+            }
+        }
         if (S.PendingFollowUpNotice is { } firing)
         {
             try
@@ -381,7 +520,12 @@ public sealed partial class CustomerGrain(
                 {
                     recipients.Add(S.OwnerId);
                 }
-                if ((await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
+                var team = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
+                if (firing.Rule == ReleaseRules.Warning)
+                {
+                    await team.SetReleaseWarning(Id, true);
+                }
+                else if ((await team.Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
                 {
                     recipients.Add(managerId);
                 }
@@ -479,13 +623,16 @@ public sealed partial class CustomerGrain(
             {
                 await GrainFactory.GetGrain<ISalespersonGrain>(previous).RemoveCustomer(Id);
             }
-            await GrainFactory.GetGrain<ISalespersonGrain>(link.AddTo).AddCustomer(Id);
+            if (link.AddTo is { } addTo)
+            {
+                await GrainFactory.GetGrain<ISalespersonGrain>(addTo).AddCustomer(Id);
+            }
             // Cleared in memory only; the next write persists it, and a replay after a crash is harmless.
             S.PendingOwnerLink = null;
         }
         catch (Exception exception)
         {
-            LogOwnerLinkFailed(exception, Id, link.AddTo);
+            LogOwnerLinkFailed(exception, Id, link.AddTo ?? "(pool)");
         }
     }
 
@@ -532,7 +679,7 @@ public sealed partial class CustomerGrain(
     }
 
     private CustomerView ToView() => new(Id, S.Details!, S.OwnerId, S.OwnerTeamId, S.CreatedAt, S.UpdatedAt,
-        S.LastFollowUpAt, S.ActivityCount, S.Version);
+        S.LastFollowUpAt, S.ActivityCount, S.Version, S.InPool, S.Locked);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: de-duplication index {Operation} failed; it settles on the next conflict")]
     private partial void LogIndexCallFailed(Exception exception, string customerId, string operation);

@@ -45,11 +45,23 @@ public sealed class CustomerState
 
     /// <summary>The owner's team time zone at assignment: working days for the new-customer SLA follow it.</summary>
     [Id(19)] public string? OwnerTimeZone { get; set; }
+
+    /// <summary>Locked by a manager: never released.</summary>
+    [Id(20)] public bool Locked { get; set; }
+
+    /// <summary>Released to the pool of <see cref="OwnerTeamId"/>; <see cref="OwnerId"/> is empty meanwhile.</summary>
+    [Id(21)] public bool InPool { get; set; }
+    [Id(22)] public DateTimeOffset? ReleasedAt { get; set; }
+    [Id(23)] public string? PreviousOwnerId { get; set; }
+    [Id(24)] public DateTimeOffset? LastWonAt { get; set; }
+
+    /// <summary>A release whose pool entry and warning-list update may not have happened yet; replayed on activation.</summary>
+    [Id(25)] public bool PoolEntryPending { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.PendingOwnerLink")]
-public sealed record PendingOwnerLink([property: Id(0)] string? RemoveFrom, [property: Id(1)] string AddTo);
+public sealed record PendingOwnerLink([property: Id(0)] string? RemoveFrom, [property: Id(1)] string? AddTo);
 
 [GenerateSerializer, Alias("actorsales.ActivityChunkState")]
 public sealed class ActivityChunkState

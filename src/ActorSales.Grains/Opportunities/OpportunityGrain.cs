@@ -580,6 +580,10 @@ public sealed partial class OpportunityGrain(
             await Task.WhenAll(
                 GrainFactory.GetGrain<ICustomerGrain>(S.CustomerId).LinkOpportunity(Id, open),
                 GrainFactory.GetGrain<ISalespersonGrain>(S.OwnerId).LinkOpportunity(Id, open));
+            if (S.Status == OpportunityStatus.Won)
+            {
+                await GrainFactory.GetGrain<ICustomerGrain>(S.CustomerId).RecordWin(S.History[^1].At);
+            }
             S.LinksPending = false; // persisted with the next write; a replay is harmless
         }
         catch (Exception exception)

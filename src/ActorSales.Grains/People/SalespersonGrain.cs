@@ -109,6 +109,8 @@ public sealed class SalespersonGrain(
             ? new PersonIdentity(Id, state.State.Profile!.Role, state.State.Profile.TeamId, state.State.Status)
             : null);
 
+    public Task<int> OwnedCount() => Task.FromResult(state.State.CustomerIds.Count);
+
     public async Task AddCustomer(string customerId)
     {
         EnsureCreated();

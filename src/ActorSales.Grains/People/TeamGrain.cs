@@ -152,6 +152,21 @@ public sealed class TeamGrain(
             .ToList();
     }
 
+    public async Task SetReleaseWarning(string customerId, bool warned)
+    {
+        if (warned ? state.State.AboutToRelease.Add(customerId) : state.State.AboutToRelease.Remove(customerId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> AboutToRelease(Caller caller)
+    {
+        EnsureCreated();
+        AccessPolicy.EnsureCanReadTeamBook(caller, Id);
+        return Task.FromResult<IReadOnlyList<string>>([.. state.State.AboutToRelease]);
+    }
+
     public async Task SetIntervention(string opportunityId, bool needed)
     {
         if (needed ? state.State.Interventions.Add(opportunityId) : state.State.Interventions.Remove(opportunityId))

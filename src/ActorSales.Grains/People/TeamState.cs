@@ -18,4 +18,7 @@ public sealed class TeamState
 
     /// <summary>Open opportunities whose forecast signal stopped advancing: the manager's intervention list.</summary>
     [Id(8)] public SortedSet<string> Interventions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Customers whose owner was warned of the coming release.</summary>
+    [Id(9)] public SortedSet<string> AboutToRelease { get; set; } = new(StringComparer.Ordinal);
 }

@@ -23,6 +23,7 @@ public static class ActorSalesHost
         ConfigureKestrel(builder, settings.Endpoints);
         builder.Services.AddActorSalesGrains();
         builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
+        builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
         if (settings.Options.Profile == HostingProfile.Postgres && settings.Options.MigrateOnStart)
         {
             // Registered before the silo: hosted services start in order, and the silo needs the tables.

@@ -1,0 +1,53 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Common;
+using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.Mapping;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.People;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using DomainTier = ActorSales.Domain.Customers.CustomerTier;
+
+namespace ActorSales.Gateway.Grpc;
+
+[Authorize]
+public sealed class PoolGrpcService(IGrainFactory grains, CallerResolver callers) : PoolService.PoolServiceBase
+{
+    public override async Task<ListPoolResponse> ListPool(ListPoolRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        DomainTier? tier = request.Tier == CustomerTier.Unspecified ? null : Guard.Enum((DomainTier)request.Tier, "tier");
+        var industry = RequestMapper.Unchanged(Guard.Optional(request.Industry, "industry"));
+        var page = await Pool(request.TeamId).List(caller, tier, industry, Paging.PageSize(request.PageSize), Paging.DecodeToken(request.PageToken, "pool"));
+        var response = new ListPoolResponse { NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("pool", next) : string.Empty };
+        response.Entries.AddRange(page.Items.Select(e => e.ToContract()));
+        return response;
+    }
+
+    public override async Task<ClaimCustomerResponse> ClaimCustomer(ClaimCustomerRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Pool(request.TeamId).Claim(Guard.Id(request.CustomerId, "customer_id"), caller);
+        return new ClaimCustomerResponse { Customer = view.ToContract() };
+    }
+
+    public override async Task<AssignPoolCustomerResponse> AssignPoolCustomer(AssignPoolCustomerRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Pool(request.TeamId).Assign(Guard.Id(request.CustomerId, "customer_id"), Guard.Id(request.OwnerId, "owner_id"), caller);
+        return new AssignPoolCustomerResponse { Customer = view.ToContract() };
+    }
+
+    public override async Task<ListAboutToReleaseResponse> ListAboutToRelease(ListAboutToReleaseRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var ids = await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).AboutToRelease(caller);
+        var customers = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICustomerGrain>(id).Find()));
+        var response = new ListAboutToReleaseResponse();
+        response.Customers.AddRange(customers.OfType<CustomerView>().Where(c => !c.InPool).Select(c => c.ToContract()));
+        return response;
+    }
+
+    private IPublicPoolGrain Pool(string teamId) => grains.GetGrain<IPublicPoolGrain>(Guard.Id(teamId, "team_id"));
+}

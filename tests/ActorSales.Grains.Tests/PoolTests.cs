@@ -1,0 +1,166 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Abstractions.People;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>
+/// Ownership release and the public pool on fake time. Defaults: tier B is warned after 15 days and released after
+/// 30 without real follow-up; tier C released after 15; 5 claims per person per day; 7 days before a previous owner
+/// may claim back.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PoolTests(ClusterFixture fixture)
+{
+    private async Task<ICustomerGrain> RegisterAsync(TestTeam team, Caller owner, CustomerTier tier)
+    {
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId());
+        await customer.Register(new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", tier, [], null, SourceChannel.Outbound), owner.UserId, team.Manager);
+        return customer;
+    }
+
+    private static Task<CustomerView> InPool(ICustomerGrain customer, Caller reader) =>
+        ClusterFixture.EventuallyAsync(() => customer.Get(reader), v => v.InPool);
+
+    [Fact]
+    public async Task A_neglected_customer_is_warned_then_released_to_the_pool_and_claimed_by_someone_else()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var customer = await RegisterAsync(team, team.Rep, CustomerTier.B);
+        var teamGrain = fixture.Grains.GetGrain<ITeamGrain>(team.TeamId);
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+
+        fixture.Clock.Advance(TimeSpan.FromDays(15));
+        var warned = await ClusterFixture.EventuallyAsync(() => teamGrain.AboutToRelease(team.Manager), l => l.Count > 0);
+        var warning = await ClusterFixture.EventuallyAsync(
+            async () => (await fixture.Grains.GetGrain<INotificationInboxGrain>(team.Rep.UserId).List(team.Rep, 50, null, false)).Items
+                .Where(n => n.Kind == "release_warning").ToList(), n => n.Count > 0);
+        fixture.Clock.Advance(TimeSpan.FromDays(15));
+        var released = await InPool(customer, team.Manager);
+        var listed = await ClusterFixture.EventuallyAsync(() => pool.List(team.OtherRep, null, null, 50, null), p => p.Items.Count > 0);
+        var reclaim = await Assert.ThrowsAsync<PreconditionFailedException>(() => pool.Claim(customer.GetPrimaryKeyString(), team.Rep));
+        var claimed = await pool.Claim(customer.GetPrimaryKeyString(), team.OtherRep);
+
+        Assert.Equal([customer.GetPrimaryKeyString()], warned);
+        Assert.Contains("public pool", Assert.Single(warning).Message, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, released.OwnerId);
+        Assert.Equal(customer.GetPrimaryKeyString(), Assert.Single(listed.Items).CustomerId);
+        Assert.Contains("may claim it back from", reclaim.Message, StringComparison.Ordinal);
+        Assert.Equal((team.OtherRep.UserId, false), (claimed.OwnerId, claimed.InPool));
+        Assert.Empty((await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).ListCustomers(team.Rep, 10, null)).Items);
+        Assert.Equal([customer.GetPrimaryKeyString()], (await fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId).ListCustomers(team.OtherRep, 10, null)).Items.Select(c => c.Id));
+        Assert.Empty((await pool.List(team.OtherRep, null, null, 50, null)).Items);
+    }
+
+    [Fact]
+    public async Task Contact_before_the_release_restarts_the_clock_and_a_locked_customer_is_never_released()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var contacted = await RegisterAsync(team, team.Rep, CustomerTier.B);
+        var locked = await RegisterAsync(team, team.Rep, CustomerTier.B);
+        await locked.SetLock(true, team.Manager);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => contacted.SetLock(true, team.Rep));
+
+        fixture.Clock.Advance(TimeSpan.FromDays(20));
+        await contacted.LogActivity(new ActivityDraft(ActivityKind.Visit, fixture.Clock.GetUtcNow(), "site visit", null, null, null), team.Rep);
+        fixture.Clock.Advance(TimeSpan.FromDays(15)); // day 35: past the first release date, 15 days after the visit
+        var stillOwned = await contacted.Get(team.Rep);
+        var lockedView = await locked.Get(team.Rep);
+        fixture.Clock.Advance(TimeSpan.FromDays(15)); // day 50: 30 days after the visit
+        var releasedLater = await InPool(contacted, team.Manager);
+
+        Assert.Equal(team.Rep.UserId, stillOwned.OwnerId);
+        Assert.Equal((team.Rep.UserId, false), (lockedView.OwnerId, lockedView.InPool));
+        Assert.True(releasedLater.InPool);
+    }
+
+    [Fact]
+    public async Task A_customer_with_a_deal_in_contract_approval_is_exempt()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep); // its customer is tier A: released after 45 days
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "ContractApproval");
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
+
+        fixture.Clock.Advance(TimeSpan.FromDays(46));
+        await customer.Get(team.Rep);
+        var view = await customer.Get(team.Rep);
+
+        Assert.Equal((team.Rep.UserId, false), (view.OwnerId, view.InPool));
+    }
+
+    [Fact]
+    public async Task A_person_claims_at_most_five_a_day_and_the_limit_resets_the_next_day()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var customers = new List<ICustomerGrain>();
+        for (var i = 0; i < 7; i++)
+        {
+            customers.Add(await RegisterAsync(team, team.Rep, CustomerTier.C));
+        }
+        fixture.Clock.Advance(TimeSpan.FromDays(15));
+        foreach (var customer in customers)
+        {
+            await InPool(customer, team.Manager);
+        }
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+        await ClusterFixture.EventuallyAsync(() => pool.List(team.Manager, null, null, 50, null), p => p.Items.Count == 7);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await pool.Claim(customers[i].GetPrimaryKeyString(), team.OtherRep);
+        }
+        var sixth = await Assert.ThrowsAsync<PreconditionFailedException>(() => pool.Claim(customers[5].GetPrimaryKeyString(), team.OtherRep));
+        var assigned = await pool.Assign(customers[5].GetPrimaryKeyString(), team.OtherRep.UserId, team.Manager); // managers are not limited per day
+        fixture.Clock.Advance(TimeSpan.FromDays(1));
+        var nextDay = await pool.Claim(customers[6].GetPrimaryKeyString(), team.OtherRep);
+
+        Assert.Contains("already claimed 5 customers today", sixth.Message, StringComparison.Ordinal);
+        Assert.Equal(team.OtherRep.UserId, assigned.OwnerId);
+        Assert.Equal(team.OtherRep.UserId, nextDay.OwnerId);
+    }
+
+    [Fact]
+    public async Task A_thousand_people_claiming_the_same_hundred_customers_leave_each_with_exactly_one_owner()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var customers = new List<ICustomerGrain>();
+        for (var i = 0; i < 100; i++)
+        {
+            customers.Add(await RegisterAsync(team, team.Rep, CustomerTier.C));
+        }
+        var claimants = new List<Caller>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            claimants.Add(await fixture.CreatePersonAsync($"c{i}-{team.TeamId}"[..Math.Min(40, $"c{i}-{team.TeamId}".Length)], Role.Rep, team.TeamId));
+        }
+        fixture.Clock.Advance(TimeSpan.FromDays(15));
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+        await ClusterFixture.EventuallyAsync(() => pool.List(team.Manager, null, null, 500, null), p => p.Items.Count == 100);
+
+        var ids = customers.Select(c => c.GetPrimaryKeyString()).ToList();
+        var attempts = claimants.SelectMany((claimant, n) => Enumerable.Range(0, 8).Select(k => (claimant, id: ids[(n * 7 + k * 13) % ids.Count])))
+            .Select(async a =>
+            {
+                try
+                {
+                    return (await pool.Claim(a.id, a.claimant)).OwnerId;
+                }
+                catch (DomainException)
+                {
+                    return null;
+                }
+            });
+        var winners = (await Task.WhenAll(attempts)).OfType<string>().ToList();
+
+        var owners = await Task.WhenAll(customers.Select(async c => (await c.Get(ClusterFixture.Admin)).OwnerId));
+        Assert.Equal(100, winners.Count);                                     // every customer claimed exactly once
+        Assert.Equal(winners.Order(), owners.Order());                        // and owned by whoever won it
+        Assert.All(winners.GroupBy(w => w), g => Assert.True(g.Count() <= 5)); // nobody over the daily limit
+        Assert.Empty((await pool.List(team.Manager, null, null, 500, null)).Items);
+    }
+}
