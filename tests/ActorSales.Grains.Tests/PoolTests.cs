@@ -163,4 +163,21 @@ public sealed class PoolTests(ClusterFixture fixture)
         Assert.All(winners.GroupBy(w => w), g => Assert.True(g.Count() <= 5)); // nobody over the daily limit
         Assert.Empty((await pool.List(team.Manager, null, null, 500, null)).Items);
     }
+
+    [Fact]
+    public async Task Customers_with_a_won_deal_do_not_count_against_the_holding_cap()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        await fixture.OpenDealAsync(team, team.Rep);
+        var person = fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId);
+        var before = await person.OwnedCount();
+
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "ContractApproval");
+        await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
+        await deal.Win(0, team.Rep);
+        var after = await ClusterFixture.EventuallyAsync(() => person.OwnedCount(), n => n < before);
+
+        Assert.Equal((2, 1), (before, after));
+    }
 }

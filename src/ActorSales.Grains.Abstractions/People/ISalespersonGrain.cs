@@ -23,7 +23,11 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("GetIdentity"), ReadOnly, AlwaysInterleave]
     Task<PersonIdentity?> GetIdentity();
 
-    /// <summary>How many customers this person owns (internal, for the pool's holding cap).</summary>
+    /// <summary>Marks an owned customer as having a won deal: it no longer counts against the holding cap.</summary>
+    [Alias("MarkCustomerWon")]
+    Task MarkCustomerWon(string customerId);
+
+    /// <summary>How many customers without a won deal this person owns (internal, for the pool's holding cap).</summary>
     [Alias("OwnedCount"), ReadOnly, AlwaysInterleave]
     Task<int> OwnedCount();
 

@@ -334,6 +334,10 @@ public sealed partial class CustomerGrain(
             S.LastWonAt = wonAt;
             await state.WriteOrConflictAsync(Entity, Id);
         }
+        if (S.Registered && !S.InPool)
+        {
+            await GrainFactory.GetGrain<ISalespersonGrain>(S.OwnerId).MarkCustomerWon(Id);
+        }
     }
 
     public async Task<CustomerView> AssignFromPool(string ownerId, string actorId, bool assigned)
@@ -625,7 +629,12 @@ public sealed partial class CustomerGrain(
             }
             if (link.AddTo is { } addTo)
             {
-                await GrainFactory.GetGrain<ISalespersonGrain>(addTo).AddCustomer(Id);
+                var owner = GrainFactory.GetGrain<ISalespersonGrain>(addTo);
+                await owner.AddCustomer(Id);
+                if (S.LastWonAt is not null)
+                {
+                    await owner.MarkCustomerWon(Id);
+                }
             }
             // Cleared in memory only; the next write persists it, and a replay after a crash is harmless.
             S.PendingOwnerLink = null;

@@ -109,7 +109,15 @@ public sealed class SalespersonGrain(
             ? new PersonIdentity(Id, state.State.Profile!.Role, state.State.Profile.TeamId, state.State.Status)
             : null);
 
-    public Task<int> OwnedCount() => Task.FromResult(state.State.CustomerIds.Count);
+    public Task<int> OwnedCount() => Task.FromResult(state.State.CustomerIds.Count - state.State.WonCustomerIds.Count);
+
+    public async Task MarkCustomerWon(string customerId)
+    {
+        if (state.State.CustomerIds.Contains(customerId) && state.State.WonCustomerIds.Add(customerId))
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
 
     public async Task AddCustomer(string customerId)
     {
@@ -122,6 +130,7 @@ public sealed class SalespersonGrain(
 
     public async Task RemoveCustomer(string customerId)
     {
+        state.State.WonCustomerIds.Remove(customerId);
         if (state.State.CustomerIds.Remove(customerId))
         {
             await state.WriteOrConflictAsync(Entity, Id);

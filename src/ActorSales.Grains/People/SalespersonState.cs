@@ -30,6 +30,9 @@ public sealed class SalespersonState
 
     /// <summary>Pending approvals addressed to this person.</summary>
     [Id(10)] public SortedSet<string> PendingApprovalIds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Owned customers with a won deal; they do not count against the pool's holding cap.</summary>
+    [Id(11)] public SortedSet<string> WonCustomerIds { get; set; } = new(StringComparer.Ordinal);
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]
