@@ -22,12 +22,13 @@ log() { printf 'postgres.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
-# A PostgreSQL binary: from PATH, else the newest /usr/lib/postgresql/*/bin (Debian keeps them off PATH).
+# A PostgreSQL binary: from the newest /usr/lib/postgresql/*/bin (Debian keeps the server tools there, off PATH,
+# and puts version-picking wrappers on PATH), else from PATH. All tools then come from the same version.
 pg_bin() {
   local found
-  found=$(command -v "$1" 2>/dev/null || true)
+  found=$(find /usr/lib/postgresql -maxdepth 3 -path "*/bin/$1" 2>/dev/null | sort -V | tail -n 1)
   if [ -z "$found" ]; then
-    found=$(find /usr/lib/postgresql -maxdepth 3 -path "*/bin/$1" 2>/dev/null | sort -V | tail -n 1)
+    found=$(command -v "$1" 2>/dev/null || true)
   fi
   printf '%s' "$found"
 }

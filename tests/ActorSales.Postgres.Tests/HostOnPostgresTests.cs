@@ -154,7 +154,9 @@ public sealed class HostOnPostgresTests(PostgresServerFixture postgres)
         {
             ["ACTORSALES_POSTGRES"] = database,
             ["ACTORSALES_HOST_DLL"] = Path.Combine(AppContext.BaseDirectory, "actorsales.dll"),
-            ["ACTORSALES_BASE_PORT"] = TestHost.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Below Linux's ephemeral range (32768+), where outgoing connections (the Npgsql pools) keep taking ports
+            // between the script's free-port check and the silo's bind.
+            ["ACTORSALES_BASE_PORT"] = Random.Shared.Next(20_000, 32_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         try
         {

@@ -46,14 +46,14 @@ public sealed class TestHost : IAsyncDisposable
     /// <summary>Starts a host, letting the test adjust its services first (e.g. a fake clock).</summary>
     public static async Task<TestHost> StartAsync(Action<WebApplicationBuilder>? customize, params string[] settings)
     {
-        var grpcPort = FreePort();
-        var grpcWebPort = FreePort();
+        var ports = FreePorts(4);
+        var (grpcPort, grpcWebPort) = (ports[0], ports[1]);
         var key = settings.FirstOrDefault(s => s.StartsWith("--ActorSales:Auth:SigningKey=", StringComparison.Ordinal))?.Split('=', 2)[1]
             ?? HostSettings.LocalDevelopmentSigningKey;
         string[] args =
         [
-            $"--ActorSales:SiloPort={FreePort()}",
-            $"--ActorSales:GatewayPort={FreePort()}",
+            $"--ActorSales:SiloPort={ports[2]}",
+            $"--ActorSales:GatewayPort={ports[3]}",
             $"--ActorSales:Endpoints:Grpc=http://127.0.0.1:{grpcPort}",
             $"--ActorSales:Endpoints:GrpcWeb=http://127.0.0.1:{grpcWebPort}",
             "--Logging:LogLevel:Default=Warning",
@@ -98,11 +98,21 @@ public sealed class TestHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>Distinct free loopback ports: every listener stays open until all are picked, so none repeats.</summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 }
 
