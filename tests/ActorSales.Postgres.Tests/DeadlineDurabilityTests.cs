@@ -5,6 +5,7 @@ using ActorSales.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 using Caller = ActorSales.Domain.Identity.Caller;
 using DomainRole = ActorSales.Domain.Identity.Role;
@@ -69,6 +70,70 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
 
         Assert.Single(notices);
         Assert.Single(later);
+    }
+}
+
+/// <summary>Deadlines of grains that lived on a silo that went away still fire on the silo that remains.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SiloLossTests(PostgresServerFixture postgres)
+{
+    [Fact]
+    public async Task Deadlines_armed_on_a_lost_silo_fire_on_the_survivor()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var key = new string('s', 48);
+        string[] settings =
+        [
+            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId=loss-{Guid.NewGuid():N}",
+            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={key}",
+        ];
+        // Both silos share one fake clock for grains and reminders; membership stays on real time.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        void FakeTime(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+        {
+            builder.Services.AddSingleton<TimeProvider>(clock);
+            builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
+        }
+        await using var survivor = await TestHost.StartAsync(FakeTime, settings);
+        var lost = await TestHost.StartAsync(FakeTime, settings);
+        var team = await lost.CreateTeamAsync();
+        var opportunities = new OpportunitiesService.OpportunitiesServiceClient(lost.Channel);
+        var dealIds = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var customer = await lost.Customers.CreateCustomerAsync(new CreateCustomerRequest
+            {
+                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+            }, team.Rep);
+            dealIds.Add((await opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
+            {
+                CustomerId = customer.Customer.CustomerId, Title = $"Deal {i}", Value = new Money { Amount = "1000", Currency = "EUR" },
+                ExpectedCloseAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(30)),
+            }, team.Rep)).Opportunity.OpportunityId);
+        }
+
+        var lostSilo = lost.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+        var statistics = await survivor.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var onLostSilo = statistics.Count(s => s.SiloAddress.Equals(lostSilo) && dealIds.Contains(s.GrainId.Key.ToString()!));
+        Assert.True(onLostSilo > 0, "no deal lived on the silo that goes away; the test would prove nothing");
+
+        await lost.DisposeAsync(); // the silo and every activation on it are gone
+        clock.Advance(TimeSpan.FromDays(7));
+        var grains = survivor.Services.GetRequiredService<IGrainFactory>();
+        var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
+        var inbox = grains.GetGrain<INotificationInboxGrain>(team.RepId);
+        IReadOnlyList<Notification> notices = [];
+        for (var step = 0; step < 90 && notices.Count < dealIds.Count; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            notices = await ClusterPolling.EventuallyAsync(
+                async () => (await inbox.List(rep, 100, null, false)).Items.Where(n => n.Kind == "stage_stall").ToList(),
+                n => n.Count == dealIds.Count, TimeSpan.FromMilliseconds(200));
+        }
+
+        // Every deal warned its owner exactly once, whichever silo it had lived on.
+        Assert.Equal(dealIds.Order(), notices.Select(n => n.EntityId).Order());
     }
 }
 
