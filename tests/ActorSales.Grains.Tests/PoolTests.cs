@@ -94,6 +94,23 @@ public sealed class PoolTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_customer_with_a_deal_won_in_the_last_ninety_days_is_exempt()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep); // tier A: released after 45 days without follow-up
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "ContractApproval");
+        await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
+        await deal.Win(0, team.Rep);
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
+
+        fixture.Clock.Advance(TimeSpan.FromDays(46));
+        await customer.Get(team.Rep);
+        var view = await customer.Get(team.Rep);
+
+        Assert.Equal((team.Rep.UserId, false), (view.OwnerId, view.InPool));
+    }
+
+    [Fact]
     public async Task A_person_claims_at_most_five_a_day_and_the_limit_resets_the_next_day()
     {
         var team = await fixture.CreateTeamAsync();
