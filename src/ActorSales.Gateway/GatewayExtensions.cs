@@ -35,6 +35,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<TasksGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<NotificationsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PoolGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<EventsGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

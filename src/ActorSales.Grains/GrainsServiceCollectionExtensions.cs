@@ -1,4 +1,5 @@
 using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,13 +9,18 @@ namespace ActorSales.Grains;
 
 public static class GrainsServiceCollectionExtensions
 {
-    /// <summary>Services the grains need. The clock is <see cref="TimeProvider.System"/> unless one is registered first (tests).</summary>
+    /// <summary>
+    /// Services the grains need. The clock is <see cref="TimeProvider.System"/> and the event log is in memory unless
+    /// one is registered first (tests, the Postgres profile).
+    /// </summary>
     public static IServiceCollection AddActorSalesGrains(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<ActorSalesMetrics>();
+        services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         services.TryAddSingleton<DomainEventPublisher>();
+        services.AddOptions<EventLogOptions>();
         services.AddOptions<OpportunityOptions>();
         services.AddOptions<Domain.Deadlines.DeadlineOptions>();
         services.AddOptions<Domain.Deadlines.PoolOptions>();

@@ -6,7 +6,7 @@ namespace ActorSales.Grains.Abstractions.Events;
 /// <summary>
 /// What travels on the Orleans event streams: the protobuf <see cref="DomainEvent"/> (the contract shared with
 /// non-.NET consumers) as bytes, with the routing fields beside it so subscribers can filter and de-duplicate on
-/// (entity id, sequence) without parsing. Orleans has no protobuf codec in our registry, hence the bytes.
+/// (entity id, sequence) without parsing. <see cref="EventType"/> is the change's field name, e.g. "customer_registered". Orleans has no protobuf codec in our registry, hence the bytes.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actorsales.DomainEventEnvelope")]
 public sealed record DomainEventEnvelope(
@@ -16,7 +16,7 @@ public sealed record DomainEventEnvelope(
     [property: Id(3)] byte[] Payload)
 {
     public static DomainEventEnvelope From(DomainEvent domainEvent) =>
-        new(domainEvent.EntityId, domainEvent.Sequence, domainEvent.ChangeCase.ToString(), domainEvent.ToByteArray());
+        new(domainEvent.EntityId, domainEvent.Sequence, EventTypes.NameOf(domainEvent.ChangeCase), domainEvent.ToByteArray());
 
     public DomainEvent ToEvent() => DomainEvent.Parser.ParseFrom(Payload);
 }

@@ -30,7 +30,6 @@ namespace ActorSales.Grains.Customers;
 
 public sealed partial class CustomerGrain(
     [PersistentState("customer", StorageNames.Default)] IPersistentState<CustomerState> state,
-    DomainEventPublisher events,
     ActorSalesMetrics metrics,
     TimeProvider clock,
     IOptions<DeadlineOptions> deadlineOptions,
@@ -38,6 +37,7 @@ public sealed partial class CustomerGrain(
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
     private DeadlineScheduler _deadlines = null!;
+    private EventOutbox _outbox = null!;
 
     private const string Entity = "customer";
 
@@ -53,12 +53,20 @@ public sealed partial class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        _outbox = EventOutbox.For(this, () => S.Outbox);
+        await _outbox.ActivateAsync();
         await CompleteOwnerLink();
         await AfterWrite();
     }
 
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (await _outbox.ReceiveReminderAsync(reminderName))
+        {
+            return;
+        }
         var now = clock.GetUtcNow();
         foreach (var deadline in DesiredDeadlines().Where(d => d.DueAt <= now))
         {
@@ -94,7 +102,8 @@ public sealed partial class CustomerGrain(
             S.Version = 1;
             S.DedupKeys = [.. keys];
             S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
-            await state.WriteOrConflictAsync(Entity, Id);
+            Raise(caller.UserId, e => e.CustomerRegistered = new CustomerRegistered { Customer = ToView().ToContract() });
+            await Write();
         }
         catch
         {
@@ -110,10 +119,7 @@ public sealed partial class CustomerGrain(
         await CompleteOwnerLink();
         await AfterWrite();
         metrics.CustomersRegistered.Add(1);
-        var view = ToView();
-        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
-            e => e.CustomerRegistered = new CustomerRegistered { Customer = view.ToContract() });
-        return view;
+        return ToView();
     }
 
     public Task<CustomerView> Get(Caller caller)
@@ -160,7 +166,8 @@ public sealed partial class CustomerGrain(
             S.DedupKeys = [.. keys];
             S.UpdatedAt = clock.GetUtcNow();
             S.Version++;
-            await state.WriteOrConflictAsync(Entity, Id);
+            Raise(caller.UserId, e => e.CustomerUpdated = Updated(changed));
+            await Write();
         }
         catch
         {
@@ -175,14 +182,7 @@ public sealed partial class CustomerGrain(
         await CommitKeys(added);
         await ReleaseKeys(removed);
         await AfterWrite();
-        var view = ToView();
-        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId, e =>
-        {
-            var updated = new CustomerUpdated { Customer = view.ToContract() };
-            updated.ChangedFields.AddRange(changed);
-            e.CustomerUpdated = updated;
-        });
-        return view;
+        return ToView();
     }
 
     public async Task<ActivityResult> LogActivity(ActivityDraft draft, Caller caller)
@@ -214,17 +214,15 @@ public sealed partial class CustomerGrain(
         }
         S.UpdatedAt = now;
         S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        Raise(caller.UserId, e => e.ActivityLogged = new ActivityLogged { Activity = activity.ToContract(), IsFollowUp = isFollowUp });
+        await Write();
         if (releaseWarningCleared && !S.InPool)
         {
             await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).SetReleaseWarning(Id, false);
         }
         await AfterWrite();
         metrics.ActivitiesLogged.Add(1);
-        var view = ToView();
-        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
-            e => e.ActivityLogged = new ActivityLogged { Activity = activity.ToContract(), IsFollowUp = isFollowUp });
-        return new ActivityResult(activity, view);
+        return new ActivityResult(activity, ToView());
     }
 
     public async Task<Page<DomainActivity>> ListActivities(Caller caller, int pageSize, long? beforeSequence)
@@ -275,19 +273,17 @@ public sealed partial class CustomerGrain(
         S.OwnerTimeZone = await OwnerTimeZone(newOwner.TeamId);
         S.FiredDeadlines.Clear();
         S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        Raise(caller.UserId, e => e.CustomerOwnerChanged = new CustomerOwnerChanged
+        {
+            PreviousOwnerId = previousOwner,
+            NewOwnerId = newOwner.Id,
+            NewOwnerTeamId = newOwner.TeamId,
+            Reason = why,
+        });
+        await Write();
         await CompleteOwnerLink();
         await AfterWrite();
-        var view = ToView();
-        await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId,
-            e => e.CustomerOwnerChanged = new CustomerOwnerChanged
-            {
-                PreviousOwnerId = previousOwner,
-                NewOwnerId = newOwner.Id,
-                NewOwnerTeamId = newOwner.TeamId,
-                Reason = why,
-            });
-        return view;
+        return ToView();
     }
 
     public Task<CustomerView?> Find() => Task.FromResult(S.Registered ? ToView() : null);
@@ -314,14 +310,8 @@ public sealed partial class CustomerGrain(
             S.Locked = locked;
             S.UpdatedAt = clock.GetUtcNow();
             S.Version++;
-            await state.WriteOrConflictAsync(Entity, Id);
-            var view = ToView();
-            await events.PublishAsync(EntityType.Customer, Id, view.Version, caller.UserId, view.OwnerTeamId, e =>
-            {
-                var updated = new CustomerUpdated { Customer = view.ToContract() };
-                updated.ChangedFields.Add("locked");
-                e.CustomerUpdated = updated;
-            });
+            Raise(caller.UserId, e => e.CustomerUpdated = Updated(["locked"]));
+            await Write();
             await AfterWrite();
         }
         return ToView();
@@ -332,7 +322,7 @@ public sealed partial class CustomerGrain(
         if (S.Registered && (S.LastWonAt is null || wonAt > S.LastWonAt))
         {
             S.LastWonAt = wonAt;
-            await state.WriteOrConflictAsync(Entity, Id);
+            await Write();
         }
         if (S.Registered && !S.InPool)
         {
@@ -358,10 +348,9 @@ public sealed partial class CustomerGrain(
         S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
         S.UpdatedAt = now;
         S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        Raise(actorId, e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = owner.Id, Assigned = assigned });
+        await Write();
         await CompleteOwnerLink();
-        await events.PublishAsync(EntityType.Customer, Id, S.Version, actorId, S.OwnerTeamId,
-            e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = owner.Id, Assigned = assigned });
         await AfterWrite();
         return ToView();
     }
@@ -372,7 +361,7 @@ public sealed partial class CustomerGrain(
         var changed = open ? S.OpenOpportunityIds.Add(opportunityId) : S.OpenOpportunityIds.Remove(opportunityId);
         if (changed)
         {
-            await state.WriteOrConflictAsync(Entity, Id);
+            await Write();
         }
     }
 
@@ -385,14 +374,8 @@ public sealed partial class CustomerGrain(
         S.OwnerTeamId = newTeamId;
         S.UpdatedAt = clock.GetUtcNow();
         S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        var view = ToView();
-        await events.PublishAsync(EntityType.Customer, Id, view.Version, Caller.System.UserId, newTeamId, e =>
-        {
-            var updated = new CustomerUpdated { Customer = view.ToContract() };
-            updated.ChangedFields.Add("owner_team_id");
-            e.CustomerUpdated = updated;
-        });
+        Raise(Caller.System.UserId, e => e.CustomerUpdated = Updated(["owner_team_id"]));
+        await Write();
     }
 
     /// <summary>Follow-up deadlines still to act on (key customers only), from the current state.</summary>
@@ -448,13 +431,13 @@ public sealed partial class CustomerGrain(
         }
         S.PendingFollowUpNotice = deadline;
         S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await events.PublishAsync(EntityType.Customer, Id, S.Version, Caller.System.UserId, S.OwnerTeamId, e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue
+        Raise(Caller.System.UserId, e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue
         {
             CustomerId = Id,
             Rule = deadline.Rule,
             DueAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline.DueAt),
         });
+        await Write();
         await AfterWrite();
     }
 
@@ -477,7 +460,7 @@ public sealed partial class CustomerGrain(
         }
         if (recentWin || inApproval)
         {
-            await state.WriteOrConflictAsync(Entity, Id); // the firing is recorded; the next follow-up restarts the clock
+            await Write(); // the firing is recorded; the next follow-up restarts the clock
             await AfterWrite();
             return;
         }
@@ -490,12 +473,24 @@ public sealed partial class CustomerGrain(
         S.PendingOwnerLink = new PendingOwnerLink(previousOwner, null);
         S.PoolEntryPending = true;
         S.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        Raise(Caller.System.UserId, e => e.CustomerReleased = new CustomerReleased { CustomerId = Id, PreviousOwnerId = previousOwner, PoolTeamId = S.OwnerTeamId });
+        await Write();
         await CompleteOwnerLink();
-        await events.PublishAsync(EntityType.Customer, Id, S.Version, Caller.System.UserId, S.OwnerTeamId,
-            e => e.CustomerReleased = new CustomerReleased { CustomerId = Id, PreviousOwnerId = previousOwner, PoolTeamId = S.OwnerTeamId });
         await AfterWrite();
     }
+
+    /// <summary>Adds the event of the change in progress (at the new <see cref="CustomerState.Version"/>) to the outbox.</summary>
+    private void Raise(string actorId, Action<DomainEvent> setChange) =>
+        _outbox.Add(EntityType.Customer, Id, S.Version, actorId, S.OwnerTeamId, S.OwnerId, setChange);
+
+    private CustomerUpdated Updated(IEnumerable<string> changedFields)
+    {
+        var updated = new CustomerUpdated { Customer = ToView().ToContract() };
+        updated.ChangedFields.AddRange(changedFields);
+        return updated;
+    }
+
+    private Task Write() => state.WriteWithEventsAsync(_outbox, Entity, Id);
 
     /// <summary>Idempotent follow-ups of a write: pool entry, overdue notices (keyed by firing), then the deadline schedule.</summary>
     private async Task AfterWrite()

@@ -1,3 +1,4 @@
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.Customers;
 
 namespace ActorSales.Grains.Customers;
@@ -57,6 +58,9 @@ public sealed class CustomerState
 
     /// <summary>A release whose pool entry and warning-list update may not have happened yet; replayed on activation.</summary>
     [Id(25)] public bool PoolEntryPending { get; set; }
+
+    /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
+    [Id(26)] public List<LoggedEvent> Outbox { get; set; } = [];
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -1,5 +1,6 @@
 using Orleans.Storage;
 using ActorSales.Domain.Errors;
+using ActorSales.Grains.Events;
 
 namespace ActorSales.Grains.Infrastructure;
 
@@ -27,5 +28,25 @@ internal static class PersistentStateExtensions
             await state.ReadStateAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Writes the state together with the events in its outbox, then publishes them. The outbox is guarded first
+    /// (a reminder brings the grain back should it die before publishing); if that fails, the unpersisted change
+    /// is dropped like a failed write.
+    /// </summary>
+    public static async Task WriteWithEventsAsync<T>(this IPersistentState<T> state, EventOutbox outbox, string entity, string id)
+    {
+        try
+        {
+            await outbox.GuardAsync();
+        }
+        catch
+        {
+            await state.ReadStateAsync();
+            throw;
+        }
+        await state.WriteOrConflictAsync(entity, id);
+        await outbox.FlushAsync();
     }
 }

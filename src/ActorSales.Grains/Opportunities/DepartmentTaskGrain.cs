@@ -6,6 +6,7 @@ using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using DepartmentTaskStatus = ActorSales.Domain.Pipeline.DepartmentTaskStatus;
@@ -26,14 +27,28 @@ public sealed class DepartmentTaskState
 
     /// <summary>Also the sequence of the task's latest domain event.</summary>
     [Id(8)] public long Version { get; set; }
+
+    /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
+    [Id(9)] public List<LoggedEvent> Outbox { get; set; } = [];
 }
 
 public sealed class DepartmentTaskGrain(
     [PersistentState("task", StorageNames.Default)] IPersistentState<DepartmentTaskState> state,
-    DomainEventPublisher events,
-    TimeProvider clock) : Grain, IDepartmentTaskGrain
+    TimeProvider clock) : Grain, IDepartmentTaskGrain, IRemindable
 {
     private const string Entity = "task";
+
+    private EventOutbox _outbox = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _outbox = EventOutbox.For(this, () => state.State.Outbox);
+        return _outbox.ActivateAsync();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -47,8 +62,7 @@ public sealed class DepartmentTaskGrain(
             state.State.Status = DepartmentTaskStatus.Open;
             state.State.CreatedAt = clock.GetUtcNow();
             state.State.Version = 1;
-            await state.WriteOrConflictAsync(Entity, Id);
-            await Publish(Caller.System);
+            await WriteAndPublish(Caller.System);
         }
         if (state.State.Status != DepartmentTaskStatus.Done)
         {
@@ -70,8 +84,7 @@ public sealed class DepartmentTaskGrain(
         state.State.Status = DepartmentTaskStatus.Claimed;
         state.State.AssigneeId = caller.UserId;
         state.State.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await Publish(caller);
+        await WriteAndPublish(caller);
         return ToView();
     }
 
@@ -89,17 +102,20 @@ public sealed class DepartmentTaskGrain(
         state.State.CompletedAt = clock.GetUtcNow();
         state.State.Note = text;
         state.State.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        await WriteAndPublish(caller);
         await Queue().Remove(Id);
-        await Publish(caller);
         return ToView();
     }
 
     public Task<DepartmentTaskView?> Find() => Task.FromResult(state.State.Plan is null ? null : ToView());
 
-    private Task Publish(Caller caller) =>
-        events.PublishAsync(EntityType.Task, Id, state.State.Version, caller.UserId, state.State.OwnerTeamId,
+    /// <summary>Writes the change with its event (tasks belong to a team, not to one rep's book).</summary>
+    private Task WriteAndPublish(Caller caller)
+    {
+        _outbox.Add(EntityType.Task, Id, state.State.Version, caller.UserId, state.State.OwnerTeamId, null,
             e => e.DepartmentTaskChanged = new DepartmentTaskChanged { Task = ToView().ToContract() });
+        return state.WriteWithEventsAsync(_outbox, Entity, Id);
+    }
 
     private IDepartmentQueueGrain Queue() => GrainFactory.GetGrain<IDepartmentQueueGrain>(state.State.Plan!.Department);
 

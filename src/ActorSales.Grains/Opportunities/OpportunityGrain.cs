@@ -28,7 +28,6 @@ namespace ActorSales.Grains.Opportunities;
 
 public sealed partial class OpportunityGrain(
     [PersistentState("opportunity", StorageNames.Default)] IPersistentState<OpportunityState> state,
-    DomainEventPublisher events,
     IOptions<OpportunityOptions> options,
     TimeProvider clock,
     ILogger<OpportunityGrain> logger) : Grain, IOpportunityGrain, IRemindable
@@ -37,10 +36,11 @@ public sealed partial class OpportunityGrain(
     private const int MaxEvidence = 200;
     private const int MaxDecisionMakers = 20;
 
-    // Events raised by the change in progress, each with its own sequence; published after the state write.
+    // Events raised by the change in progress, each with its own sequence; they go to the outbox at the commit.
     private readonly List<(long Sequence, string ActorId, Action<DomainEvent> SetChange)> _raised = [];
 
     private DeadlineScheduler _deadlines = null!;
+    private EventOutbox _outbox = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -49,10 +49,20 @@ public sealed partial class OpportunityGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        _outbox = EventOutbox.For(this, () => S.Outbox);
+        await _outbox.ActivateAsync();
         await AfterCommit();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => CheckDeadlines();
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!await _outbox.ReceiveReminderAsync(reminderName))
+        {
+            await CheckDeadlines();
+        }
+    }
 
     public async Task<OpportunityView> Open(OpportunityDraft draft, Caller caller)
     {
@@ -532,25 +542,16 @@ public sealed partial class OpportunityGrain(
         }
     }
 
-    /// <summary>Writes the state, then publishes the raised events in order and runs the idempotent after-effects.</summary>
+    /// <summary>Writes the state with the raised events in its outbox, publishes them in order, then runs the idempotent after-effects.</summary>
     private async Task Commit()
     {
         S.ReminderDueAt = _deadlines.ReminderDueAt;
-        try
+        foreach (var (sequence, actorId, setChange) in _raised)
         {
-            await state.WriteOrConflictAsync(Entity, Id);
+            _outbox.Add(EntityType.Opportunity, Id, sequence, actorId, S.OwnerTeamId, S.OwnerId, setChange);
         }
-        catch
-        {
-            _raised.Clear();
-            throw;
-        }
-        var raised = _raised.ToList();
         _raised.Clear();
-        foreach (var (sequence, actorId, setChange) in raised)
-        {
-            await events.PublishAsync(EntityType.Opportunity, Id, sequence, actorId, S.OwnerTeamId, setChange);
-        }
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterCommit();
     }
 

@@ -66,6 +66,9 @@ public sealed class OpportunityState
     [Id(33)] public bool NeedsIntervention { get; set; }
     [Id(34)] public bool InterventionEffectsPending { get; set; }
     [Id(35)] public Deadline? InterventionFiring { get; set; }
+
+    /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
+    [Id(36)] public List<ActorSales.Grains.Abstractions.Events.LoggedEvent> Outbox { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

@@ -22,15 +22,18 @@ namespace ActorSales.Grains.People;
 
 public sealed class SalespersonGrain(
     [PersistentState("salesperson", StorageNames.Default)] IPersistentState<SalespersonState> state,
-    DomainEventPublisher events,
-    TimeProvider clock) : Grain, ISalespersonGrain
+    TimeProvider clock) : Grain, ISalespersonGrain, IRemindable
 {
     private const string Entity = "salesperson";
+
+    private EventOutbox _outbox = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _outbox = EventOutbox.For(this, () => state.State.Outbox);
+        await _outbox.ActivateAsync();
         if (state.State.PendingTeamMove is not null)
         {
             await CompleteTeamMove();
@@ -53,12 +56,11 @@ public sealed class SalespersonGrain(
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.Version = 1;
         state.State.PendingTeamMove = new PendingTeamMove(null, valid.TeamId);
-        await state.WriteOrConflictAsync(Entity, Id);
+        var created = (await ToView()).ToContract();
+        Raise(caller, e => e.SalespersonCreated = new SalespersonCreated { Salesperson = created });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await CompleteTeamMove();
-        var view = await ToView();
-        await events.PublishAsync(EntityType.Salesperson, Id, view.Version, caller.UserId, valid.TeamId,
-            e => e.SalespersonCreated = new SalespersonCreated { Salesperson = view.ToContract() });
-        return view;
+        return await ToView();
     }
 
     public async Task<SalespersonView> Get(Caller caller)
@@ -92,17 +94,21 @@ public sealed class SalespersonGrain(
         }
         state.State.Profile = profile;
         state.State.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        var updated = new SalespersonUpdated { Salesperson = (await ToView()).ToContract() };
+        updated.ChangedFields.AddRange(changed);
+        Raise(caller, e => e.SalespersonUpdated = updated);
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await CompleteTeamMove();
-        var view = await ToView();
-        await events.PublishAsync(EntityType.Salesperson, Id, view.Version, caller.UserId, profile.TeamId, e =>
-        {
-            var updated = new SalespersonUpdated { Salesperson = view.ToContract() };
-            updated.ChangedFields.AddRange(changed);
-            e.SalespersonUpdated = updated;
-        });
-        return view;
+        return await ToView();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
+
+    /// <summary>Adds the event of the change in progress (at the new version) to the outbox; a salesperson owns their own record.</summary>
+    private void Raise(Caller caller, Action<DomainEvent> setChange) =>
+        _outbox.Add(EntityType.Salesperson, Id, state.State.Version, caller.UserId, state.State.Profile!.TeamId, Id, setChange);
 
     public Task<PersonIdentity?> GetIdentity() => Task.FromResult(
         state.State.Created

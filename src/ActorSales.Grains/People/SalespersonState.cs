@@ -1,3 +1,4 @@
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.People;
 using ActorSales.Domain.Pipeline;
 
@@ -33,6 +34,9 @@ public sealed class SalespersonState
 
     /// <summary>Owned customers with a won deal; they do not count against the pool's holding cap.</summary>
     [Id(11)] public SortedSet<string> WonCustomerIds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
+    [Id(12)] public List<LoggedEvent> Outbox { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

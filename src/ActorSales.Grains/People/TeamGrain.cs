@@ -23,10 +23,21 @@ namespace ActorSales.Grains.People;
 
 public sealed class TeamGrain(
     [PersistentState("team", StorageNames.Default)] IPersistentState<TeamState> state,
-    DomainEventPublisher events,
-    TimeProvider clock) : Grain, ITeamGrain
+    TimeProvider clock) : Grain, ITeamGrain, IRemindable
 {
     private const string Entity = "team";
+
+    private EventOutbox _outbox = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _outbox = EventOutbox.For(this, () => state.State.Outbox);
+        return _outbox.ActivateAsync();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -43,11 +54,10 @@ public sealed class TeamGrain(
         state.State.Profile = valid;
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.Version = 1;
-        await state.WriteOrConflictAsync(Entity, Id);
+        Raise(caller.UserId, e => e.TeamCreated = new TeamCreated { Team = ToView().ToContract() });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await GrainFactory.GetGrain<IRegionGrain>(valid.Region).AddTeam(Id);
-        var view = ToView();
-        await events.PublishAsync(EntityType.Team, Id, view.Version, caller.UserId, Id, e => e.TeamCreated = new TeamCreated { Team = view.ToContract() });
-        return view;
+        return ToView();
     }
 
     public Task<TeamView> Get(Caller caller)
@@ -87,20 +97,19 @@ public sealed class TeamGrain(
         state.State.ManagerId = changes.ManagerId ?? state.State.ManagerId;
         state.State.DirectorId = changes.DirectorId ?? state.State.DirectorId;
         state.State.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
+        Raise(caller.UserId, e =>
+        {
+            var updated = new TeamUpdated { Team = ToView().ToContract() };
+            updated.ChangedFields.AddRange(changed);
+            e.TeamUpdated = updated;
+        });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
         if (profile.Region != current.Region)
         {
             await GrainFactory.GetGrain<IRegionGrain>(current.Region).RemoveTeam(Id);
             await GrainFactory.GetGrain<IRegionGrain>(profile.Region).AddTeam(Id);
         }
-        var view = ToView();
-        await events.PublishAsync(EntityType.Team, Id, view.Version, caller.UserId, Id, e =>
-        {
-            var updated = new TeamUpdated { Team = view.ToContract() };
-            updated.ChangedFields.AddRange(changed);
-            e.TeamUpdated = updated;
-        });
-        return view;
+        return ToView();
     }
 
     public async Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId)
@@ -206,9 +215,8 @@ public sealed class TeamGrain(
             return;
         }
         state.State.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await events.PublishAsync(EntityType.Team, Id, state.State.Version, Caller.System.UserId, Id,
-            e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = salespersonId });
+        Raise(Caller.System.UserId, e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = salespersonId });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
     }
 
     public async Task RemoveMember(string salespersonId)
@@ -222,10 +230,13 @@ public sealed class TeamGrain(
             state.State.ManagerId = null;
         }
         state.State.Version++;
-        await state.WriteOrConflictAsync(Entity, Id);
-        await events.PublishAsync(EntityType.Team, Id, state.State.Version, Caller.System.UserId, Id,
-            e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = salespersonId });
+        Raise(Caller.System.UserId, e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = salespersonId });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
     }
+
+    /// <summary>Adds the event of the change in progress (at the new version) to the outbox; teams have no owner.</summary>
+    private void Raise(string actorId, Action<DomainEvent> setChange) =>
+        _outbox.Add(EntityType.Team, Id, state.State.Version, actorId, Id, null, setChange);
 
     private async Task EnsureEligibleManager(string managerId)
     {

@@ -1,3 +1,4 @@
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.People;
 
 namespace ActorSales.Grains.People;
@@ -21,4 +22,7 @@ public sealed class TeamState
 
     /// <summary>Customers whose owner was warned of the coming release.</summary>
     [Id(9)] public SortedSet<string> AboutToRelease { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
+    [Id(10)] public List<LoggedEvent> Outbox { get; set; } = [];
 }

@@ -1,10 +1,13 @@
 using ActorSales.Gateway;
 using ActorSales.Grains;
+using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using ActorSales.Host.Configuration;
 using ActorSales.Infrastructure.Postgres;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
 
@@ -21,6 +24,13 @@ public static class ActorSalesHost
         customize?.Invoke(builder);
 
         ConfigureKestrel(builder, settings.Endpoints);
+        builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("ActorSales:Events"));
+        if (settings.Options.Profile == HostingProfile.Postgres)
+        {
+            builder.Services.TryAddSingleton<IEventLog>(services => new PostgresEventLog(
+                settings.PostgresConnectionString!, settings.Options.ServiceId,
+                services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<PostgresEventLog>>()));
+        }
         builder.Services.AddActorSalesGrains();
         builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
         builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
@@ -33,6 +43,7 @@ public static class ActorSalesHost
         builder.UseOrleans(silo => SiloConfiguration.Configure(silo, settings));
         // After the silo's own hosted service, so grains are callable.
         builder.Services.AddHostedService<PipelineSeeder>();
+        builder.Services.AddHostedService<EventLogRetention>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptions<ActorSales.Domain.Pipeline.OpportunityOptions>>(Microsoft.Extensions.Options.Options.Create(settings.Opportunities));
 
         builder.Services.AddActorSalesGateway();
