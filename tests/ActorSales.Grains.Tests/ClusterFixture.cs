@@ -7,6 +7,7 @@ using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -30,6 +31,12 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>The silo's event log; tests can make it refuse appends for chosen entities.</summary>
+    public FaultableEventLog EventLog { get; } = new(new InMemoryEventLog(TimeProvider.System));
+
+    /// <summary>Outbox retries come this often (real time) here, instead of the production minute.</summary>
+    public static readonly TimeSpan OutboxRetryPeriod = TimeSpan.FromSeconds(1);
+
     public IGrainFactory Grains => Cluster.Client;
 
     public IClusterClient Client => Cluster.Client;
@@ -52,7 +59,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+            silo.Services.AddSingleton<IEventLog>(EventLog);
             silo.Services.AddActorSalesGrains();
+            silo.Services.Configure<EventLogOptions>(o => o.OutboxRetryPeriod = OutboxRetryPeriod);
+            silo.Services.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = OutboxRetryPeriod);
             silo.Services.Configure<OpportunityOptions>(o => o.TaskRules.Add(new StageTaskRule
             {
                 Pipeline = "b2b", Stage = "ContractApproval", Department = LegalDepartment, Title = "Review the framework agreement", DueIn = TimeSpan.FromDays(2),
