@@ -54,3 +54,37 @@ public sealed class EventStreamTests(ClusterFixture fixture)
         Assert.All(received, e => Assert.Equal(changedAt, e.OccurredAt.ToDateTimeOffset()));
     }
 }
+
+/// <summary>The .NET subscriber example (examples/ActorSales.Examples.StreamSubscriber) follows customers with an implicit subscription.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class StreamSubscriberExampleTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task The_example_grain_counts_a_customers_activities_without_subscribing_explicitly()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var customerId = GrainKeys.NewCustomerId();
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(customerId);
+        await customer.Register(new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Rep);
+        for (var i = 0; i < 3; i++)
+        {
+            await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), $"call {i}", null, null, null), team.Rep);
+        }
+        var counter = fixture.Grains.GetGrain<Examples.StreamSubscriber.ICustomerActivityCounterGrain>(customerId);
+
+        // Memory-stream delivery ticks on the fake clock: move it until the counter has seen all four events.
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = Task.Run(async () =>
+        {
+            using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+            while ((await counter.Get()).LastSequence < 4 && await poll.WaitForNextTickAsync(TestContext.Current.CancellationToken))
+            {
+            }
+            seen.TrySetResult();
+        }, TestContext.Current.CancellationToken);
+        await fixture.AdvanceUntilAsync(seen.Task);
+        await watch;
+
+        Assert.Equal(new Examples.StreamSubscriber.ActivityCount(3, 4), await counter.Get());
+    }
+}
