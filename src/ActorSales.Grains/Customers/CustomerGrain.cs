@@ -67,12 +67,7 @@ public sealed partial class CustomerGrain(
         {
             return;
         }
-        var now = clock.GetUtcNow();
-        foreach (var deadline in DesiredDeadlines().Where(d => d.DueAt <= now))
-        {
-            await OnDeadlineDue(deadline);
-        }
-        await _deadlines.ScheduleAsync(DesiredDeadlines());
+        await _deadlines.FireDueAsync(DesiredDeadlines);
     }
 
     public async Task<CustomerView> Register(CustomerDetails details, string ownerId, Caller caller)

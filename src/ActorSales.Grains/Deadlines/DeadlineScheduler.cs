@@ -65,6 +65,20 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         }
     }
 
+    /// <summary>
+    /// The reminder's work: acts on every wanted deadline already due (oldest first; each is re-checked by the grain),
+    /// then re-arms for the rest. <paramref name="desired"/> is asked again after firing, which changes the state.
+    /// </summary>
+    public async Task FireDueAsync(Func<IReadOnlyCollection<Deadline>> desired)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var deadline in desired().Where(d => d.DueAt <= now).OrderBy(d => d.DueAt).ToList())
+        {
+            await onDue(deadline);
+        }
+        await ScheduleAsync(desired());
+    }
+
     private async Task Fire(Deadline deadline)
     {
         if (_timers.Remove(deadline, out var timer))

@@ -467,15 +467,7 @@ public sealed partial class OpportunityGrain(
     }
 
     /// <summary>After a restart the timers are gone; the reminder lands here and every due deadline is handled.</summary>
-    private async Task CheckDeadlines()
-    {
-        var now = clock.GetUtcNow();
-        foreach (var deadline in DesiredDeadlines().Where(d => d.DueAt <= now).OrderBy(d => d.DueAt))
-        {
-            await OnDeadlineDue(deadline);
-        }
-        await _deadlines.ScheduleAsync(DesiredDeadlines());
-    }
+    private Task CheckDeadlines() => _deadlines.FireDueAsync(DesiredDeadlines);
 
     /// <summary>Tells the owner (and for red the manager) and updates the team's stalled list; idempotent, replayed on activation.</summary>
     private async Task ApplyStallEffects()
