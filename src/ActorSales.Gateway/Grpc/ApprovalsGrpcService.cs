@@ -54,15 +54,6 @@ public sealed class ApprovalsGrpcService(IGrainFactory grains, CallerResolver ca
     }
 
     /// <summary>Approval ids contain '/' ("{opportunity}/approval/{n}"): each segment must be a safe id.</summary>
-    private IApprovalGrain Approval(string id)
-    {
-        var parts = (id ?? string.Empty).Split('/');
-        if (parts.Length != 3 || parts[1] != "approval")
-        {
-            throw new Domain.Errors.ValidationException("approval_id", "is not an approval id");
-        }
-        Guard.Id(parts[0], "approval_id");
-        Guard.Id(parts[2], "approval_id");
-        return grains.GetGrain<IApprovalGrain>(id!);
-    }
+    private IApprovalGrain Approval(string id) =>
+        grains.GetGrain<IApprovalGrain>(RequestMapper.CompositeId(id, "approval", 3, "approval_id"));
 }

@@ -1,3 +1,4 @@
+using ActorSales.Gateway.Mapping;
 using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
 using ActorSales.Domain.Errors;
@@ -44,17 +45,6 @@ public sealed class TasksGrpcService(IGrainFactory grains, CallerResolver caller
     }
 
     /// <summary>Task ids look like "{opportunity}/task/{entry}/{rule}": every segment must be a safe id.</summary>
-    private IDepartmentTaskGrain Task(string id)
-    {
-        var parts = (id ?? string.Empty).Split('/');
-        if (parts.Length != 4 || parts[1] != "task" || !parts.All(p => p.Length > 0))
-        {
-            throw new ValidationException("task_id", "is not a task id");
-        }
-        foreach (var part in parts)
-        {
-            Guard.Id(part, "task_id");
-        }
-        return grains.GetGrain<IDepartmentTaskGrain>(id!);
-    }
+    private IDepartmentTaskGrain Task(string id) =>
+        grains.GetGrain<IDepartmentTaskGrain>(RequestMapper.CompositeId(id, "task", 4, "task_id"));
 }

@@ -60,6 +60,24 @@ public static class RequestMapper
         money is null ? null : ActorSales.Domain.Pipeline.OpportunityRules.ParseMoney(money.Amount, money.Currency, field);
 
     /// <summary>An optional id (empty means "not given").</summary>
+    /// <summary>
+    /// A composite id such as "{opportunity}/approval/{n}": <paramref name="segments"/> segments, the second being
+    /// <paramref name="marker"/>, each a safe id.
+    /// </summary>
+    public static string CompositeId(string? id, string marker, int segments, string field)
+    {
+        var parts = (id ?? string.Empty).Split('/');
+        if (parts.Length != segments || parts[1] != marker)
+        {
+            throw new ValidationException(field, $"is not a{(marker[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "n" : "")} {marker} id");
+        }
+        foreach (var part in parts)
+        {
+            Guard.Id(part, field);
+        }
+        return id!;
+    }
+
     public static string? OptionalId(string value, string field) => value.Length == 0 ? null : Guard.Id(value, field);
 
     /// <summary>Text fields of a partial update: empty means "leave unchanged".</summary>
