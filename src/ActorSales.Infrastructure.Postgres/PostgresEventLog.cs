@@ -24,6 +24,8 @@ public sealed partial class PostgresEventLog : IEventLog, IAsyncDisposable
 {
     public static readonly TimeSpan HeadPollInterval = TimeSpan.FromMilliseconds(200);
 
+    private static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+
     private static readonly TimeSpan AppendTimeout = TimeSpan.FromSeconds(30);
 
     private const int MaxBatch = 2_000;
@@ -119,10 +121,16 @@ public sealed partial class PostgresEventLog : IEventLog, IAsyncDisposable
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("""
             SELECT coalesce(
-                (SELECT min(position) - 1 FROM actorsales_event_log WHERE service_id = @service AND occurred_at >= @time),
+                (SELECT min(position) - 1 FROM actorsales_event_log
+                 WHERE service_id = @service AND occurred_at >= @time AND occurred_at < @time + @skew),
+                (SELECT position - 1 FROM actorsales_event_log
+                 WHERE service_id = @service AND occurred_at >= @time ORDER BY occurred_at LIMIT 1),
                 (SELECT max(position) FROM actorsales_event_log WHERE service_id = @service),
                 0)
             """, connection);
+        // Positions follow commit order and times follow each silo's clock, so they agree only up to clock skew: the
+        // smallest position among events in the first few minutes after the time, found with a bounded index range.
+        command.Parameters.AddWithValue("skew", ClockSkewAllowance);
         command.Parameters.AddWithValue("service", _serviceId);
         command.Parameters.AddWithValue("time", time);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
