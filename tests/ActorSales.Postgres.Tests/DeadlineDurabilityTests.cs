@@ -46,12 +46,7 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
         // Eight days later (the stage warns after seven) for the grains and the reminder service; membership and the
         // other background loops stay on real time, or the silo would judge itself long dead.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(8));
-        await using var second = await TestHost.StartAsync(builder =>
-        {
-            builder.Services.AddSingleton<TimeProvider>(clock);
-            builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
-        }, settings);
+        await using var second = await TestHost.StartAsync(builder => ClusterPolling.UseFakeClock(builder, clock), settings);
         var grains = second.Services.GetRequiredService<IGrainFactory>();
         var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
         var inbox = grains.GetGrain<INotificationInboxGrain>(team.RepId);
@@ -89,12 +84,7 @@ public sealed class SiloLossTests(PostgresServerFixture postgres)
         ];
         // Both silos share one fake clock for grains and reminders; membership stays on real time.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        void FakeTime(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
-        {
-            builder.Services.AddSingleton<TimeProvider>(clock);
-            builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
-        }
+        void FakeTime(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) => ClusterPolling.UseFakeClock(builder, clock);
         await using var survivor = await TestHost.StartAsync(FakeTime, settings);
         var lost = await TestHost.StartAsync(FakeTime, settings);
         var team = await lost.CreateTeamAsync();
@@ -139,6 +129,17 @@ public sealed class SiloLossTests(PostgresServerFixture postgres)
 
 internal static class ClusterPolling
 {
+    /// <summary>
+    /// Grains and the reminder service on <paramref name="clock"/>; membership and Orleans' other background loops stay
+    /// on real time, or the silo would judge itself long dead when the clock jumps.
+    /// </summary>
+    public static void UseFakeClock(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, FakeTimeProvider clock)
+    {
+        builder.Services.AddSingleton<TimeProvider>(clock);
+        builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
+        builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
+    }
+
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until, TimeSpan bound)
     {
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(10));

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Orleans.TestingHost;
 
 namespace ActorSales.Postgres.Tests;
 
@@ -128,12 +127,7 @@ public sealed class EventLogTests(PostgresServerFixture postgres)
             "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={key}",
         ];
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        void FakeReminderTime(WebApplicationBuilder builder)
-        {
-            builder.Services.AddSingleton<TimeProvider>(clock);
-            builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
-        }
+        void FakeReminderTime(WebApplicationBuilder builder) => ClusterPolling.UseFakeClock(builder, clock);
 
         // The first silo's log never answers: every change is written with its events in the grain's outbox, acknowledged, never published.
         string customerId;
