@@ -26,9 +26,44 @@ public static class AccessPolicy
         }
     }
 
+    /// <summary>
+    /// Throws unless the caller may read at all: active accounts, and a departing account until the end of its last
+    /// working day (its own book only, see <see cref="CanRead"/>). After that day a departing account can do nothing.
+    /// </summary>
+    public static void EnsureMayRead(Caller caller)
+    {
+        if (caller.Status == SalespersonStatus.Departing && caller.ReadsOwnBook)
+        {
+            return;
+        }
+        if (caller.Status == SalespersonStatus.Departing)
+        {
+            throw new AccessDeniedException("account frozen for handover; reads ended with the last working day");
+        }
+        EnsureActive(caller);
+    }
+
+    /// <summary>
+    /// The freeze, for every RPC: one that changes anything needs an active account; one that only reads needs
+    /// <see cref="EnsureMayRead"/>. The gateway derives <paramref name="changesState"/> from the API contract, so a new
+    /// RPC is frozen unless its proto declares it free of side effects.
+    /// </summary>
+    public static void EnsureMayCall(Caller caller, bool changesState)
+    {
+        if (changesState)
+        {
+            EnsureActive(caller);
+        }
+        else
+        {
+            EnsureMayRead(caller);
+        }
+    }
+
     /// <summary>Whether the caller may see a record owned by <paramref name="ownerId"/> in <paramref name="ownerTeamId"/>.</summary>
     public static bool CanRead(Caller caller, string ownerId, string? ownerTeamId) =>
-        IsLive(caller) && (caller.Role == Role.Service || CanManage(caller, ownerId, ownerTeamId));
+        (IsLive(caller) && (caller.Role == Role.Service || CanManage(caller, ownerId, ownerTeamId)))
+        || (IsReadingOwnBook(caller) && caller.UserId == ownerId);
 
     /// <summary>Whether the caller may change a record owned by <paramref name="ownerId"/> in <paramref name="ownerTeamId"/>.</summary>
     public static bool CanChange(Caller caller, string ownerId, string? ownerTeamId) =>
@@ -36,7 +71,7 @@ public static class AccessPolicy
 
     public static void EnsureCanRead(Caller caller, string ownerId, string? ownerTeamId, string what)
     {
-        EnsureActive(caller);
+        EnsureMayRead(caller);
         if (!CanRead(caller, ownerId, ownerTeamId))
         {
             throw new AccessDeniedException($"you may not read {what}: it belongs to another book");
@@ -113,14 +148,53 @@ public static class AccessPolicy
     /// <summary>A salesperson's profile is visible to themselves and to whoever may read their book.</summary>
     public static void EnsureCanReadPerson(Caller caller, string personId, string? personTeamId)
     {
-        EnsureActive(caller);
+        EnsureMayRead(caller);
         if (caller.UserId != personId && !CanRead(caller, personId, personTeamId))
         {
             throw new AccessDeniedException("you may read only your own profile or your team's");
         }
     }
 
+    /// <summary>
+    /// Starting a departure or reassigning a handover: the leaver's manager chain (the team's manager or director) or an
+    /// admin; never the leaver themselves.
+    /// </summary>
+    public static void EnsureCanManageDeparture(Caller caller, string leaverId, string? teamManagerId, string? teamDirectorId)
+    {
+        EnsureActive(caller);
+        var allowed = caller.UserId != leaverId && (caller.Role == Role.Admin
+            || ((caller.Role is Role.Manager or Role.Director) && (caller.UserId == teamManagerId || caller.UserId == teamDirectorId)));
+        if (!allowed)
+        {
+            throw new AccessDeniedException("only the leaver's manager, the team's director or an admin may start or reassign a handover");
+        }
+    }
+
+    /// <summary>Accepting or rejecting a handover package: only the receiver it is addressed to.</summary>
+    public static void EnsureIsReceiver(Caller caller, string receiverId)
+    {
+        EnsureActive(caller);
+        if (caller.UserId != receiverId)
+        {
+            throw new AccessDeniedException("only the receiver a handover package is addressed to may accept or reject it");
+        }
+    }
+
+    /// <summary>A handover is visible to the leaver's manager chain, admins, directors, services and its receivers.</summary>
+    public static void EnsureCanReadHandover(Caller caller, string leaverId, string? teamManagerId, string? teamDirectorId, IReadOnlyCollection<string> receiverIds)
+    {
+        EnsureActive(caller);
+        var allowed = caller.IsOrgWide || caller.Role == Role.Service
+            || caller.UserId == teamManagerId || caller.UserId == teamDirectorId || receiverIds.Contains(caller.UserId);
+        if (!allowed || caller.UserId == leaverId)
+        {
+            throw new AccessDeniedException("only the leaver's manager chain, its receivers, directors and admins may read this handover");
+        }
+    }
+
     private static bool IsLive(Caller caller) => caller.Status == SalespersonStatus.Active;
+
+    private static bool IsReadingOwnBook(Caller caller) => caller.Status == SalespersonStatus.Departing && caller.ReadsOwnBook;
 
     private static bool CanManage(Caller caller, string ownerId, string? ownerTeamId) => caller.Role switch
     {

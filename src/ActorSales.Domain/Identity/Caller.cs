@@ -5,13 +5,15 @@ namespace ActorSales.Domain.Identity;
 /// <summary>
 /// Who is calling: the authenticated user id and role from the token, plus the team and status of their
 /// salesperson record (admins and services need no record). Built by the gateway, checked by <see cref="AccessPolicy"/>.
+/// <see cref="ReadsOwnBook"/>: a departing account before the end of its last working day may still read its own book.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("actorsales.Caller")]
 public sealed record Caller(
     [property: Id(0)] string UserId,
     [property: Id(1)] Role Role,
     [property: Id(2)] string? TeamId,
-    [property: Id(3)] SalespersonStatus Status)
+    [property: Id(3)] SalespersonStatus Status,
+    [property: Id(4)] bool ReadsOwnBook = false)
 {
     /// <summary>The system itself (deadline firings, migrations); never built from a token.</summary>
     public static Caller System { get; } = new("system", Role.Admin, null, SalespersonStatus.Active);
