@@ -4,6 +4,7 @@ using ActorSales.Gateway.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ActorSales.Gateway;
 
@@ -12,6 +13,7 @@ public static class GatewayExtensions
     /// <summary>gRPC with the error-mapping interceptor, size limits and the caller resolver.</summary>
     public static IServiceCollection AddActorSalesGateway(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CallerResolver>();
         services.AddGrpc(options =>
         {
@@ -36,6 +38,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<NotificationsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PoolGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<EventsGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<HandoverGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

@@ -7,6 +7,7 @@ namespace ActorSales.Grains.Abstractions;
 /// <item>team: the team id, e.g. "berlin-hospital"</item>
 /// <item>customer: "cus_" + a time-ordered GUID (v7) in hex, issued at registration</item>
 /// <item>opportunity: "opp_" + a time-ordered GUID (v7) in hex, issued when opened</item>
+/// <item>handover: the leaver's salesperson id (one departure per salesperson; departed is final)</item>
 /// <item>pipeline: the pipeline key, e.g. "b2b"; the pipeline catalog: "all"</item>
 /// <item>customer activity chunk: "{customerId}/{chunkIndex}", activities chunkIndex*100+1 .. +100</item>
 /// <item>de-duplication index: the normalised key, e.g. "phone:+4930123456", "email:a@b.com", "company:acme"</item>

@@ -24,6 +24,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<OpportunityOptions>();
         services.AddOptions<Domain.Deadlines.DeadlineOptions>();
         services.AddOptions<Domain.Deadlines.PoolOptions>();
+        services.AddOptions<Domain.Handovers.HandoverOptions>();
         return services;
     }
 }

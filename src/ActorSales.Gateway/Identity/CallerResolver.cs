@@ -1,5 +1,6 @@
 using ActorSales.Domain.Common;
 using ActorSales.Domain.Errors;
+using ActorSales.Domain.Handovers;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.People;
@@ -10,9 +11,10 @@ namespace ActorSales.Gateway.Identity;
 /// <summary>
 /// Turns the authenticated token into a <see cref="Caller"/>. Admins and services act without a salesperson record;
 /// everyone else must have one, and its live status (a frozen account is refused at once) and team come from the
-/// salesperson grain, not from the token, so a role change or a departure applies to tokens already issued.
+/// salesperson grain, not from the token, so a role change or a departure applies to tokens already issued. The
+/// freeze of a departing account is applied here, for every RPC, before any request field is looked at.
 /// </summary>
-public sealed class CallerResolver(IGrainFactory grains)
+public sealed class CallerResolver(IGrainFactory grains, TimeProvider clock)
 {
     public async Task<Caller> ResolveAsync(ServerCallContext context)
     {
@@ -40,12 +42,20 @@ public sealed class CallerResolver(IGrainFactory grains)
         {
             return new Caller(userId, role, null, SalespersonStatus.Active);
         }
+        var caller = await ResolvePerson(userId, role);
+        AccessPolicy.EnsureMayCall(caller, RpcSideEffects.Changes(context.Method));
+        return caller;
+    }
+
+    private async Task<Caller> ResolvePerson(string userId, Role role)
+    {
         var person = await grains.GetGrain<ISalespersonGrain>(userId).GetIdentity()
             ?? throw new AccessDeniedException($"user '{userId}' has no salesperson profile; an admin must create it first");
         if (person.Role != role)
         {
             throw new AccessDeniedException("the token's role no longer matches the user's role; sign in again");
         }
-        return new Caller(userId, person.Role, person.TeamId, person.Status);
+        return new Caller(userId, person.Role, person.TeamId, person.Status,
+            HandoverRules.ReadsOwnBook(person.Status, person.ReadsUntil, clock.GetUtcNow()));
     }
 }

@@ -1,5 +1,6 @@
 using ActorSales.Domain.Customers;
 using ActorSales.Domain.Identity;
+using ActorSales.Grains.Abstractions.Handovers;
 
 namespace ActorSales.Grains.Abstractions.Customers;
 
@@ -57,6 +58,22 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// <summary>The owner moved to another team; re-scopes the customer. Called by the salesperson grain.</summary>
     [Alias("OwnerTeamChanged")]
     Task OwnerTeamChanged(string ownerId, string newTeamId);
+
+    /// <summary>
+    /// Moves the customer from <paramref name="fromOwnerId"/> to <paramref name="toOwnerId"/> (null: the team pool) as
+    /// part of handover <paramref name="handoverId"/>. Idempotent by handover id: a replay changes nothing. The new
+    /// owner's clocks (3-2-1, follow-up, release) start now. Called by the handover grain.
+    /// </summary>
+    [Alias("HandOver")]
+    Task<HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string? toOwnerId, string actorId);
+
+    /// <summary>What a receiver needs to pick the customer up; null if not registered. Called by the handover grain.</summary>
+    [Alias("Brief"), ReadOnly, AlwaysInterleave]
+    Task<HandoverBrief?> Brief();
+
+    /// <summary>The deadlines armed for the customer now (operations and tests).</summary>
+    [Alias("ArmedDeadlines"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<Domain.Deadlines.Deadline>> ArmedDeadlines();
 }
 
 /// <summary>A chunk of one customer's activity log (append-only, bounded). Key: see <see cref="GrainKeys.ActivityChunk"/>.</summary>

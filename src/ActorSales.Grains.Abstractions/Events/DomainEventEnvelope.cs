@@ -30,6 +30,7 @@ public static class EventStreams
     public const string Teams = "teams";
     public const string Opportunities = "opportunities";
     public const string Tasks = "tasks";
+    public const string Handovers = "handovers";
 
     /// <summary>Not domain events: each user's new notifications (Notification items), stream key = user id.</summary>
     public const string Inbox = "inbox";
@@ -41,6 +42,7 @@ public static class EventStreams
         EntityType.Team => Teams,
         EntityType.Opportunity => Opportunities,
         EntityType.Task => Tasks,
+        EntityType.Handover => Handovers,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }

@@ -15,6 +15,10 @@ public interface INotificationInboxGrain : IGrainWithStringKey
     [Alias("List"), ReadOnly]
     Task<Page<Notification>> List(Caller caller, int pageSize, string? beforeCursor, bool unreadOnly);
 
+    /// <summary>Closes the inbox of a departed user: later notifications are dropped. Idempotent.</summary>
+    [Alias("Close")]
+    Task Close();
+
     /// <summary>Marks the given ids read; returns the unread count left.</summary>
     [Alias("MarkRead")]
     Task<int> MarkRead(Caller caller, IReadOnlyList<string> ids);

@@ -46,6 +46,13 @@ public interface IOpportunityGrain : IGrainWithStringKey
     /// <summary>The opportunity without caller checks, for other grains; null if it does not exist.</summary>
     [Alias("Find"), ReadOnly, AlwaysInterleave]
     Task<OpportunityView?> Find();
+
+    /// <summary>
+    /// Moves the open opportunity from <paramref name="fromOwnerId"/> to <paramref name="toOwnerId"/> as part of handover
+    /// <paramref name="handoverId"/>; idempotent by handover id. Called by the handover grain.
+    /// </summary>
+    [Alias("HandOver")]
+    Task<Handovers.HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string toOwnerId, string actorId);
 }
 
 /// <summary>All versions of one pipeline definition. Key: the pipeline key, e.g. "b2b".</summary>

@@ -83,6 +83,29 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("ComputeForecast"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<CurrencyForecast>> ComputeForecast();
 
+    /// <summary>
+    /// Freezes the account for handover <paramref name="handoverId"/>: every change refused, reads of the own book until
+    /// <paramref name="readsUntil"/>. Idempotent for the same handover. Called by the handover grain.
+    /// </summary>
+    [Alias("BeginDeparture")]
+    Task BeginDeparture(string handoverId, DateTimeOffset readsUntil, string actorId);
+
+    /// <summary>The handover finished: departed, inbox closed, team membership ended. Idempotent. Called by the handover grain.</summary>
+    [Alias("CompleteDeparture")]
+    Task CompleteDeparture(string handoverId, string actorId);
+
+    /// <summary>Ids of every customer this person owns (internal, for building a handover).</summary>
+    [Alias("OwnedCustomerIds"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<string>> OwnedCustomerIds();
+
+    /// <summary>Files a handover package addressed to this person (or removes it). Called by the handover grain.</summary>
+    [Alias("LinkHandoverPackage")]
+    Task LinkHandoverPackage(string handoverId, bool addressed);
+
+    /// <summary>Handovers with a package addressed to this person, newest first (internal).</summary>
+    [Alias("HandoverPackageIds"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<string>> HandoverPackageIds();
+
     /// <summary>Owned customers in id order, after <paramref name="afterId"/>; the cursor is the last id of the page.</summary>
     [Alias("ListCustomers"), ReadOnly]
     Task<Page<CustomerView>> ListCustomers(Caller caller, int pageSize, string? afterId);

@@ -20,7 +20,8 @@ public sealed record PersonIdentity(
     [property: Id(0)] string Id,
     [property: Id(1)] Role Role,
     [property: Id(2)] string TeamId,
-    [property: Id(3)] SalespersonStatus Status);
+    [property: Id(3)] SalespersonStatus Status,
+    [property: Id(4)] DateTimeOffset? ReadsUntil = null);
 
 /// <summary>Fields to change on a salesperson; null leaves a field unchanged.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.SalespersonChanges")]

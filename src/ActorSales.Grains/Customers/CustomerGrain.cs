@@ -8,6 +8,9 @@ using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Handovers;
+using HandoverBrief = ActorSales.Grains.Abstractions.Handovers.HandoverBrief;
+using HandoverDealBrief = ActorSales.Grains.Abstractions.Handovers.HandoverDealBrief;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
@@ -258,7 +261,67 @@ public sealed partial class CustomerGrain(
         }
         var newOwner = await ResolveActiveOwner(newOwnerId, "new_owner_id");
         AccessPolicy.EnsureCanTransfer(caller, S.OwnerTeamId, newOwner.TeamId);
+        return await MoveToOwner(newOwner, why, caller.UserId);
+    }
 
+    public async Task<HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string? toOwnerId, string actorId)
+    {
+        if (!S.Registered)
+        {
+            throw new NotFoundException(Entity, Id);
+        }
+        if (S.AppliedHandovers.Contains(handoverId))
+        {
+            return HandoverOutcome.AlreadyApplied;
+        }
+        // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
+        S.AppliedHandovers.Add(handoverId);
+        if (S.InPool || S.OwnerId != fromOwnerId)
+        {
+            await Write(); // someone moved it meanwhile: it stays with its one owner
+            return HandoverOutcome.NotOwnedByLeaver;
+        }
+        if (toOwnerId is null)
+        {
+            await MoveToPool(actorId);
+        }
+        else
+        {
+            await MoveToOwner(await ResolveActiveOwner(toOwnerId, "receiver_id"), $"handover {handoverId}", actorId);
+        }
+        return HandoverOutcome.Moved;
+    }
+
+    public async Task<HandoverBrief?> Brief()
+    {
+        if (!S.Registered)
+        {
+            return null;
+        }
+        var notes = S.ActivityCount == 0 ? [] : await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(S.ActivityCount)))
+            .Range(Math.Max(1, S.ActivityCount - 4), S.ActivityCount);
+        var deals = new List<HandoverDealBrief>();
+        foreach (var opportunityId in S.OpenOpportunityIds)
+        {
+            var deal = GrainFactory.GetGrain<IOpportunityGrain>(opportunityId);
+            if (await deal.Find() is not { } view)
+            {
+                continue;
+            }
+            var tasks = await deal.ListTasks(Caller.System);
+            deals.Add(new HandoverDealBrief(view.Id, view.Terms.Title, view.Stage, view.NextAction, view.NextActionDueAt,
+                view.StallLevel != ActorSales.Domain.Deadlines.StallLevel.None || view.NeedsIntervention, view.PendingApprovalId,
+                tasks.Where(t => t.Status != ActorSales.Domain.Pipeline.DepartmentTaskStatus.Done).Select(t => t.Id).ToList()));
+        }
+        return new HandoverBrief(Id, S.Details!.Name, S.Details.Tier, S.Details.Contacts, notes.OrderByDescending(a => a.Sequence).ToList(),
+            S.NextAction, S.NextActionDueAt, deals);
+    }
+
+    public Task<IReadOnlyList<Deadline>> ArmedDeadlines() => Task.FromResult<IReadOnlyList<Deadline>>(DesiredDeadlines());
+
+    /// <summary>Gives the customer to <paramref name="newOwner"/>: the new owner's clocks start now. One write, then the books and the event.</summary>
+    private async Task<CustomerView> MoveToOwner(PersonIdentity newOwner, string why, string actorId)
+    {
         var previousOwner = S.OwnerId;
         S.OwnerId = newOwner.Id;
         S.OwnerTeamId = newOwner.TeamId;
@@ -268,7 +331,7 @@ public sealed partial class CustomerGrain(
         S.OwnerTimeZone = await OwnerTimeZone(newOwner.TeamId);
         S.FiredDeadlines.Clear();
         S.Version++;
-        Raise(caller.UserId, e => e.CustomerOwnerChanged = new CustomerOwnerChanged
+        Raise(actorId, e => e.CustomerOwnerChanged = new CustomerOwnerChanged
         {
             PreviousOwnerId = previousOwner,
             NewOwnerId = newOwner.Id,
@@ -459,6 +522,13 @@ public sealed partial class CustomerGrain(
             await AfterWrite();
             return;
         }
+        await MoveToPool(Caller.System.UserId);
+    }
+
+    /// <summary>Puts the customer in its team's pool: one write, then the owner's book, the event and the pool entry.</summary>
+    private async Task MoveToPool(string actorId)
+    {
+        var now = clock.GetUtcNow();
         var previousOwner = S.OwnerId;
         S.PreviousOwnerId = previousOwner;
         S.OwnerId = string.Empty;
@@ -468,7 +538,7 @@ public sealed partial class CustomerGrain(
         S.PendingOwnerLink = new PendingOwnerLink(previousOwner, null);
         S.PoolEntryPending = true;
         S.Version++;
-        Raise(Caller.System.UserId, e => e.CustomerReleased = new CustomerReleased { CustomerId = Id, PreviousOwnerId = previousOwner, PoolTeamId = S.OwnerTeamId });
+        Raise(actorId, e => e.CustomerReleased = new CustomerReleased { CustomerId = Id, PreviousOwnerId = previousOwner, PoolTeamId = S.OwnerTeamId });
         await Write();
         await CompleteOwnerLink();
         await AfterWrite();

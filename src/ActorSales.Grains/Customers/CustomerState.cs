@@ -61,6 +61,9 @@ public sealed class CustomerState
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
     [Id(26)] public List<LoggedEvent> Outbox { get; set; } = [];
+
+    /// <summary>Handovers that already moved (or passed over) this customer: a replayed item transfer is a no-op.</summary>
+    [Id(27)] public List<string> AppliedHandovers { get; set; } = [];
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -17,6 +17,9 @@ public sealed class InboxState
     [Id(0)] public List<Notification> Items { get; set; } = [];
     [Id(1)] public List<long> Sequence { get; set; } = [];
     [Id(2)] public long LastSequence { get; set; }
+
+    /// <summary>The user departed: nothing more is delivered.</summary>
+    [Id(3)] public bool Closed { get; set; }
 }
 
 /// <summary>A user's notifications. Delivery is idempotent by notification id; the newest 500 are kept.</summary>
@@ -30,7 +33,7 @@ public sealed partial class NotificationInboxGrain(
 
     public async Task Notify(Notification notification)
     {
-        if (state.State.Items.Exists(n => n.Id == notification.Id))
+        if (state.State.Closed || state.State.Items.Exists(n => n.Id == notification.Id))
         {
             return;
         }
@@ -52,6 +55,15 @@ public sealed partial class NotificationInboxGrain(
         catch (Exception exception)
         {
             LogWatchPublishFailed(exception, UserId);
+        }
+    }
+
+    public async Task Close()
+    {
+        if (!state.State.Closed)
+        {
+            state.State.Closed = true;
+            await state.WriteOrConflictAsync("inbox", UserId);
         }
     }
 

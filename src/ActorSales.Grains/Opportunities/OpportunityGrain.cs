@@ -6,6 +6,7 @@ using ActorSales.Domain.Identity;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Handovers;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Abstractions.Notifications;
@@ -332,6 +333,46 @@ public sealed partial class OpportunityGrain(
 
     public Task<OpportunityView?> Find() => Task.FromResult(S.Created ? ToView() : null);
 
+    public async Task<HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string toOwnerId, string actorId)
+    {
+        EnsureCreated();
+        if (S.AppliedHandovers.Contains(handoverId))
+        {
+            return HandoverOutcome.AlreadyApplied;
+        }
+        // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
+        S.AppliedHandovers.Add(handoverId);
+        if (S.Status != OpportunityStatus.Open || S.OwnerId != fromOwnerId)
+        {
+            await Commit();
+            return HandoverOutcome.NotOwnedByLeaver;
+        }
+        var owner = await GrainFactory.GetGrain<ISalespersonGrain>(toOwnerId).GetIdentity()
+            ?? throw new NotFoundException("salesperson", toOwnerId);
+        var previous = S.OwnerId;
+        if (owner.TeamId != S.OwnerTeamId)
+        {
+            S.PreviousTeamId = S.OwnerTeamId;
+        }
+        S.PreviousOwnerId = previous;
+        S.OwnerId = owner.Id;
+        S.OwnerTeamId = owner.TeamId;
+        S.LinksPending = true;
+        S.StallEffectsPending |= S.StallLevel != StallLevel.None; // the new team's stalled list
+        S.InterventionEffectsPending |= S.NeedsIntervention;
+        var actor = new Caller(actorId, Domain.Identity.Role.Admin, null, Domain.People.SalespersonStatus.Active);
+        Raise(actor, e => e.OpportunityOwnerChanged = new OpportunityOwnerChanged
+        {
+            OpportunityId = Id,
+            PreviousOwnerId = previous,
+            NewOwnerId = owner.Id,
+            NewOwnerTeamId = owner.TeamId,
+            Reason = $"handover {handoverId}",
+        });
+        await Commit();
+        return HandoverOutcome.Moved;
+    }
+
     private async Task<string> ResolveApprover()
     {
         var team = await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find();
@@ -573,6 +614,18 @@ public sealed partial class OpportunityGrain(
             await Task.WhenAll(
                 GrainFactory.GetGrain<ICustomerGrain>(S.CustomerId).LinkOpportunity(Id, open),
                 GrainFactory.GetGrain<ISalespersonGrain>(S.OwnerId).LinkOpportunity(Id, open));
+            if (S.PreviousOwnerId is { } previousOwner)
+            {
+                await GrainFactory.GetGrain<ISalespersonGrain>(previousOwner).LinkOpportunity(Id, false);
+            }
+            if (S.PreviousTeamId is { } previousTeam)
+            {
+                var team = GrainFactory.GetGrain<ITeamGrain>(previousTeam);
+                await team.SetStall(Id, StallLevel.None);
+                await team.SetIntervention(Id, false);
+            }
+            S.PreviousOwnerId = null;
+            S.PreviousTeamId = null;
             if (S.Status == OpportunityStatus.Won)
             {
                 await GrainFactory.GetGrain<ICustomerGrain>(S.CustomerId).RecordWin(S.History[^1].At);

@@ -69,6 +69,15 @@ public sealed class OpportunityState
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
     [Id(36)] public List<ActorSales.Grains.Abstractions.Events.LoggedEvent> Outbox { get; set; } = [];
+
+    /// <summary>Handovers that already moved (or passed over) this opportunity: a replayed item transfer is a no-op.</summary>
+    [Id(37)] public List<string> AppliedHandovers { get; set; } = [];
+
+    /// <summary>A previous owner whose open list may still name this opportunity; replayed with the links.</summary>
+    [Id(38)] public string? PreviousOwnerId { get; set; }
+
+    /// <summary>A previous team whose stalled and intervention lists may still name this opportunity; replayed with the links.</summary>
+    [Id(39)] public string? PreviousTeamId { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

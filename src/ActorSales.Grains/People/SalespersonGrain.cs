@@ -11,6 +11,7 @@ using ActorSales.Domain.Pipeline;
 using ApprovalStatus = ActorSales.Domain.Pipeline.ApprovalStatus;
 using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 
@@ -107,13 +108,81 @@ public sealed class SalespersonGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
 
     /// <summary>Adds the event of the change in progress (at the new version) to the outbox; a salesperson owns their own record.</summary>
-    private void Raise(Caller caller, Action<DomainEvent> setChange) =>
-        _outbox.Add(EntityType.Salesperson, Id, state.State.Version, caller.UserId, state.State.Profile!.TeamId, Id, setChange);
+    private void Raise(Caller caller, Action<DomainEvent> setChange) => Raise(caller.UserId, setChange);
+
+    private void Raise(string actorId, Action<DomainEvent> setChange) =>
+        _outbox.Add(EntityType.Salesperson, Id, state.State.Version, actorId, state.State.Profile!.TeamId, Id, setChange);
 
     public Task<PersonIdentity?> GetIdentity() => Task.FromResult(
         state.State.Created
-            ? new PersonIdentity(Id, state.State.Profile!.Role, state.State.Profile.TeamId, state.State.Status)
+            ? new PersonIdentity(Id, state.State.Profile!.Role, state.State.Profile.TeamId, state.State.Status, state.State.ReadsUntil)
             : null);
+
+    public async Task BeginDeparture(string handoverId, DateTimeOffset readsUntil, string actorId)
+    {
+        EnsureCreated();
+        if (state.State.HandoverId == handoverId && state.State.Status is SalespersonStatus.Departing or SalespersonStatus.Departed)
+        {
+            return; // a retried start: already frozen by this handover
+        }
+        if (state.State.Status != SalespersonStatus.Active)
+        {
+            throw new PreconditionFailedException($"salesperson '{Id}' is {state.State.Status.ToString().ToLowerInvariant()}, not active; a departure cannot start");
+        }
+        state.State.Status = SalespersonStatus.Departing;
+        state.State.ReadsUntil = readsUntil;
+        state.State.HandoverId = handoverId;
+        state.State.Version++;
+        Raise(actorId, e => e.SalespersonDepartureStarted = new SalespersonDepartureStarted
+        {
+            SalespersonId = Id,
+            HandoverId = handoverId,
+            ReadsUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(readsUntil),
+        });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
+    }
+
+    public async Task CompleteDeparture(string handoverId, string actorId)
+    {
+        EnsureCreated();
+        if (state.State.HandoverId != handoverId)
+        {
+            throw new PreconditionFailedException($"salesperson '{Id}' is not departing under handover '{handoverId}'");
+        }
+        var teamId = state.State.Profile!.TeamId;
+        if (state.State.Status != SalespersonStatus.Departed)
+        {
+            state.State.Status = SalespersonStatus.Departed;
+            state.State.ReadsUntil = null;
+            state.State.Version++;
+            Raise(actorId, e => e.SalespersonDeparted = new SalespersonDeparted { SalespersonId = Id, TeamId = teamId });
+            await state.WriteWithEventsAsync(_outbox, Entity, Id);
+        }
+        // Idempotent effects, repeated by a retried completion: claim rights end with the status (the policy refuses
+        // a departed caller), the team no longer counts the leaver, and the inbox takes nothing more.
+        await GrainFactory.GetGrain<ITeamGrain>(teamId).RemoveMember(Id);
+        await GrainFactory.GetGrain<INotificationInboxGrain>(Id).Close();
+    }
+
+    public Task<IReadOnlyList<string>> OwnedCustomerIds() => Task.FromResult<IReadOnlyList<string>>([.. state.State.CustomerIds]);
+
+    public async Task LinkHandoverPackage(string handoverId, bool addressed)
+    {
+        EnsureCreated();
+        var packages = state.State.HandoverPackages;
+        var changed = addressed ? !packages.Contains(handoverId) : packages.Remove(handoverId);
+        if (addressed && changed)
+        {
+            packages.Add(handoverId);
+        }
+        if (changed)
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> HandoverPackageIds() =>
+        Task.FromResult<IReadOnlyList<string>>(Enumerable.Reverse(state.State.HandoverPackages).ToList());
 
     public Task<int> OwnedCount() => Task.FromResult(state.State.CustomerIds.Count - state.State.WonCustomerIds.Count);
 

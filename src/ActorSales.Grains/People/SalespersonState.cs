@@ -37,6 +37,15 @@ public sealed class SalespersonState
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
     [Id(12)] public List<LoggedEvent> Outbox { get; set; } = [];
+
+    /// <summary>While departing: the end of the last working day; reads of the own book are allowed until then.</summary>
+    [Id(13)] public DateTimeOffset? ReadsUntil { get; set; }
+
+    /// <summary>The handover that froze this account (departing or departed).</summary>
+    [Id(14)] public string? HandoverId { get; set; }
+
+    /// <summary>Handovers with a package addressed to this person, oldest first.</summary>
+    [Id(15)] public List<string> HandoverPackages { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

@@ -34,6 +34,7 @@ public static class ActorSalesHost
         builder.Services.AddActorSalesGrains();
         builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
         builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
+        builder.Services.Configure<ActorSales.Domain.Handovers.HandoverOptions>(builder.Configuration.GetSection("ActorSales:Handovers"));
         if (settings.Options.Profile == HostingProfile.Postgres && settings.Options.MigrateOnStart)
         {
             // Registered before the silo: hosted services start in order, and the silo needs the tables.

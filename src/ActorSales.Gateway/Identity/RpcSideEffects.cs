@@ -1,0 +1,29 @@
+using ActorSales.Contracts.V1;
+using Google.Protobuf.Reflection;
+
+namespace ActorSales.Gateway.Identity;
+
+/// <summary>
+/// Which RPCs change state, read from the API contract: an RPC changes state unless its proto declares
+/// <c>option idempotency_level = NO_SIDE_EFFECTS</c>. The freeze of a departing account follows this, so a new RPC is
+/// frozen by default and only a declared read can let a frozen account through.
+/// </summary>
+public static class RpcSideEffects
+{
+    /// <summary>Every service the gateway serves.</summary>
+    public static IReadOnlyList<ServiceDescriptor> Services { get; } =
+    [
+        SalespeopleService.Descriptor, TeamsService.Descriptor, CustomersService.Descriptor, OpportunitiesService.Descriptor,
+        PipelinesService.Descriptor, ApprovalsService.Descriptor, TasksService.Descriptor, NotificationsService.Descriptor,
+        PoolService.Descriptor, HandoverService.Descriptor,
+    ];
+
+    private static readonly HashSet<string> Reads = Services
+        .SelectMany(s => s.Methods)
+        .Where(m => m.GetOptions()?.IdempotencyLevel == MethodOptions.Types.IdempotencyLevel.NoSideEffects)
+        .Select(m => $"/{m.Service.FullName}/{m.Name}")
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Whether the RPC at <paramref name="method"/> ("/package.Service/Method") may change state.</summary>
+    public static bool Changes(string method) => !Reads.Contains(method);
+}

@@ -1,0 +1,86 @@
+using ActorSales.Domain.Deadlines;
+using ActorSales.Domain.Handovers;
+using ActorSales.Grains.Abstractions.Events;
+
+namespace ActorSales.Grains.Handovers;
+
+[GenerateSerializer, Alias("actorsales.HandoverState")]
+public sealed class HandoverState
+{
+    [Id(0)] public bool Started { get; set; }
+    [Id(1)] public string TeamId { get; set; } = string.Empty;
+    [Id(2)] public DateOnly? LastWorkingDay { get; set; }
+    [Id(3)] public string StartedBy { get; set; } = string.Empty;
+    [Id(4)] public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>One package per receiver ("" = the team pool), each with its items and their progress.</summary>
+    [Id(5)] public List<PackageState> Packages { get; set; } = [];
+
+    /// <summary>Every package moved; the leaver's departure is (being) completed.</summary>
+    [Id(6)] public bool Completed { get; set; }
+
+    /// <summary>Version of the handover; also the sequence of its latest domain event.</summary>
+    [Id(7)] public long Version { get; set; }
+
+    /// <summary>Firing keys of acceptance reminders and escalations already acted on.</summary>
+    [Id(8)] public List<string> FiredDeadlines { get; set; } = [];
+    [Id(9)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>
+    /// While items wait to move: when the transfer process is due (the first acceptance, or a retry after a failed
+    /// batch). It is a deadline like any other, so the grain's one durable reminder resumes it after a silo loss.
+    /// </summary>
+    [Id(10)] public DateTimeOffset? TransferDueAt { get; set; }
+
+    /// <summary>Notifications decided but maybe not delivered yet (ids make delivery idempotent); replayed on activation.</summary>
+    [Id(11)] public List<PendingNotice> PendingNotices { get; set; } = [];
+
+    /// <summary>Receivers whose list of addressed packages may lag this state; replayed on activation.</summary>
+    [Id(12)] public List<PackageLink> PendingPackageLinks { get; set; } = [];
+
+    /// <summary>The leaver's departure must still be completed (status, inbox, team); replayed on activation.</summary>
+    [Id(13)] public bool CompletionPending { get; set; }
+
+    /// <summary>Who gets open opportunities whose customer goes to the pool (the default receiver, else the team's manager).</summary>
+    [Id(14)] public string? FallbackOwnerId { get; set; }
+
+    /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
+    [Id(15)] public List<LoggedEvent> Outbox { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("actorsales.HandoverPackageState")]
+public sealed class PackageState
+{
+    [Id(0)] public string ReceiverId { get; set; } = string.Empty;
+    [Id(1)] public PackageStatus Status { get; set; }
+
+    /// <summary>When the package was (last) addressed to its receiver: the acceptance clock starts here.</summary>
+    [Id(2)] public DateTimeOffset AddressedAt { get; set; }
+    [Id(3)] public string? FollowUpPlan { get; set; }
+    [Id(4)] public string? RejectionReason { get; set; }
+    [Id(5)] public bool Escalated { get; set; }
+    [Id(6)] public List<ItemState> Items { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("actorsales.HandoverItemState")]
+public sealed class ItemState
+{
+    [Id(0)] public HandoverItemKind Kind { get; set; }
+    [Id(1)] public string Id { get; set; } = string.Empty;
+    [Id(2)] public string Name { get; set; } = string.Empty;
+
+    /// <summary>The customer an opportunity belongs to; the customer's own id for customers.</summary>
+    [Id(3)] public string CustomerId { get; set; } = string.Empty;
+
+    /// <summary>Who will own it (null: the team pool, customers only).</summary>
+    [Id(4)] public string? TargetOwnerId { get; set; }
+
+    /// <summary>Moved (persisted after each batch; the item transfer itself is idempotent, so a replay is a no-op).</summary>
+    [Id(5)] public bool Transferred { get; set; }
+}
+
+[GenerateSerializer, Immutable, Alias("actorsales.HandoverPendingNotice")]
+public sealed record PendingNotice([property: Id(0)] string RecipientId, [property: Id(1)] Notification Notification);
+
+[GenerateSerializer, Immutable, Alias("actorsales.HandoverPackageLink")]
+public sealed record PackageLink([property: Id(0)] string ReceiverId, [property: Id(1)] bool Addressed);
