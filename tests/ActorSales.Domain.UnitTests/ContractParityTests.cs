@@ -19,6 +19,8 @@ public sealed class ContractParityTests
         AssertSameNumbers<Pipeline.DepartmentTaskStatus, V1.DepartmentTaskStatus>();
         AssertSameNumbers<Deadlines.StallLevel, V1.StallLevel>();
         AssertSameNumbers<Deadlines.NotificationSeverity, V1.NotificationSeverity>();
+        AssertSameNumbers<Handovers.PackageStatus, V1.HandoverPackageStatus>();
+        AssertSameNumbers<Handovers.HandoverItemKind, V1.HandoverItemKind>();
     }
 
     private static void AssertSameNumbers<TDomain, TProto>() where TDomain : struct, Enum where TProto : struct, Enum

@@ -1,0 +1,187 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Deadlines;
+using ActorSales.Domain.Errors;
+using ActorSales.Domain.Handovers;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Handovers;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
+using Notification = ActorSales.Domain.Deadlines.Notification;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>Departure handover on fake time: acceptance deadlines, split, rejection and reassignment, idempotent items.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class HandoverTests(ClusterFixture fixture)
+{
+    private async Task<string> RegisterAsync(TestTeam team, string name)
+    {
+        var id = GrainKeys.NewCustomerId();
+        await fixture.Grains.GetGrain<ICustomerGrain>(id).Register(
+            new CustomerDetails(name, $"{name} {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Manager);
+        return id;
+    }
+
+    private async Task<List<Notification>> Notices(Caller user, string kind) =>
+        (await fixture.Grains.GetGrain<INotificationInboxGrain>(user.UserId).List(user, 500, null, false)).Items.Where(n => n.Kind == kind).ToList();
+
+    private IHandoverGrain Handover(TestTeam team) => fixture.Grains.GetGrain<IHandoverGrain>(team.Rep.UserId);
+
+    private static Task<HandoverView> CompletedAsync(IHandoverGrain handover, Caller reader) =>
+        ClusterFixture.EventuallyAsync(() => handover.Get(reader), h => h.Completed);
+
+    private static DepartureRequest Departure(string? defaultReceiver, params CustomerAssignment[] assignments) => new(null, defaultReceiver, assignments);
+
+    [Fact]
+    public async Task A_receiver_is_reminded_after_24_hours_and_the_manager_told_after_48()
+    {
+        var team = await fixture.CreateTeamAsync();
+        await RegisterAsync(team, "Clinic");
+        var handover = Handover(team);
+        await handover.Start(Departure(team.OtherRep.UserId), team.Manager);
+        var addressed = await ClusterFixture.EventuallyAsync(() => Notices(team.OtherRep, "handover_package"), n => n.Count > 0);
+
+        fixture.Clock.Advance(TimeSpan.FromHours(24) - TimeSpan.FromSeconds(1));
+        await handover.Get(team.Manager);
+        var beforeReminder = await Notices(team.OtherRep, "handover_reminder");
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        var reminded = await ClusterFixture.EventuallyAsync(() => Notices(team.OtherRep, "handover_reminder"), n => n.Count > 0);
+        var escalatedEarly = await Notices(team.Manager, "handover_overdue");
+        fixture.Clock.Advance(TimeSpan.FromHours(24));
+        var escalated = await ClusterFixture.EventuallyAsync(() => Notices(team.Manager, "handover_overdue"), n => n.Count > 0);
+        fixture.Clock.Advance(TimeSpan.FromHours(24));
+        var package = Assert.Single((await handover.Get(team.Manager)).Packages);
+
+        Assert.Single(addressed);
+        Assert.Empty(beforeReminder);
+        Assert.Single(reminded);
+        Assert.Empty(escalatedEarly);
+        Assert.Single(escalated);
+        Assert.Single(await Notices(team.OtherRep, "handover_reminder")); // each fires once
+        Assert.True(package.Escalated);
+        Assert.Equal(PackageStatus.Pending, package.Status);
+    }
+
+    [Fact]
+    public async Task A_split_handover_moves_each_customer_once_to_its_receiver_with_the_new_customer_clock_restarted()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var third = await fixture.CreatePersonAsync($"rep3-{team.TeamId[5..]}", Role.Rep, team.TeamId);
+        var first = await RegisterAsync(team, "First");
+        var second = await RegisterAsync(team, "Second");
+        var pooled = await RegisterAsync(team, "Pooled");
+        var deal = fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId());
+        await deal.Open(new OpportunityDraft(first, new OpportunityTerms("Monitors", new Money(1000m, "EUR"), ClusterFixture.Start.AddYears(2)), null), team.Rep);
+        var handover = Handover(team);
+
+        var started = await handover.Start(Departure(third.UserId, new CustomerAssignment(first, team.OtherRep.UserId), new CustomerAssignment(pooled, "")), team.Manager);
+        var frozen = await Assert.ThrowsAsync<AccessDeniedException>(() => fixture.Grains.GetGrain<ICustomerGrain>(first)
+            .LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "still here", null, null, null), team.Rep with { Status = SalespersonStatus.Departing, ReadsOwnBook = true }));
+        var pooledCustomer = await ClusterFixture.EventuallyAsync(() => fixture.Grains.GetGrain<ICustomerGrain>(pooled).Get(team.Manager), c => c.InPool);
+        var acceptedAt = fixture.Clock.GetUtcNow();
+        await handover.Accept("call everyone this week", team.OtherRep);
+        await handover.Accept("", third);
+        var done = await CompletedAsync(handover, team.Manager);
+
+        var customers = fixture.Grains;
+        var firstView = await customers.GetGrain<ICustomerGrain>(first).Get(team.Manager);
+        var secondView = await customers.GetGrain<ICustomerGrain>(second).Get(team.Manager);
+        var dealView = await deal.Get(team.Manager);
+        var leaver = await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).GetIdentity();
+        var members = (await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Find())!.MemberIds;
+        var clock = await customers.GetGrain<ICustomerGrain>(second).ArmedDeadlines();
+
+        Assert.Equal([("", PackageStatus.Transferring), (team.OtherRep.UserId, PackageStatus.Pending), (third.UserId, PackageStatus.Pending)],
+            started.Packages.Select(p => (p.ReceiverId, p.Status)).Order());
+        Assert.Contains("frozen for handover", frozen.Message, StringComparison.Ordinal);
+        Assert.True(pooledCustomer.InPool); // the pool needs nobody's acceptance
+        Assert.Equal(team.OtherRep.UserId, firstView.OwnerId);
+        Assert.Equal(third.UserId, secondView.OwnerId);
+        Assert.Equal(team.OtherRep.UserId, dealView.OwnerId); // the deal followed its customer
+        Assert.All(done.Packages, p => Assert.Equal(PackageStatus.Transferred, p.Status));
+        Assert.Equal("call everyone this week", done.Packages.Single(p => p.ReceiverId == team.OtherRep.UserId).FollowUpPlan);
+        Assert.Equal(SalespersonStatus.Departed, leaver!.Status);
+        Assert.DoesNotContain(team.Rep.UserId, members);
+        Assert.Contains(clock, d => d.Rule == NewCustomerSla.FirstContact && d.DueAt > acceptedAt);
+        Assert.Equal([first], (await fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId).ListCustomers(team.OtherRep, 10, null)).Items.Select(c => c.Id));
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OwnedCustomerIds());
+        Assert.Equal([dealView.Id], await fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId).OpenOpportunityIds());
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OpenOpportunityIds());
+    }
+
+    [Fact]
+    public async Task A_rejected_package_is_reassigned_by_the_manager_and_accepted_by_the_new_receiver()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var third = await fixture.CreatePersonAsync($"rep3-{team.TeamId[5..]}", Role.Rep, team.TeamId);
+        var kept = await RegisterAsync(team, "Kept");
+        var toPool = await RegisterAsync(team, "ToPool");
+        var handover = Handover(team);
+        await handover.Start(Departure(team.OtherRep.UserId), team.Manager);
+
+        var notReceiver = await Assert.ThrowsAsync<AccessDeniedException>(() => handover.Accept("", third));
+        var notManager = await Assert.ThrowsAsync<AccessDeniedException>(() => handover.Reassign(team.OtherRep.UserId, third.UserId, [], team.OtherRep));
+        var rejected = await handover.Reject("I cover another region", team.OtherRep);
+        var told = await ClusterFixture.EventuallyAsync(() => Notices(team.Manager, "handover_rejected"), n => n.Count > 0);
+        var again = await Assert.ThrowsAsync<PreconditionFailedException>(() => handover.Accept("", team.OtherRep));
+        await handover.Reassign(team.OtherRep.UserId, "", [toPool], team.Manager);
+        var reassigned = await handover.Reassign(team.OtherRep.UserId, third.UserId, [], team.Manager);
+        await handover.Accept("visit both next week", third);
+        var done = await CompletedAsync(handover, team.Manager);
+
+        Assert.Equal(PackageStatus.Rejected, rejected.Status);
+        Assert.Contains("another region", Assert.Single(told).Message, StringComparison.Ordinal);
+        Assert.Contains("not pending", again.Message, StringComparison.Ordinal);
+        Assert.Contains("addressed to", notReceiver.Message, StringComparison.Ordinal);
+        Assert.Contains("manager", notManager.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(reassigned.Packages, p => p.ReceiverId == team.OtherRep.UserId); // emptied, so gone
+        Assert.Equal(third.UserId, (await fixture.Grains.GetGrain<ICustomerGrain>(kept).Get(team.Manager)).OwnerId);
+        Assert.True((await fixture.Grains.GetGrain<ICustomerGrain>(toPool).Get(team.Manager)).InPool);
+        Assert.True(done.Completed);
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId).HandoverPackageIds());
+    }
+
+    [Fact]
+    public async Task A_replayed_item_transfer_changes_nothing()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var id = await RegisterAsync(team, "Replay");
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
+
+        var first = await customer.HandOver("replay-test", team.Rep.UserId, team.OtherRep.UserId, "system");
+        var version = (await customer.Get(team.Manager)).Version;
+        var replay = await customer.HandOver("replay-test", team.Rep.UserId, team.OtherRep.UserId, "system");
+
+        Assert.Equal(HandoverOutcome.Moved, first);
+        Assert.Equal(HandoverOutcome.AlreadyApplied, replay);
+        Assert.Equal(version, (await customer.Get(team.Manager)).Version);
+        Assert.Equal(team.OtherRep.UserId, (await customer.Get(team.Manager)).OwnerId);
+    }
+
+    [Fact]
+    public async Task Only_the_leavers_manager_chain_or_an_admin_may_start_and_only_once()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var otherTeam = await fixture.CreateTeamAsync();
+        var handover = Handover(team);
+
+        var byPeer = await Assert.ThrowsAsync<AccessDeniedException>(() => handover.Start(Departure(null), team.OtherRep));
+        var byOtherManager = await Assert.ThrowsAsync<AccessDeniedException>(() => handover.Start(Departure(null), otherTeam.Manager));
+        var toOtherTeam = await Assert.ThrowsAsync<AccessDeniedException>(() => handover.Start(Departure(otherTeam.Rep.UserId), team.Manager));
+        await handover.Start(Departure(null), ClusterFixture.Admin);
+        var twice = await Assert.ThrowsAsync<AlreadyExistsException>(() => handover.Start(Departure(null), ClusterFixture.Admin));
+        var done = await CompletedAsync(handover, ClusterFixture.Admin); // an empty book completes at once
+
+        Assert.Contains("manager", byPeer.Message, StringComparison.Ordinal);
+        Assert.Contains("manager", byOtherManager.Message, StringComparison.Ordinal);
+        Assert.Contains("own team", toOtherTeam.Message, StringComparison.Ordinal);
+        Assert.Contains("already started", twice.Message, StringComparison.Ordinal);
+        Assert.Empty(done.Packages);
+        Assert.Equal(SalespersonStatus.Departed, (await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).GetIdentity())!.Status);
+    }
+}
