@@ -18,7 +18,7 @@ public sealed class HostileInputTests(HostFixture fixture)
     [
         CustomersReflection.Descriptor, SalespeopleReflection.Descriptor, TeamsReflection.Descriptor, OpportunitiesReflection.Descriptor,
         PipelinesReflection.Descriptor, ApprovalsReflection.Descriptor, TasksReflection.Descriptor, NotificationsReflection.Descriptor,
-        PoolReflection.Descriptor,
+        PoolReflection.Descriptor, HandoversReflection.Descriptor,
     ];
 
     public static TheoryData<string, string> Calls()

@@ -17,7 +17,7 @@ public sealed class PipelinesGrpcService(IGrainFactory grains, CallerResolver ca
 {
     public override async Task<GetPipelineResponse> GetPipeline(GetPipelineRequest request, ServerCallContext context)
     {
-        AccessPolicy.EnsureActive(await callers.ResolveAsync(context));
+        AccessPolicy.EnsureMayRead(await callers.ResolveAsync(context));
         if (request.Version < 0)
         {
             throw new ValidationException("version", "must not be negative");
@@ -30,7 +30,7 @@ public sealed class PipelinesGrpcService(IGrainFactory grains, CallerResolver ca
 
     public override async Task<ListPipelinesResponse> ListPipelines(ListPipelinesRequest request, ServerCallContext context)
     {
-        AccessPolicy.EnsureActive(await callers.ResolveAsync(context));
+        AccessPolicy.EnsureMayRead(await callers.ResolveAsync(context));
         var keys = await grains.GetGrain<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog).Keys();
         var latest = await Task.WhenAll(keys.Select(key => grains.GetGrain<IPipelineGrain>(key).Get(0)));
         var response = new ListPipelinesResponse();

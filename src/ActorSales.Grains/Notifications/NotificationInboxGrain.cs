@@ -69,7 +69,8 @@ public sealed partial class NotificationInboxGrain(
 
     public Task<Page<Notification>> List(Caller caller, int pageSize, string? beforeCursor, bool unreadOnly)
     {
-        EnsureOwner(caller);
+        AccessPolicy.EnsureMayRead(caller); // a departing user reads their own inbox until the last working day
+        EnsureOwner(caller, UserId);
         var before = long.MaxValue;
         if (beforeCursor is not null && !long.TryParse(beforeCursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
         {
@@ -99,7 +100,8 @@ public sealed partial class NotificationInboxGrain(
 
     public async Task<int> MarkRead(Caller caller, IReadOnlyList<string> ids)
     {
-        EnsureOwner(caller);
+        AccessPolicy.EnsureActive(caller);
+        EnsureOwner(caller, UserId);
         var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
         var changed = false;
         for (var i = 0; i < state.State.Items.Count; i++)
@@ -117,10 +119,9 @@ public sealed partial class NotificationInboxGrain(
         return state.State.Items.Count(n => !n.Read);
     }
 
-    private void EnsureOwner(Caller caller)
+    private static void EnsureOwner(Caller caller, string userId)
     {
-        AccessPolicy.EnsureActive(caller);
-        if (caller.UserId != UserId && caller.Role != Role.Admin)
+        if (caller.UserId != userId && caller.Role != Role.Admin)
         {
             throw new AccessDeniedException("you may read only your own notifications");
         }

@@ -301,7 +301,7 @@ public sealed class SalespersonGrain(
         {
             throw new AccessDeniedException("you may list only your own approvals");
         }
-        AccessPolicy.EnsureActive(caller);
+        AccessPolicy.EnsureMayRead(caller);
         var now = clock.GetUtcNow();
         var ids = new List<string>(state.State.PendingApprovalIds);
         foreach (var approverId in state.State.Delegators)

@@ -1,0 +1,165 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Testing;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+
+namespace ActorSales.FunctionalTests;
+
+/// <summary>
+/// The departure freeze through the real host, driven from the service descriptors so a new RPC cannot escape it, and
+/// a whole handover over gRPC.
+/// </summary>
+[Collection(HostCollection.Name)]
+public sealed class HandoverApiTests(HostFixture fixture)
+{
+    private static readonly FileDescriptor[] Files =
+    [
+        CustomersReflection.Descriptor, SalespeopleReflection.Descriptor, TeamsReflection.Descriptor, OpportunitiesReflection.Descriptor,
+        PipelinesReflection.Descriptor, ApprovalsReflection.Descriptor, TasksReflection.Descriptor, NotificationsReflection.Descriptor,
+        PoolReflection.Descriptor, HandoversReflection.Descriptor,
+    ];
+
+    private static IEnumerable<MethodDescriptor> UnaryMethods() =>
+        Files.SelectMany(f => f.Services).SelectMany(s => s.Methods).Where(m => !m.IsClientStreaming && !m.IsServerStreaming);
+
+    private static bool IsRead(MethodDescriptor method) =>
+        method.GetOptions()?.IdempotencyLevel == MethodOptions.Types.IdempotencyLevel.NoSideEffects;
+
+    private TestHost Host => fixture.Host;
+
+    private HandoverService.HandoverServiceClient Handovers => new(Host.Channel);
+
+    private static CreateCustomerRequest NewCustomer(string name) => new()
+    {
+        Name = name, Company = $"{name} {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+        Contacts = { new Contact { Name = "Anna Berg", Title = "Head of Cardiology", Email = $"{Guid.NewGuid():N}@example.com" } },
+    };
+
+    private async Task<StatusCode> CallEmpty(MethodDescriptor method, Metadata caller, Action<RpcException>? inspect = null)
+    {
+        var call = new Method<IMessage, IMessage>(MethodType.Unary, method.Service.FullName, method.Name,
+            Marshallers.Create<IMessage>(m => m.ToByteArray(), bytes => method.InputType.Parser.ParseFrom(bytes)),
+            Marshallers.Create<IMessage>(m => m.ToByteArray(), bytes => method.OutputType.Parser.ParseFrom(bytes)));
+        var request = (IMessage)Activator.CreateInstance(method.InputType.ClrType)!;
+        try
+        {
+            await Host.Channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(caller), request);
+            return StatusCode.OK;
+        }
+        catch (RpcException exception)
+        {
+            inspect?.Invoke(exception);
+            return exception.StatusCode;
+        }
+    }
+
+    /// <summary>Reads until <paramref name="until"/> holds, polling every 20 ms for at most 10 s.</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until)
+    {
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var deadline = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
+        var value = await read();
+        while (!until(value) && TimeProvider.System.GetTimestamp() < deadline)
+        {
+            await poll.WaitForNextTickAsync();
+            value = await read();
+        }
+        return value;
+    }
+
+    [Fact]
+    public async Task Every_changing_rpc_is_frozen_for_a_leaver_who_may_still_read_their_own_book_until_the_last_working_day()
+    {
+        var team = await Host.CreateTeamAsync();
+        var customer = (await Host.Customers.CreateCustomerAsync(NewCustomer("Clinic"), team.Rep)).Customer;
+        var lastDay = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Handovers.StartDepartureAsync(new StartDepartureRequest { SalespersonId = team.RepId, LastWorkingDay = lastDay, DefaultReceiverId = team.OtherRepId }, team.Manager);
+
+        var notFrozen = new List<string>();
+        var readsRefused = new List<string>();
+        var changing = UnaryMethods().Where(m => !IsRead(m)).ToList();
+        foreach (var method in UnaryMethods())
+        {
+            string? detail = null;
+            var status = await CallEmpty(method, team.Rep, e => detail = e.Status.Detail);
+            var frozen = status == StatusCode.PermissionDenied && detail == "account frozen for handover";
+            if (!IsRead(method) && !frozen)
+            {
+                notFrozen.Add($"{method.FullName}: {status} {detail}");
+            }
+            if (IsRead(method) && frozen)
+            {
+                readsRefused.Add(method.FullName);
+            }
+        }
+        var ownCustomer = await Host.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, team.Rep);
+        var ownBook = await Host.Customers.ListMyCustomersAsync(new ListMyCustomersRequest(), team.Rep);
+
+        Assert.True(changing.Count >= 30, $"only {changing.Count} changing RPCs found; the sweep would prove little");
+        Assert.Empty(notFrozen);
+        Assert.True(readsRefused.Count == 0, string.Join("\n", readsRefused));
+        Assert.Equal(customer.CustomerId, ownCustomer.Customer.CustomerId);
+        Assert.Equal([customer.CustomerId], ownBook.Customers.Select(c => c.CustomerId));
+    }
+
+    [Fact]
+    public async Task After_the_last_working_day_a_leaver_can_do_nothing_at_all()
+    {
+        var team = await Host.CreateTeamAsync();
+        var customer = (await Host.Customers.CreateCustomerAsync(NewCustomer("Clinic"), team.Rep)).Customer;
+        var yesterday = DateTime.UtcNow.AddDays(-2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await Handovers.StartDepartureAsync(new StartDepartureRequest { SalespersonId = team.RepId, LastWorkingDay = yesterday, DefaultReceiverId = team.OtherRepId }, team.Manager);
+
+        var allowed = new List<string>();
+        foreach (var method in UnaryMethods())
+        {
+            string? detail = null;
+            var status = await CallEmpty(method, team.Rep, e => detail = e.Status.Detail);
+            if (status != StatusCode.PermissionDenied || detail?.StartsWith("account frozen for handover", StringComparison.Ordinal) != true)
+            {
+                allowed.Add($"{method.FullName}: {status} {detail}");
+            }
+        }
+        var ownCustomer = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Host.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customer.CustomerId }, team.Rep));
+
+        Assert.Empty(allowed);
+        Assert.Equal(StatusCode.PermissionDenied, ownCustomer.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_receiver_lists_reads_and_accepts_their_package_and_the_book_moves_to_them()
+    {
+        var team = await Host.CreateTeamAsync();
+        var first = (await Host.Customers.CreateCustomerAsync(NewCustomer("First"), team.Rep)).Customer;
+        var second = (await Host.Customers.CreateCustomerAsync(NewCustomer("Second"), team.Rep)).Customer;
+        await Host.Customers.LogActivityAsync(new LogActivityRequest
+        {
+            CustomerId = first.CustomerId, Kind = ActivityKind.Call, Summary = "prefers email after 4 pm",
+            OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddHours(-1)),
+        }, team.Rep);
+
+        var byReceiver = await Assert.ThrowsAsync<RpcException>(async () => await Handovers.StartDepartureAsync(
+            new StartDepartureRequest { SalespersonId = team.RepId, DefaultReceiverId = team.OtherRepId }, team.OtherRep));
+        var started = (await Handovers.StartDepartureAsync(new StartDepartureRequest { SalespersonId = team.RepId, DefaultReceiverId = team.OtherRepId }, team.Manager)).Handover;
+        var mine = (await Handovers.ListMyHandoverPackagesAsync(new ListMyHandoverPackagesRequest(), team.OtherRep)).Packages;
+        var package = await Handovers.GetHandoverPackageAsync(new GetHandoverPackageRequest { HandoverId = team.RepId }, team.OtherRep);
+        var accepted = (await Handovers.AcceptHandoverPackageAsync(new AcceptHandoverPackageRequest { HandoverId = team.RepId, FollowUpPlan = "call both this week" }, team.OtherRep)).Package;
+        var done = await EventuallyAsync(
+            async () => (await Handovers.GetHandoverAsync(new GetHandoverRequest { HandoverId = team.RepId }, team.Manager)).Handover, h => h.Completed);
+        var book = await Host.Customers.ListMyCustomersAsync(new ListMyCustomersRequest(), team.OtherRep);
+        var leaver = await Assert.ThrowsAsync<RpcException>(async () => await Host.Customers.ListMyCustomersAsync(new ListMyCustomersRequest(), team.Rep));
+
+        Assert.Equal(StatusCode.PermissionDenied, byReceiver.StatusCode);
+        Assert.Equal(HandoverPackageStatus.Pending, Assert.Single(started.Packages).Status);
+        Assert.Equal((team.RepId, 2), (Assert.Single(mine).HandoverId, mine[0].CustomerCount));
+        Assert.Equal("prefers email after 4 pm", package.Briefs.Single(b => b.CustomerId == first.CustomerId).RecentNotes[0].Summary);
+        Assert.Equal("Anna Berg", package.Briefs[0].Contacts[0].Name);
+        Assert.NotEqual(HandoverPackageStatus.Pending, accepted.Status);
+        Assert.True(done.Completed);
+        Assert.Equal(new[] { first.CustomerId, second.CustomerId }.Order(), book.Customers.Select(c => c.CustomerId).Order());
+        Assert.Equal(StatusCode.PermissionDenied, leaver.StatusCode);
+        Assert.Contains("departed", leaver.Status.Detail, StringComparison.Ordinal);
+    }
+}
