@@ -36,6 +36,9 @@ public sealed class HandoverOptions
 
     /// <summary>A receiver who has not accepted after this time is reminded.</summary>
     public TimeSpan RemindAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Items moved per grain turn; other calls interleave between batches and each batch's progress is persisted.</summary>
+    public int TransferBatchSize { get; set; } = 50;
 }
 
 /// <summary>

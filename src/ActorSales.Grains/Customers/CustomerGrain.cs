@@ -272,6 +272,10 @@ public sealed partial class CustomerGrain(
         }
         if (S.AppliedHandovers.Contains(handoverId))
         {
+            // A replay moves nothing, but finishes the books or the pool entry if they failed the first time.
+            await CompleteOwnerLink();
+            await AfterWrite();
+            EnsureSettled();
             return HandoverOutcome.AlreadyApplied;
         }
         // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
@@ -289,7 +293,20 @@ public sealed partial class CustomerGrain(
         {
             await MoveToOwner(await ResolveActiveOwner(toOwnerId, "receiver_id"), $"handover {handoverId}", actorId);
         }
+        EnsureSettled();
         return HandoverOutcome.Moved;
+    }
+
+    /// <summary>
+    /// The handover counts an item as moved only once both books (and the pool) show it; otherwise it retries the item,
+    /// whose replay completes the links. Without this a failed book update would wait for the customer's next activation.
+    /// </summary>
+    private void EnsureSettled()
+    {
+        if (S.PendingOwnerLink is not null || S.PoolEntryPending)
+        {
+            throw new ConcurrencyConflictException($"customer '{Id}' moved, but its owners' books are still being updated; retry");
+        }
     }
 
     public async Task<HandoverBrief?> Brief()

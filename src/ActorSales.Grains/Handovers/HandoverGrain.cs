@@ -38,9 +38,6 @@ public sealed partial class HandoverGrain(
 {
     private const string Entity = "handover";
 
-    /// <summary>Items moved per grain turn: other calls interleave between batches, and each batch's progress is persisted.</summary>
-    private const int BatchSize = 50;
-
     /// <summary>After a failed batch (e.g. a silo just went away) the transfer is retried this much later.</summary>
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
@@ -420,7 +417,7 @@ public sealed partial class HandoverGrain(
     {
         var batch = S.Packages.Where(p => p.Status == PackageStatus.Transferring)
             .SelectMany(p => p.Items.Where(i => !i.Transferred))
-            .Take(BatchSize)
+            .Take(Math.Max(1, options.Value.TransferBatchSize))
             .ToList();
         var actor = Caller.System.UserId;
         var failures = 0;

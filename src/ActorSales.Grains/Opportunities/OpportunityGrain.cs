@@ -338,6 +338,8 @@ public sealed partial class OpportunityGrain(
         EnsureCreated();
         if (S.AppliedHandovers.Contains(handoverId))
         {
+            await SyncLinks(); // a replay finishes the owners' open lists if they failed the first time
+            EnsureLinked();
             return HandoverOutcome.AlreadyApplied;
         }
         // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
@@ -370,7 +372,17 @@ public sealed partial class OpportunityGrain(
             Reason = $"handover {handoverId}",
         });
         await Commit();
+        EnsureLinked();
         return HandoverOutcome.Moved;
+    }
+
+    /// <summary>The handover counts the deal as moved only once the owners' open lists show it; otherwise it retries.</summary>
+    private void EnsureLinked()
+    {
+        if (S.LinksPending)
+        {
+            throw new ConcurrencyConflictException($"opportunity '{Id}' moved, but its owners' lists are still being updated; retry");
+        }
     }
 
     private async Task<string> ResolveApprover()
