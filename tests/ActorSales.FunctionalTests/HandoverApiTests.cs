@@ -13,18 +13,9 @@ namespace ActorSales.FunctionalTests;
 [Collection(HostCollection.Name)]
 public sealed class HandoverApiTests(HostFixture fixture)
 {
-    private static readonly FileDescriptor[] Files =
-    [
-        CustomersReflection.Descriptor, SalespeopleReflection.Descriptor, TeamsReflection.Descriptor, OpportunitiesReflection.Descriptor,
-        PipelinesReflection.Descriptor, ApprovalsReflection.Descriptor, TasksReflection.Descriptor, NotificationsReflection.Descriptor,
-        PoolReflection.Descriptor, HandoversReflection.Descriptor,
-    ];
+    private static IEnumerable<MethodDescriptor> UnaryMethods() => ApiSurface.UnaryMethods();
 
-    private static IEnumerable<MethodDescriptor> UnaryMethods() =>
-        Files.SelectMany(f => f.Services).SelectMany(s => s.Methods).Where(m => !m.IsClientStreaming && !m.IsServerStreaming);
-
-    private static bool IsRead(MethodDescriptor method) =>
-        method.GetOptions()?.IdempotencyLevel == MethodOptions.Types.IdempotencyLevel.NoSideEffects;
+    private static bool IsRead(MethodDescriptor method) => ApiSurface.IsRead(method);
 
     private TestHost Host => fixture.Host;
 
@@ -52,20 +43,6 @@ public sealed class HandoverApiTests(HostFixture fixture)
             inspect?.Invoke(exception);
             return exception.StatusCode;
         }
-    }
-
-    /// <summary>Reads until <paramref name="until"/> holds, polling every 20 ms for at most 10 s.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until)
-    {
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        var deadline = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
-        var value = await read();
-        while (!until(value) && TimeProvider.System.GetTimestamp() < deadline)
-        {
-            await poll.WaitForNextTickAsync();
-            value = await read();
-        }
-        return value;
     }
 
     [Fact]
@@ -146,8 +123,9 @@ public sealed class HandoverApiTests(HostFixture fixture)
         var mine = (await Handovers.ListMyHandoverPackagesAsync(new ListMyHandoverPackagesRequest(), team.OtherRep)).Packages;
         var package = await Handovers.GetHandoverPackageAsync(new GetHandoverPackageRequest { HandoverId = team.RepId }, team.OtherRep);
         var accepted = (await Handovers.AcceptHandoverPackageAsync(new AcceptHandoverPackageRequest { HandoverId = team.RepId, FollowUpPlan = "call both this week" }, team.OtherRep)).Package;
-        var done = await EventuallyAsync(
-            async () => (await Handovers.GetHandoverAsync(new GetHandoverRequest { HandoverId = team.RepId }, team.Manager)).Handover, h => h.Completed);
+        var done = await Polling.EventuallyAsync(
+            async () => (await Handovers.GetHandoverAsync(new GetHandoverRequest { HandoverId = team.RepId }, team.Manager)).Handover, h => h.Completed,
+            TimeSpan.FromSeconds(10));
         var book = await Host.Customers.ListMyCustomersAsync(new ListMyCustomersRequest(), team.OtherRep);
         var leaver = await Assert.ThrowsAsync<RpcException>(async () => await Host.Customers.ListMyCustomersAsync(new ListMyCustomersRequest(), team.Rep));
 

@@ -14,12 +14,7 @@ namespace ActorSales.FunctionalTests;
 [Collection(HostCollection.Name)]
 public sealed class HostileInputTests(HostFixture fixture)
 {
-    private static readonly FileDescriptor[] Files =
-    [
-        CustomersReflection.Descriptor, SalespeopleReflection.Descriptor, TeamsReflection.Descriptor, OpportunitiesReflection.Descriptor,
-        PipelinesReflection.Descriptor, ApprovalsReflection.Descriptor, TasksReflection.Descriptor, NotificationsReflection.Descriptor,
-        PoolReflection.Descriptor, HandoversReflection.Descriptor,
-    ];
+    private static IReadOnlyList<FileDescriptor> Files => ApiSurface.Files;
 
     public static TheoryData<string, string> Calls()
     {

@@ -10,13 +10,11 @@ namespace ActorSales.Gateway.Identity;
 /// </summary>
 public static class RpcSideEffects
 {
-    /// <summary>Every service the gateway serves.</summary>
-    public static IReadOnlyList<ServiceDescriptor> Services { get; } =
-    [
-        SalespeopleService.Descriptor, TeamsService.Descriptor, CustomersService.Descriptor, OpportunitiesService.Descriptor,
-        PipelinesService.Descriptor, ApprovalsService.Descriptor, TasksService.Descriptor, NotificationsService.Descriptor,
-        PoolService.Descriptor, HandoverService.Descriptor,
-    ];
+    /// <summary>Every service of the API contract (each compiled proto file's services).</summary>
+    public static IReadOnlyList<ServiceDescriptor> Services { get; } = typeof(CustomersService).Assembly.GetTypes()
+        .Where(t => t.Namespace == typeof(CustomersService).Namespace && t.Name.EndsWith("Reflection", StringComparison.Ordinal))
+        .SelectMany(t => ((FileDescriptor)t.GetProperty("Descriptor")!.GetValue(null)!).Services)
+        .ToList();
 
     private static readonly HashSet<string> Reads = Services
         .SelectMany(s => s.Methods)
