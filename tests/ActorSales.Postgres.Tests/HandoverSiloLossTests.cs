@@ -9,7 +9,6 @@ using ActorSales.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 using Caller = ActorSales.Domain.Identity.Caller;
 using DomainRole = ActorSales.Domain.Identity.Role;
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
@@ -37,12 +36,7 @@ public sealed class HandoverSiloLossTests(PostgresServerFixture postgres)
         ];
         // Both silos share one fake clock for grains and reminders; membership stays on real time.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        void FakeTime(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
-        {
-            builder.Services.AddSingleton<TimeProvider>(clock);
-            builder.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
-            builder.Services.AddKeyedSingleton<TimeProvider>(Orleans.Reminders.ReminderTimeProviderNames.Reminders, clock);
-        }
+        void FakeTime(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) => ClusterPolling.UseFakeClock(builder, clock);
         var hosts = new List<TestHost> { await TestHost.StartAsync(FakeTime, settings), await TestHost.StartAsync(FakeTime, settings) };
         try
         {
