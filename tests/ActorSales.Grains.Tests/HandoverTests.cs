@@ -35,6 +35,10 @@ public sealed class HandoverTests(ClusterFixture fixture)
     private static Task<HandoverView> CompletedAsync(IHandoverGrain handover, Caller reader) =>
         ClusterFixture.EventuallyAsync(() => handover.Get(reader), h => h.Completed);
 
+    /// <summary>Event types of one entity in log order (a handover and its leaver share the id, so the type picks one).</summary>
+    private async Task<List<string>> EventTypes(Contracts.V1.EntityType type, string id) =>
+        (await fixture.EventLog.OfAsync(id)).Where(e => e.Event.EntityType == (int)type).Select(e => e.Event.EventType).ToList();
+
     private static DepartureRequest Departure(string? defaultReceiver, params CustomerAssignment[] assignments) => new(null, defaultReceiver, assignments);
 
     [Fact]
@@ -56,7 +60,10 @@ public sealed class HandoverTests(ClusterFixture fixture)
         var escalated = await ClusterFixture.EventuallyAsync(() => Notices(team.Manager, "handover_overdue"), n => n.Count > 0);
         fixture.Clock.Advance(TimeSpan.FromHours(24));
         var package = Assert.Single((await handover.Get(team.Manager)).Packages);
+        var events = await ClusterFixture.EventuallyAsync(
+            () => EventTypes(Contracts.V1.EntityType.Handover, team.Rep.UserId), e => e.Contains("handover_acceptance_escalated"));
 
+        Assert.Equal(["handover_started", "handover_acceptance_reminded", "handover_acceptance_escalated"], events);
         Assert.Single(addressed);
         Assert.Empty(beforeReminder);
         Assert.Single(reminded);
@@ -133,7 +140,18 @@ public sealed class HandoverTests(ClusterFixture fixture)
         var reassigned = await handover.Reassign(team.OtherRep.UserId, third.UserId, [], team.Manager);
         await handover.Accept("visit both next week", third);
         var done = await CompletedAsync(handover, team.Manager);
+        var handoverEvents = await ClusterFixture.EventuallyAsync(
+            () => EventTypes(Contracts.V1.EntityType.Handover, team.Rep.UserId), e => e.Contains("handover_completed"));
+        var leaverEvents = await ClusterFixture.EventuallyAsync(
+            () => EventTypes(Contracts.V1.EntityType.Salesperson, team.Rep.UserId), e => e.Contains("salesperson_departed"));
 
+        // Every step published one event; the pool's transfer may run before or after the second reassignment.
+        Assert.Equal(
+            new[] { "handover_started", "handover_package_rejected", "handover_items_reassigned", "handover_items_reassigned",
+                "handover_package_transferred", "handover_package_accepted", "handover_package_transferred", "handover_completed" }.Order(),
+            handoverEvents.Order());
+        Assert.Equal(("handover_started", "handover_completed"), (handoverEvents[0], handoverEvents[^1]));
+        Assert.Equal(["salesperson_created", "salesperson_departure_started", "salesperson_departed"], leaverEvents);
         Assert.Equal(PackageStatus.Rejected, rejected.Status);
         Assert.Contains("another region", Assert.Single(told).Message, StringComparison.Ordinal);
         Assert.Contains("not pending", again.Message, StringComparison.Ordinal);
