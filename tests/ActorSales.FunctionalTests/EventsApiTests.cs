@@ -115,6 +115,25 @@ public sealed class EventsApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_leaver_may_follow_their_own_books_events_until_the_last_working_day()
+    {
+        var since = Timestamp.FromDateTime(DateTime.UtcNow.AddSeconds(-1));
+        var team = await host.CreateTeamAsync();
+        var colleagues = await CreateCustomerAsync(team.OtherRep);
+        var own = await CreateCustomerAsync(team.Rep);
+        var lastDay = DateTime.UtcNow.AddDays(10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await new HandoverService.HandoverServiceClient(host.Channel).StartDepartureAsync(
+            new StartDepartureRequest { SalespersonId = team.RepId, LastWorkingDay = lastDay, DefaultReceiverId = team.OtherRepId },
+            team.Manager, cancellationToken: Cancel);
+
+        using var call = Events.Subscribe(new SubscribeRequest { FromTime = since, EntityTypes = { EntityType.Customer } }, team.Rep, cancellationToken: Cancel);
+        var saw = await TakeUntilAsync(call, r => r.Event.EntityId == own);
+
+        Assert.DoesNotContain(saw, r => r.Event.EntityId == colleagues);
+        Assert.All(saw, r => Assert.Equal(team.RepId, r.Event.OwnerId));
+    }
+
+    [Fact]
     public async Task Bad_start_points_and_filters_are_invalid_arguments_and_a_missing_token_is_unauthenticated()
     {
         async Task<StatusCode> StatusOf(SubscribeRequest request, Metadata? headers)

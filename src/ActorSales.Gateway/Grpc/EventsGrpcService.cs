@@ -28,7 +28,7 @@ public sealed class EventsGrpcService(IEventLog log, CallerResolver callers, Tim
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        AccessPolicy.EnsureActive(caller);
+        AccessPolicy.EnsureMayRead(caller); // a leaver may follow their own book until the last working day
         var filter = ToFilter(request, caller);
         var cancel = context.CancellationToken;
         var cursor = await StartAsync(request, cancel);
@@ -54,7 +54,7 @@ public sealed class EventsGrpcService(IEventLog log, CallerResolver callers, Tim
                 if (clock.GetUtcNow() >= recheckAt)
                 {
                     caller = await callers.ResolveAsync(context);
-                    AccessPolicy.EnsureActive(caller);
+                    AccessPolicy.EnsureMayRead(caller); // a leaver may follow their own book until the last working day
                     recheckAt = clock.GetUtcNow() + RecheckCallerEvery;
                 }
                 if (page.Events.Count < PageSize)
