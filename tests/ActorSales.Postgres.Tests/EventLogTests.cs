@@ -130,24 +130,21 @@ public sealed class EventLogTests(PostgresServerFixture postgres)
         void FakeReminderTime(WebApplicationBuilder builder) => ClusterPolling.UseFakeClock(builder, clock);
 
         // The first silo's log never answers: every change is written with its events in the grain's outbox, acknowledged, never published.
-        string customerId;
-        ApiTeam team;
-        await using (var doomed = await TestHost.StartAsync(builder =>
+        var doomed = await TestHost.StartAsync(builder =>
         {
             FakeReminderTime(builder);
             builder.Services.AddSingleton<IEventLog, UnreachableEventLog>();
-        }, settings))
+        }, settings);
+        var team = await doomed.CreateTeamAsync();
+        var customerId = (await doomed.Customers.CreateCustomerAsync(new CreateCustomerRequest
         {
-            team = await doomed.CreateTeamAsync();
-            customerId = (await doomed.Customers.CreateCustomerAsync(new CreateCustomerRequest
-            {
-                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
-            }, team.Rep)).Customer.CustomerId;
-            await doomed.Customers.LogActivityAsync(new LogActivityRequest
-            {
-                CustomerId = customerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called",
-            }, team.Rep);
-        } // the silo is gone
+            Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+        }, team.Rep)).Customer.CustomerId;
+        await doomed.Customers.LogActivityAsync(new LogActivityRequest
+        {
+            CustomerId = customerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called",
+        }, team.Rep);
+        await doomed.KillAsync(); // the silo crashes with the events only in its grains' stored outboxes
         await using (var log = NewLog(database, "actorsales"))
         {
             Assert.Empty((await log.ReadAsync(0, EventFilter.All, 100)).Events);

@@ -67,7 +67,7 @@ public sealed class HandoverSiloLossTests(PostgresServerFixture postgres)
             await ClusterPolling.EventuallyAsync(() => handover.Get(manager), h => h.Packages.Sum(p => p.TransferredCount) >= 100, TimeSpan.FromMinutes(3));
             var lost = await HostOf(hosts, GrainId.Create("handover", team.RepId));
             hosts.Remove(lost);
-            await lost.DisposeAsync();
+            await lost.KillAsync();
 
             // Only the survivor is left. Watch the receivers' books (not the handover grain, which would wake it by
             // itself) while the shared clock moves on: the handover's reminder resumes the transfer.

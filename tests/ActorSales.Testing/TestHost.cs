@@ -91,6 +91,26 @@ public sealed class TestHost : IAsyncDisposable
         return new ApiTeam(teamId, $"mgr-{suffix}", $"rep-{suffix}", $"rep2-{suffix}", SigningKey);
     }
 
+    /// <summary>
+    /// Takes the host away as a crash would: the silo stops ungracefully (a cancelled stop token), so its activations are
+    /// dropped without deactivating and it leaves the cluster without saying goodbye; the others must find it dead.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        Channel.Dispose();
+        using var now = new CancellationTokenSource();
+        await now.CancelAsync();
+        try
+        {
+            await _app.StopAsync(now.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected: nothing was allowed to finish.
+        }
+        await _app.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
