@@ -1,4 +1,5 @@
 using ActorSales.Gateway;
+using ActorSales.Gateway.Overload;
 using ActorSales.Grains;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Events;
@@ -48,6 +49,7 @@ public static class ActorSalesHost
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptions<ActorSales.Domain.Pipeline.OpportunityOptions>>(Microsoft.Extensions.Options.Options.Create(settings.Opportunities));
 
         builder.Services.AddActorSalesGateway();
+        builder.Services.AddGatewayLoadShedding(builder.Configuration.GetSection(LoadSheddingOptions.Section));
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         AddAuthentication(builder.Services, settings.Auth);
@@ -63,6 +65,7 @@ public static class ActorSalesHost
 
         var app = builder.Build();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = false });
+        app.UseGatewayLoadShedding();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapActorSalesGateway();
