@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace ActorSales.Benchmarks.Infrastructure;
+
+/// <summary>
+/// PostgreSQL for the durable scenarios: the server named by ACTORSALES_BENCH_POSTGRES (a connection string), or a
+/// throwaway one from deploy/postgres.sh, stopped at the end. Every run gets a brand-new database.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string? _startedDir;
+
+    private PostgresServer(string serverConnectionString, string? startedDir)
+    {
+        ServerConnectionString = serverConnectionString;
+        _startedDir = startedDir;
+    }
+
+    public string ServerConnectionString { get; }
+
+    public int? ServerPid { get; private set; }
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("ACTORSALES_BENCH_POSTGRES") is { Length: > 0 } configured)
+        {
+            return new PostgresServer(configured, null);
+        }
+        var dir = Path.Combine(Path.GetTempPath(), $"actorsales-bench-pg-{Environment.ProcessId}");
+        var server = new PostgresServer((await ScriptAsync("start", dir)).Trim(), dir);
+        var pidFile = Directory.GetFiles(dir, "postmaster.pid", SearchOption.AllDirectories).FirstOrDefault();
+        if (pidFile is not null && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
+        {
+            server.ServerPid = pid;
+        }
+        return server;
+    }
+
+    /// <summary>A fresh, empty database on the server.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"bench_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(ServerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (_startedDir is not null)
+        {
+            await ScriptAsync("stop", _startedDir);
+        }
+    }
+
+    private static async Task<string> ScriptAsync(string command, string dir)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(ActorSales.Testing.RepositoryPaths.Root, "deploy", "postgres.sh"), command, dir])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"deploy/postgres.sh {command} {dir} exited with {process.ExitCode}: {await stderr}");
+        }
+        return await stdout;
+    }
+}

@@ -1,0 +1,102 @@
+using ActorSales.Benchmarks.Echo;
+using ActorSales.Benchmarks.Infrastructure;
+using ActorSales.Contracts.V1;
+using ActorSales.Host.Configuration;
+using Google.Protobuf;
+
+namespace ActorSales.Benchmarks.Scenarios;
+
+/// <summary>
+/// Scenario 1: GetCustomer on active customers (no database on the path: Local profile, grains warm) against a bare
+/// grpc-dotnet echo with the same request and response sizes. Targets: throughput >= 0.6x echo; p99 at 70 % of echo's
+/// maximum rate <= 1.5x echo's p99 at that rate.
+/// </summary>
+public static class GatewayReadScenario
+{
+    public const string Command = "dotnet run -c Release --project bench/ActorSales.Benchmarks -- gateway-read";
+
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var connections = args.Int("--connections", 8);
+        var inFlight = args.Int("--in-flight", 64);
+        var customers = args.Int("--customers", 100);
+        var report = new Report("gateway-read", Command);
+        report.Details["connections"] = connections;
+        report.Details["inFlight"] = inFlight;
+        report.Details["windowSeconds"] = args.Window.TotalSeconds;
+
+        await using var host = await ServerProcess.StartAsync(Servers.LocalHost());
+        var hostChannels = LoadGenerator.Channels(host.Port, connections);
+        var seeded = await SeededCustomers.CreateAsync(hostChannels[0], HostSettings.LocalDevelopmentSigningKey, customers);
+        var clients = hostChannels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
+        var requests = seeded.CustomerIds.Select(id => new GetCustomerRequest { CustomerId = id }).ToArray();
+        var sample = await clients[0].GetCustomerAsync(requests[0], seeded.HeadersFor(0));
+        var requestBytes = requests[0].CalculateSize();
+        var responseBytes = sample.CalculateSize();
+        report.Details["requestBytes"] = requestBytes;
+        report.Details["responseBytes"] = responseBytes;
+        Console.WriteLine($"gateway-read: GetCustomer request {requestBytes} B, response {responseBytes} B; {connections} connections, {inFlight} in flight");
+
+        Task HostCall(long i)
+        {
+            var customer = (int)(i % requests.Length);
+            return clients[i % clients.Length].GetCustomerAsync(requests[customer], seeded.HeadersFor(customer)).ResponseAsync;
+        }
+
+        await using var echo = await ServerProcess.StartAsync("serve-echo", "--response-bytes", responseBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var echoClients = LoadGenerator.Channels(echo.Port, connections).Select(c => new EchoService.EchoServiceClient(c)).ToArray();
+        var echoRequest = new EchoRequest { Payload = ByteString.CopyFrom(new byte[Math.Max(0, requestBytes - 3)]) };
+        Task EchoCall(long i) => echoClients[i % echoClients.Length].EchoAsync(echoRequest).ResponseAsync;
+
+        // Maximum rate, closed loop, own generator.
+        var echoMax = await LoadGenerator.ClosedAsync(EchoCall, inFlight, args.Warmup, args.Window);
+        Console.WriteLine($"  echo max     {echoMax}");
+        var hostMax = await LoadGenerator.ClosedAsync(HostCall, inFlight, args.Warmup, args.Window);
+        Console.WriteLine($"  host max     {hostMax}");
+
+        // Latency at 70 % of echo's maximum, open loop.
+        var rate = echoMax.Rps * 0.7;
+        var echoAt70 = LoadGenerator.Slice(await LoadGenerator.OpenAsync(EchoCall, rate, args.Warmup + args.Window), args.Warmup.TotalSeconds, (args.Warmup + args.Window).TotalSeconds);
+        Console.WriteLine($"  echo @{rate:N0}/s {echoAt70}");
+        var hostAt70 = LoadGenerator.Slice(await LoadGenerator.OpenAsync(HostCall, rate, args.Warmup + args.Window), args.Warmup.TotalSeconds, (args.Warmup + args.Window).TotalSeconds);
+        Console.WriteLine($"  host @{rate:N0}/s {hostAt70}");
+
+        var ratio = hostMax.Rps / echoMax.Rps;
+        report.Add("throughput, Grpc.Net.Client load", hostMax.Rps, echoMax.Rps, "calls/s", ">= 0.6x", ratio >= 0.6);
+        report.Add("p99 at max (closed loop)", hostMax.P99Ms, echoMax.P99Ms, "ms");
+        report.Add($"p99 at 70 % of echo max ({rate:N0}/s, open loop)", hostAt70.P99Ms, echoAt70.P99Ms, "ms", "<= 1.5x", hostAt70.P99Ms <= 1.5 * echoAt70.P99Ms);
+        report.Add($"p50 at 70 % of echo max", hostAt70.P50Ms, echoAt70.P50Ms, "ms");
+        report.Details["echoMax"] = echoMax;
+        report.Details["hostMax"] = hostMax;
+        report.Details["echoAt70"] = echoAt70;
+        report.Details["hostAt70"] = hostAt70;
+        if (hostAt70.Failed > 0 || hostMax.Failed > 0)
+        {
+            report.Note($"host calls that failed: {hostMax.Failed + hostAt70.Failed:N0} ({string.Join(", ", hostMax.Statuses.Concat(hostAt70.Statuses).Select(s => $"{s.Key} {s.Value}"))})");
+        }
+
+        // The independent client: h2load posting pre-encoded frames, same connections and streams.
+        if (!args.Flag("--no-h2load") && await H2Load.EnsureInstalledAsync())
+        {
+            var streams = Math.Max(1, inFlight / connections);
+            var echoH2 = await H2Load.RunAsync(echo.Port, "actorsales.bench.v1.EchoService/Echo", echoRequest, null, connections, streams, args.Warmup, args.Window);
+            var hostH2 = await H2Load.RunAsync(host.Port, "actorsales.v1.CustomersService/GetCustomer", requests[0], seeded.TokenFor(0), connections, streams, args.Warmup, args.Window);
+            if (echoH2 is not null && hostH2 is not null)
+            {
+                Console.WriteLine($"  h2load echo {echoH2.Rps:N0}/s mean {echoH2.MeanMs} ms; host {hostH2.Rps:N0}/s mean {hostH2.MeanMs} ms");
+                report.Add("throughput, h2load", hostH2.Rps, echoH2.Rps, "calls/s", ">= 0.6x", hostH2.Rps / echoH2.Rps >= 0.6);
+                report.Add("mean latency at max, h2load", hostH2.MeanMs, echoH2.MeanMs, "ms");
+                report.Details["h2loadEcho"] = echoH2;
+                report.Details["h2loadHost"] = hostH2;
+                report.Note("h2load sees HTTP statuses only; the same GetCustomer frame was first answered OK through Grpc.Net.Client, and all h2load requests hit one customer");
+            }
+        }
+        else
+        {
+            report.Note("h2load not run (--no-h2load, or nghttp2-client could not be installed)");
+        }
+        report.Note($"host: Local profile, rep tokens (each call resolves the caller through its salesperson grain, then reads the customer grain), {customers} warm customers round robin");
+        await report.WriteAsync(args);
+        return 0;
+    }
+}
