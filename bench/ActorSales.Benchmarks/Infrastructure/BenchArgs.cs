@@ -25,6 +25,9 @@ public sealed class BenchArgs(string[] args)
     /// <summary>Each timed window (--seconds, default 10): the machine is shared, so keep it short.</summary>
     public TimeSpan Window => TimeSpan.FromSeconds(Double("--seconds", 10));
 
+    /// <summary>Turns the figure and its baseline take within a window (--rounds, default 3).</summary>
+    public int Rounds => Int("--rounds", 3);
+
     /// <summary>Where results go (--results, default bench/results in the checkout).</summary>
     public string ResultsDirectory => Value("--results") ?? Path.Combine(ActorSales.Testing.RepositoryPaths.Root, "bench", "results");
 }

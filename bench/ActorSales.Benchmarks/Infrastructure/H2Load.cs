@@ -42,6 +42,36 @@ public static partial class H2Load
         return false;
     }
 
+    /// <summary>
+    /// Sends the exact frame and headers h2load will send once with nghttp (same package) and returns the gRPC status
+    /// from the trailers, since h2load itself only sees the HTTP status (200 for every gRPC outcome).
+    /// </summary>
+    public static async Task<string> VerifyAsync(int port, string method, IMessage request, string? bearer)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorsales-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(file, Frame(request));
+        try
+        {
+            List<string> args = ["-v", "-d", file, "-H", "content-type: application/grpc", "-H", "te: trailers"];
+            if (bearer is not null)
+            {
+                args.AddRange(["-H", $"authorization: Bearer {bearer}"]);
+            }
+            args.Add($"http://127.0.0.1:{port}/{method}");
+            using var nghttp = Process.Start(new ProcessStartInfo("nghttp", args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = await nghttp.StandardOutput.ReadToEndAsync();
+            await nghttp.WaitForExitAsync();
+            return GrpcStatus().Match(output) is { Success: true } status ? status.Groups[1].Value : "none";
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [GeneratedRegex(@"grpc-status: (\d+)")]
+    private static partial Regex GrpcStatus();
+
     /// <summary>A gRPC length-prefixed message: compressed flag 0, 4-byte big-endian length, the protobuf bytes.</summary>
     public static byte[] Frame(IMessage message)
     {

@@ -49,6 +49,37 @@ public static class LoadGenerator
     /// <summary><paramref name="inFlight"/> workers, each calling again as soon as its call completes.</summary>
     public static async Task<LoadResult> ClosedAsync(Func<long, Task> call, int inFlight, TimeSpan warmup, TimeSpan window)
     {
+        var (samples, seconds) = await ClosedSamplesAsync(call, inFlight, warmup, window);
+        return LoadResult.From(samples, seconds);
+    }
+
+    /// <summary>
+    /// The figure and its baseline in turns (<paramref name="rounds"/> slices of window / rounds each, a full warm-up
+    /// first and a 1-second one before every later slice), so a neighbour's burst on this shared machine lands on both
+    /// rather than on whichever happened to run at the time.
+    /// </summary>
+    public static async Task<(LoadResult Figure, LoadResult Baseline)> AlternateClosedAsync(
+        Func<long, Task> figure, Func<long, Task> baseline, int inFlight, TimeSpan warmup, TimeSpan window, int rounds)
+    {
+        var slice = window / rounds;
+        var a = new List<Sample>();
+        var b = new List<Sample>();
+        double aSeconds = 0, bSeconds = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            var warm = round == 0 ? warmup : TimeSpan.FromSeconds(1);
+            var (bs, bt) = await ClosedSamplesAsync(baseline, inFlight, warm, slice);
+            b.AddRange(bs);
+            bSeconds += bt;
+            var (fs, ft) = await ClosedSamplesAsync(figure, inFlight, warm, slice);
+            a.AddRange(fs);
+            aSeconds += ft;
+        }
+        return (LoadResult.From(a, aSeconds), LoadResult.From(b, bSeconds));
+    }
+
+    private static async Task<(List<Sample> Samples, double Seconds)> ClosedSamplesAsync(Func<long, Task> call, int inFlight, TimeSpan warmup, TimeSpan window)
+    {
         var samples = new List<Sample>[inFlight];
         var measuring = false;
         var stop = false;
@@ -74,7 +105,7 @@ public static class LoadGenerator
         var seconds = timed.Elapsed.TotalSeconds;
         Volatile.Write(ref stop, true);
         await Task.WhenAll(workers);
-        return LoadResult.From([.. samples.SelectMany(s => s)], seconds);
+        return ([.. samples.SelectMany(s => s)], seconds);
     }
 
     /// <summary>

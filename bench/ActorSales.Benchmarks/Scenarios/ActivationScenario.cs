@@ -28,6 +28,7 @@ public static class ActivationScenario
     {
         var count = args.Int("--count", 100_000);
         var concurrency = args.Int("--in-flight", 64);
+        var freshCount = args.Int("--fresh-count", 2_000);
         var report = new Report("activation", Command) { Pinning = Processes.CanPin ? "silo and callers in one process on core 1 (taskset); PostgreSQL unpinned" : "not pinned" };
         report.Details["count"] = count;
         report.Details["inFlight"] = concurrency;
@@ -41,13 +42,28 @@ public static class ActivationScenario
         var seeded = await SeededCustomers.CreateAsync(host.Channel, key, 1);
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
-        var template = new GrainState<CustomerState>();
-        await storage.ReadStateAsync("customer", grains.GetGrain<ICustomerGrain>(seeded.CustomerIds[0]).GetGrainId(), template);
+        var templateId = grains.GetGrain<ICustomerGrain>(seeded.CustomerIds[0]).GetGrainId();
+        // Straight after registration the stored row still has the reminder due time of before the registration's
+        // reminder was set (the grain records it with its next write), so activating it re-registers the reminder.
+        var fresh = new GrainState<CustomerState>();
+        await storage.ReadStateAsync("customer", templateId, fresh);
+        // After one more write that moves no deadline (a note), the row records the reminder as it is registered.
+        await host.Customers.LogActivityAsync(new ActorSales.Contracts.V1.LogActivityRequest
+        {
+            CustomerId = seeded.CustomerIds[0],
+            Kind = ActorSales.Contracts.V1.ActivityKind.Note,
+            OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
+            Summary = "Internal note: prefers calls before 10:00.",
+        }, seeded.HeadersFor(0));
+        var settled = new GrainState<CustomerState>();
+        await storage.ReadStateAsync("customer", templateId, settled);
         var ids = Enumerable.Range(0, count).Select(i => $"bench-customer-{i:D7}").ToArray();
+        var freshIds = Enumerable.Range(0, freshCount).Select(i => $"bench-fresh-{i:D7}").ToArray();
         var seeding = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (id, _) =>
-            await storage.WriteStateAsync("customer", grains.GetGrain<ICustomerGrain>(id).GetGrainId(), new GrainState<CustomerState>(template.State)));
-        Console.WriteLine($"  seeded {count:N0} customers through the storage provider in {seeding.Elapsed.TotalSeconds:0.0} s");
+        await Parallel.ForEachAsync(ids.Select(id => (id, settled)).Concat(freshIds.Select(id => (id, fresh))), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (row, _) =>
+            await storage.WriteStateAsync("customer", grains.GetGrain<ICustomerGrain>(row.id).GetGrainId(), new GrainState<CustomerState>(row.Item2.State)));
+        Console.WriteLine($"  seeded {count:N0} + {freshCount:N0} customers through the storage provider in {seeding.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine($"  stored reminder due: fresh {fresh.State?.ReminderDueAt:O}, settled {settled.State?.ReminderDueAt:O}");
 
         // Baseline: the provider's read query, by key, for the same rows; after one scan so both find them cached.
         var baseline = await RawSelectsAsync(database, concurrency);
@@ -69,6 +85,11 @@ public static class ActivationScenario
         var customerBytes = (SettledHeap() - heapBefore) / (double)count;
         Console.WriteLine($"  activated {count:N0} customers in {activationSeconds:0.00} s; {customerBytes:0} B each");
 
+        var freshWatch = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(freshIds, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, _) => await grains.GetGrain<ICustomerGrain>(id).Get(caller));
+        var freshSeconds = freshWatch.Elapsed.TotalSeconds;
+        Console.WriteLine($"  activated {freshCount:N0} fresh customers in {freshSeconds:0.00} s");
+
         var emptyBefore = SettledHeap();
         var emptyWatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
@@ -79,6 +100,11 @@ public static class ActivationScenario
 
         report.Add("first reads (cold activations from PostgreSQL)", count / activationSeconds, baseline.Rows / baseline.Seconds, "rows/s", ">= 0.5x",
             count / activationSeconds >= 0.5 * (baseline.Rows / baseline.Seconds), "baseline: raw select-by-key loop");
+        if (freshCount > 0)
+        {
+            report.Add($"first reads of {freshCount:N0} customers stored straight after registration", freshCount / freshSeconds, baseline.Rows / baseline.Seconds, "rows/s",
+                note: "stale stored reminder due time: each activation re-registers its reminder");
+        }
         report.Add("managed heap per active customer grain", customerBytes / 1024, emptyBytes / 1024, "KiB", "<= 4 KiB", customerBytes <= 4096, "baseline: empty grain");
         report.Add("empty grain activations (no storage)", count / emptySeconds, null, "activations/s");
         report.Details["storedCustomerBytes"] = baseline.PayloadBytes;

@@ -35,13 +35,12 @@ public static class GrainScenario
         var customers = seeded.CustomerIds.Select(id => grains.GetGrain<ICustomerGrain>(id)).ToArray();
         var empties = Enumerable.Range(0, count).Select(i => grains.GetGrain<IEmptyGrain>($"empty-{i}")).ToArray();
 
-        var empty = await LoadGenerator.ClosedAsync(i => empties[i % count].Ping(), workers, args.Warmup, args.Window);
-        Console.WriteLine($"  empty grain   {empty}");
-        var customer = await LoadGenerator.ClosedAsync(i =>
+        var (customer, empty) = await LoadGenerator.AlternateClosedAsync(i =>
         {
             var c = (int)(i % count);
             return customers[c].Get(callers[c / SeededCustomers.PerRep]);
-        }, workers, args.Warmup, args.Window);
+        }, i => empties[i % count].Ping(), workers, args.Warmup, args.Window, args.Rounds);
+        Console.WriteLine($"  empty grain   {empty}");
         Console.WriteLine($"  customer.Get  {customer}");
 
         report.Add("customer Get, hosted client", customer.Rps, empty.Rps, "calls/s");

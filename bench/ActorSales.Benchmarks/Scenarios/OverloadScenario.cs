@@ -17,7 +17,7 @@ public static class OverloadScenario
 
     public static async Task<int> RunAsync(BenchArgs args)
     {
-        var before = TimeSpan.FromSeconds(args.Double("--before-seconds", 10));
+        var before = TimeSpan.FromSeconds(args.Double("--before-seconds", 15));
         var overload = TimeSpan.FromSeconds(args.Double("--overload-seconds", 30));
         var after = TimeSpan.FromSeconds(args.Double("--recovery-seconds", 40));
         var clients = args.Int("--clients", 64);
@@ -38,7 +38,7 @@ public static class OverloadScenario
         var clientsForProbe = channels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
         await clientsForProbe[0].GetCustomerAsync(request, seeded.HeadersFor(0));
 
-        var max = await H2Load.RunAsync(host.Port, "actorsales.v1.CustomersService/GetCustomer", request, token, 8, 8, args.Warmup, args.Window)
+        var max = await H2Load.RunAsync(host.Port, "actorsales.v1.CustomersService/GetCustomer", request, token, 8, 8, args.Warmup * 2, args.Window)
             ?? throw new InvalidOperationException("h2load failed");
         Console.WriteLine($"  max (h2load, 64 in flight): {max.Rps:N0}/s");
         report.Details["maxRps"] = max.Rps;
@@ -73,7 +73,7 @@ public static class OverloadScenario
         var samples = await probe;
         await sampler;
 
-        var pre = LoadGenerator.Slice(samples, 1, overloadStart);
+        var pre = LoadGenerator.Slice(samples, 5, overloadStart); // the first seconds settle the new connections
         var during = LoadGenerator.Slice(samples, overloadStart, overloadEnd);
         var shed = stats["shed"] - shedBefore;
         // Recovered: from this second on, every 1-second window's p99 is within 1.5x of the p99 before the overload.
