@@ -19,8 +19,14 @@ public sealed class BenchArgs(string[] args)
 
     public bool Flag(string name) => args.Contains(name);
 
-    /// <summary>Warm-up before every timed window (--warmup-seconds, default 3).</summary>
-    public TimeSpan Warmup => TimeSpan.FromSeconds(Double("--warmup-seconds", 3));
+    /// <summary>
+    /// Load before the first timed window of each server (--warmup-seconds, default 20): on one core the tiered JIT
+    /// needs about that long under load to reach steady code (seen here: a host at a quarter of its speed for ~20 s).
+    /// </summary>
+    public TimeSpan Warmup => TimeSpan.FromSeconds(Double("--warmup-seconds", 20));
+
+    /// <summary>Load before every later window, to fill the pipeline again (2 s).</summary>
+    public static TimeSpan Refill => TimeSpan.FromSeconds(2);
 
     /// <summary>Each timed window (--seconds, default 10): the machine is shared, so keep it short.</summary>
     public TimeSpan Window => TimeSpan.FromSeconds(Double("--seconds", 10));

@@ -67,7 +67,7 @@ public static class LoadGenerator
         double aSeconds = 0, bSeconds = 0;
         for (var round = 0; round < rounds; round++)
         {
-            var warm = round == 0 ? warmup : TimeSpan.FromSeconds(1);
+            var warm = round == 0 ? warmup : BenchArgs.Refill;
             var (bs, bt) = await ClosedSamplesAsync(baseline, inFlight, warm, slice);
             b.AddRange(bs);
             bSeconds += bt;

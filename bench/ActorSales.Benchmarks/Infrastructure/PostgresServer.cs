@@ -21,6 +21,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int? ServerPid { get; private set; }
 
+    /// <summary>True when this run started PostgreSQL and pinned it to the load core.</summary>
+    public bool Pinned { get; private set; }
+
     public static async Task<PostgresServer> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("ACTORSALES_BENCH_POSTGRES") is { Length: > 0 } configured)
@@ -33,6 +36,14 @@ public sealed class PostgresServer : IAsyncDisposable
         if (pidFile is not null && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
         {
             server.ServerPid = pid;
+            if (Processes.CanPin)
+            {
+                // With the load, off the server's core: the host (figure) and Npgsql (baseline) then both talk to a
+                // PostgreSQL that competes with the client side only; backends fork from the postmaster and inherit it.
+                using var taskset = Process.Start(new ProcessStartInfo("taskset", ["-a", "-p", "-c", "1", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true })!;
+                await taskset.WaitForExitAsync();
+                server.Pinned = taskset.ExitCode == 0;
+            }
         }
         return server;
     }

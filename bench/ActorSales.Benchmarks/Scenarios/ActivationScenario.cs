@@ -84,6 +84,12 @@ public static class ActivationScenario
         var activationSeconds = activating.Elapsed.TotalSeconds;
         var customerBytes = (SettledHeap() - heapBefore) / (double)count;
         Console.WriteLine($"  activated {count:N0} customers in {activationSeconds:0.00} s; {customerBytes:0} B each");
+        if (args.Int("--hold-seconds", 0) is > 0 and var hold)
+        {
+            // For a heap snapshot (dotnet-gcdump collect -p <pid>) with every customer active.
+            Console.WriteLine($"  holding {hold} s for a heap snapshot: pid {Environment.ProcessId}");
+            await Task.Delay(TimeSpan.FromSeconds(hold));
+        }
 
         var freshWatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(freshIds, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (id, _) => await grains.GetGrain<ICustomerGrain>(id).Get(caller));

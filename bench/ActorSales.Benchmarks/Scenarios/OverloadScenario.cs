@@ -38,7 +38,9 @@ public static class OverloadScenario
         var clientsForProbe = channels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
         await clientsForProbe[0].GetCustomerAsync(request, seeded.HeadersFor(0));
 
-        var max = await H2Load.RunAsync(host.Port, "actorsales.v1.CustomersService/GetCustomer", request, token, 8, 8, args.Warmup * 2, args.Window)
+        // Warm the JIT first (see --warmup-seconds), then the maximum.
+        await H2Load.RunAsync(host.Port, "actorsales.v1.CustomersService/GetCustomer", request, token, 8, 8, TimeSpan.Zero, args.Warmup);
+        var max = await H2Load.RunAsync(host.Port, "actorsales.v1.CustomersService/GetCustomer", request, token, 8, 8, BenchArgs.Refill, args.Window)
             ?? throw new InvalidOperationException("h2load failed");
         Console.WriteLine($"  max (h2load, 64 in flight): {max.Rps:N0}/s");
         report.Details["maxRps"] = max.Rps;
@@ -50,7 +52,7 @@ public static class OverloadScenario
         {
             var c = (int)(i % seeded.CustomerIds.Count);
             return clientsForProbe[i % clientsForProbe.Length].GetCustomerAsync(new GetCustomerRequest { CustomerId = seeded.CustomerIds[c] }, seeded.HeadersFor(c)).ResponseAsync;
-        }, probeRate, 16, stopProbe.Token);
+        }, probeRate, 200, stopProbe.Token); // enough workers that the probe itself never falls behind its schedule
         var memory = new List<(double At, double Rss)>();
         var sampler = Task.Run(async () =>
         {

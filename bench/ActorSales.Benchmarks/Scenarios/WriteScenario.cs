@@ -20,12 +20,14 @@ public static class WriteScenario
         var connections = args.Int("--connections", 8);
         var inFlight = args.Int("--in-flight", 64);
         var customers = args.Int("--customers", 200);
-        var report = new Report("write", Command) { Pinning = Processes.CanPin ? "host on core 0, load and Npgsql client on core 1 (taskset); PostgreSQL unpinned" : "not pinned" };
+        var report = new Report("write", Command);
         report.Details["connections"] = connections;
         report.Details["inFlight"] = inFlight;
         report.Details["customers"] = customers;
 
         await using var postgres = await PostgresServer.StartAsync();
+        report.Pinning = !Processes.CanPin ? "not pinned"
+            : $"host on core 0; load, Npgsql client{(postgres.Pinned ? " and PostgreSQL" : "")} on core 1 (taskset){(postgres.Pinned ? "" : "; PostgreSQL unpinned")}";
         var database = await postgres.CreateDatabaseAsync();
         var key = Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray());
         await using (var host = await ServerProcess.StartAsync(
@@ -47,7 +49,12 @@ public static class WriteScenario
                     Summary = summary,
                 }, seeded.HeadersFor(customer)).ResponseAsync;
             }
+            var cpuBefore = host.CpuTime();
+            var wall = System.Diagnostics.Stopwatch.StartNew();
             var figure = await LoadGenerator.ClosedAsync(LogActivity, inFlight, args.Warmup, args.Window);
+            var hostCpu = (host.CpuTime() - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
+            report.Details["hostCpuPercent"] = hostCpu;
+            Console.WriteLine($"  host CPU {hostCpu:0} % of its core during the run");
             Console.WriteLine($"  LogActivity  {figure}");
             report.Details["logActivity"] = figure;
 
@@ -77,6 +84,7 @@ public static class WriteScenario
             report.Add("LogActivity throughput", figure.Rps, baseline.Rps, "calls/s", ">= 0.7x", figure.Rps >= 0.7 * baseline.Rps);
             report.Add("LogActivity p99", figure.P99Ms, baseline.P99Ms, "ms", "<= 2x", figure.P99Ms <= 2 * baseline.P99Ms);
             report.Add("LogActivity p50", figure.P50Ms, baseline.P50Ms, "ms");
+            report.Note($"host CPU during LogActivity: {hostCpu:0} % of its one core");
             report.Note($"baseline op: upsert a {chunkBytes} B activity-chunk row, then a {customerBytes} B customer row (the two rows LogActivity writes, average sizes read back after the run), autocommit, {inFlight} in flight over one Npgsql pool");
             if (figure.Failed > 0)
             {
