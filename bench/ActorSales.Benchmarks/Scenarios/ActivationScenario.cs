@@ -29,7 +29,7 @@ public static class ActivationScenario
         var count = args.Int("--count", 100_000);
         var concurrency = args.Int("--in-flight", 64);
         var freshCount = args.Int("--fresh-count", 2_000);
-        var report = new Report("activation", Command) { Pinning = Processes.CanPin ? "silo and callers in one process on core 1 (taskset); PostgreSQL unpinned" : "not pinned" };
+        var report = new Report("activation", Command) { Pinning = Processes.CanPin ? "silo, callers and PostgreSQL on core 1 (taskset)" : "not pinned" };
         report.Details["count"] = count;
         report.Details["inFlight"] = concurrency;
 
