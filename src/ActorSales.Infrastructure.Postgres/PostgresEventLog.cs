@@ -233,15 +233,13 @@ public sealed partial class PostgresEventLog : IEventLog, IAsyncDisposable
     {
         var events = batch.SelectMany(p => p.Events).ToList();
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
-        {
-            lockCommand.Parameters.AddWithValue("key", _lockKey);
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-        }
-        var inserted = new HashSet<(int, string, long)>();
-        long head = 0;
-        await using (var command = new NpgsqlCommand("""
+        // One round trip: an Npgsql batch runs in one implicit transaction, so the advisory lock taken by the first
+        // statement is held through the insert and released at its commit.
+        await using var append = new NpgsqlBatch(connection);
+        var takeLock = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@key)");
+        takeLock.Parameters.AddWithValue("key", _lockKey);
+        append.BatchCommands.Add(takeLock);
+        var insert = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_event_log (service_id, entity_type, entity_id, sequence, event_type, team_id, owner_id, occurred_at, payload)
             SELECT @service, t.entity_type, t.entity_id, t.sequence, t.event_type, t.team_id, t.owner_id, t.occurred_at, t.payload
             FROM unnest(@entity_types, @entity_ids, @sequences, @event_types, @team_ids, @owner_ids, @occurred_ats, @payloads)
@@ -249,25 +247,28 @@ public sealed partial class PostgresEventLog : IEventLog, IAsyncDisposable
             ORDER BY t.ord
             ON CONFLICT (service_id, entity_type, entity_id, sequence) DO NOTHING
             RETURNING position, entity_type, entity_id, sequence
-            """, connection, transaction))
+            """);
+        insert.Parameters.AddWithValue("service", _serviceId);
+        insert.Parameters.AddWithValue("entity_types", events.Select(e => (short)e.EntityType).ToArray());
+        insert.Parameters.AddWithValue("entity_ids", events.Select(e => e.EntityId).ToArray());
+        insert.Parameters.AddWithValue("sequences", events.Select(e => e.Sequence).ToArray());
+        insert.Parameters.AddWithValue("event_types", events.Select(e => e.EventType).ToArray());
+        insert.Parameters.AddWithValue("team_ids", events.Select(e => e.TeamId).ToArray());
+        insert.Parameters.AddWithValue("owner_ids", events.Select(e => e.OwnerId).ToArray());
+        insert.Parameters.AddWithValue("occurred_ats", events.Select(e => e.OccurredAt).ToArray());
+        insert.Parameters.AddWithValue("payloads", events.Select(e => e.Payload).ToArray());
+        append.BatchCommands.Add(insert);
+        var inserted = new HashSet<(int, string, long)>();
+        long head = 0;
+        await using (var reader = await append.ExecuteReaderAsync(cancellationToken))
         {
-            command.Parameters.AddWithValue("service", _serviceId);
-            command.Parameters.AddWithValue("entity_types", events.Select(e => (short)e.EntityType).ToArray());
-            command.Parameters.AddWithValue("entity_ids", events.Select(e => e.EntityId).ToArray());
-            command.Parameters.AddWithValue("sequences", events.Select(e => e.Sequence).ToArray());
-            command.Parameters.AddWithValue("event_types", events.Select(e => e.EventType).ToArray());
-            command.Parameters.AddWithValue("team_ids", events.Select(e => e.TeamId).ToArray());
-            command.Parameters.AddWithValue("owner_ids", events.Select(e => e.OwnerId).ToArray());
-            command.Parameters.AddWithValue("occurred_ats", events.Select(e => e.OccurredAt).ToArray());
-            command.Parameters.AddWithValue("payloads", events.Select(e => e.Payload).ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken); // past the lock's single row
             while (await reader.ReadAsync(cancellationToken))
             {
                 head = Math.Max(head, reader.GetInt64(0));
                 inserted.Add((reader.GetInt16(1), reader.GetString(2), reader.GetInt64(3)));
             }
         }
-        await transaction.CommitAsync(cancellationToken);
         NoteHead(head);
         return inserted;
     }
