@@ -41,8 +41,6 @@ public sealed partial class HandoverGrain(
     /// <summary>After a failed batch (e.g. a silo just went away) the transfer is retried this much later.</summary>
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
 
-    private readonly List<(long Sequence, string ActorId, Action<DomainEvent> SetChange)> _raised = [];
-
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
 
@@ -487,12 +485,8 @@ public sealed partial class HandoverGrain(
     private async Task Commit()
     {
         S.ReminderDueAt = _deadlines.ReminderDueAt;
-        foreach (var (sequence, actorId, setChange) in _raised)
-        {
-            // The handover is about the leaver's book: the leaver is its owner for event filtering.
-            _outbox.Add(EntityType.Handover, Id, sequence, actorId, S.TeamId, Id, setChange);
-        }
-        _raised.Clear();
+        // The handover is about the leaver's book: the leaver is its owner for event filtering.
+        _outbox.AddStaged(EntityType.Handover, Id, S.TeamId, Id);
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterCommit();
     }
@@ -526,7 +520,7 @@ public sealed partial class HandoverGrain(
         S.ReminderDueAt = _deadlines.ReminderDueAt;
     }
 
-    private void Raise(string actorId, Action<DomainEvent> setChange) => _raised.Add((++S.Version, actorId, setChange));
+    private void Raise(string actorId, Action<DomainEvent> setChange) => _outbox.Stage(++S.Version, actorId, setChange);
 
     private void Tell(string recipientId, string key, string kind, NotificationSeverity severity, string message) =>
         S.PendingNotices.Add(new PendingNotice(recipientId, new Notification(

@@ -37,9 +37,6 @@ public sealed partial class OpportunityGrain(
     private const int MaxEvidence = 200;
     private const int MaxDecisionMakers = 20;
 
-    // Events raised by the change in progress, each with its own sequence; they go to the outbox at the commit.
-    private readonly List<(long Sequence, string ActorId, Action<DomainEvent> SetChange)> _raised = [];
-
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
 
@@ -591,11 +588,7 @@ public sealed partial class OpportunityGrain(
     private async Task Commit()
     {
         S.ReminderDueAt = _deadlines.ReminderDueAt;
-        foreach (var (sequence, actorId, setChange) in _raised)
-        {
-            _outbox.Add(EntityType.Opportunity, Id, sequence, actorId, S.OwnerTeamId, S.OwnerId, setChange);
-        }
-        _raised.Clear();
+        _outbox.AddStaged(EntityType.Opportunity, Id, S.OwnerTeamId, S.OwnerId);
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterCommit();
     }
@@ -611,7 +604,7 @@ public sealed partial class OpportunityGrain(
     }
 
     /// <summary>Records an event of the change in progress; each gets the next version as its gap-free sequence.</summary>
-    private void Raise(Caller caller, Action<DomainEvent> setChange) => _raised.Add((++S.Version, caller.UserId, setChange));
+    private void Raise(Caller caller, Action<DomainEvent> setChange) => _outbox.Stage(++S.Version, caller.UserId, setChange);
 
     /// <summary>Tells the customer and the owner whether this opportunity is open; idempotent, replayed on activation.</summary>
     private async Task SyncLinks()
