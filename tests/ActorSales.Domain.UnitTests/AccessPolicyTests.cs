@@ -25,6 +25,19 @@ public sealed class AccessPolicyTests
         Assert.False(AccessPolicy.CanRead(Manager(), "sam", "south"));
     }
 
+    [Fact]
+    public void Feeds_are_scoped_to_the_own_book_for_reps_the_team_for_managers_and_everything_for_services()
+    {
+        var service = new Caller("billing", Role.Service, null, SalespersonStatus.Active);
+        var departed = new Caller("rita", Role.Rep, "north", SalespersonStatus.Departed);
+
+        Assert.Equal(new ReadScope(null, "rita"), AccessPolicy.FeedScope(Rep(), null));
+        Assert.Equal(new ReadScope("north", "max"), AccessPolicy.FeedScope(Manager(), "north"));
+        Assert.Equal(ReadScope.Everything, AccessPolicy.FeedScope(service, "south"));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.FeedScope(Manager(), "south"));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.FeedScope(departed, null));
+    }
+
     [Theory]
     [InlineData(Role.Director)]
     [InlineData(Role.Admin)]

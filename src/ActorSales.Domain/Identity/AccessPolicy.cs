@@ -192,6 +192,25 @@ public static class AccessPolicy
         }
     }
 
+    /// <summary>
+    /// Which part of an activity feed (the event log) the caller may follow, optionally narrowed to
+    /// <paramref name="requestedTeamId"/>: services, directors and admins everything; a manager their team's and their
+    /// own; a rep (and a leaver reading until the last working day) their own book's. <see cref="CanRead"/> still
+    /// decides each record.
+    /// </summary>
+    public static ReadScope FeedScope(Caller caller, string? requestedTeamId)
+    {
+        EnsureMayRead(caller);
+        return caller.Role switch
+        {
+            Role.Service or Role.Director or Role.Admin => ReadScope.Everything,
+            Role.Manager when requestedTeamId is null || requestedTeamId == caller.TeamId =>
+                new ReadScope(caller.TeamId ?? string.Empty, caller.UserId),
+            Role.Rep when requestedTeamId is null || requestedTeamId == caller.TeamId => new ReadScope(null, caller.UserId),
+            _ => throw new AccessDeniedException("you may follow only your own team's events"),
+        };
+    }
+
     private static bool IsLive(Caller caller) => caller.Status == SalespersonStatus.Active;
 
     private static bool IsReadingOwnBook(Caller caller) => caller.Status == SalespersonStatus.Departing && caller.ReadsOwnBook;

@@ -7,7 +7,6 @@ using ActorSales.Gateway.Mapping;
 using ActorSales.Grains.Abstractions.Events;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
-using Role = ActorSales.Domain.Identity.Role;
 
 namespace ActorSales.Gateway.Grpc;
 
@@ -28,7 +27,6 @@ public sealed class EventsGrpcService(IEventLog log, CallerResolver callers, Tim
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        AccessPolicy.EnsureMayRead(caller); // a leaver may follow their own book until the last working day
         var filter = ToFilter(request, caller);
         var cancel = context.CancellationToken;
         var cursor = await StartAsync(request, cancel);
@@ -124,15 +122,8 @@ public sealed class EventsGrpcService(IEventLog log, CallerResolver callers, Tim
             eventTypes.Add(name);
         }
         var teamId = RequestMapper.OptionalId(request.TeamId, "team_id");
-        return caller.Role switch
-        {
-            Role.Service or Role.Director or Role.Admin => new EventFilter(entityTypes, eventTypes, teamId),
-            Role.Manager when teamId is null || teamId == caller.TeamId =>
-                new EventFilter(entityTypes, eventTypes, teamId, ScopeTeamId: caller.TeamId ?? string.Empty, ScopeOwnerId: caller.UserId),
-            Role.Rep when teamId is null || teamId == caller.TeamId =>
-                new EventFilter(entityTypes, eventTypes, teamId, ScopeOwnerId: caller.UserId),
-            _ => throw new AccessDeniedException("you may follow only your own team's events"),
-        };
+        var scope = AccessPolicy.FeedScope(caller, teamId);
+        return new EventFilter(entityTypes, eventTypes, teamId, scope.TeamId, scope.OwnerId);
     }
 
     private static RpcException OutOfRange(string message) => new(new Status(StatusCode.OutOfRange, message));
