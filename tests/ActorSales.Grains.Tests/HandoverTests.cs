@@ -122,6 +122,36 @@ public sealed class HandoverTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Books_whose_updates_were_lost_are_settled_from_the_records_before_the_handover_completes()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var plain = new[] { await RegisterAsync(team, "First"), await RegisterAsync(team, "Second") };
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        var dealView = await deal.Get(team.Rep);
+        var leaver = fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId);
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        // Every book update of the transfer is acknowledged but never reaches the live books, as when another
+        // activation on a silo being declared dead took them.
+        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
+        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.LinkOpportunity));
+        fixture.LostCalls.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
+        fixture.LostCalls.Lose(leaver, nameof(ISalespersonGrain.LinkOpportunity));
+        var handover = Handover(team);
+
+        await handover.Start(Departure(team.OtherRep.UserId), team.Manager);
+        await handover.Accept("", team.OtherRep);
+        var done = await CompletedAsync(handover, team.Manager);
+
+        Assert.True(done.Completed, string.Join("; ", done.Packages.Select(p => $"{p.ReceiverId} {p.Status} {p.TransferredCount}/{p.Items.Count}")));
+        Assert.Equal(3, fixture.LostCalls.LostCount(receiver, nameof(ISalespersonGrain.AddCustomer)));
+        Assert.Equal(3, fixture.LostCalls.LostCount(leaver, nameof(ISalespersonGrain.RemoveCustomer)));
+        Assert.Equal(plain.Append(dealView.CustomerId).Order(StringComparer.Ordinal), await receiver.OwnedCustomerIds());
+        Assert.Equal([dealView.Id], await receiver.OpenOpportunityIds());
+        Assert.Empty(await leaver.OwnedCustomerIds());
+        Assert.Empty(await leaver.OpenOpportunityIds());
+    }
+
+    [Fact]
     public async Task A_rejected_package_is_reassigned_by_the_manager_and_accepted_by_the_new_receiver()
     {
         var team = await fixture.CreateTeamAsync();

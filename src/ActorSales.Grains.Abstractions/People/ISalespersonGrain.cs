@@ -98,6 +98,17 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("OwnedCustomerIds"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<string>> OwnedCustomerIds();
 
+    /// <summary>
+    /// Makes the book agree with the records for the given customers and opportunities, which the caller expects this
+    /// person to own (<paramref name="expectOwned"/>) or no longer to own. The book is first re-read from storage: while
+    /// a silo is being declared dead, another activation of this grain may have written it. Every listed entry that
+    /// still disagrees is checked against its own record (the customer or opportunity, the source of truth) and the
+    /// book follows the record. Returns how many entries were corrected. Called by the handover grain before it counts
+    /// a package as moved.
+    /// </summary>
+    [Alias("ReconcileBook")]
+    Task<int> ReconcileBook(IReadOnlyList<string> customerIds, IReadOnlyList<string> opportunityIds, bool expectOwned);
+
     /// <summary>Files a handover package addressed to this person (or removes it). Called by the handover grain.</summary>
     [Alias("LinkHandoverPackage")]
     Task LinkHandoverPackage(string handoverId, bool addressed);

@@ -438,12 +438,13 @@ public sealed partial class HandoverGrain(
                 LogItemTransferFailed(exception, Id, item.Id);
             }
         }));
-        if (failures > 0)
+        foreach (var package in S.Packages.Where(p => p.Status == PackageStatus.Transferring && p.Items.TrueForAll(i => i.Transferred)).ToList())
         {
-            S.TransferDueAt = clock.GetUtcNow() + RetryAfter;
-        }
-        foreach (var package in S.Packages.Where(p => p.Status == PackageStatus.Transferring && p.Items.TrueForAll(i => i.Transferred)))
-        {
+            if (!await SettleBooks(package))
+            {
+                failures++;
+                continue;
+            }
             package.Status = PackageStatus.Transferred;
             if (package.ReceiverId.Length > 0)
             {
@@ -453,12 +454,49 @@ public sealed partial class HandoverGrain(
             var view = ToView(package, withItems: false).ToContract();
             Raise(actor, e => e.HandoverPackageTransferred = new HandoverPackageTransferred { Package = view });
         }
-        if (!HasWaitingItems())
+        if (failures > 0)
+        {
+            S.TransferDueAt = clock.GetUtcNow() + RetryAfter;
+        }
+        else if (!HasWaitingItems())
         {
             S.TransferDueAt = null;
         }
         CompleteIfDone(actor);
         await Commit();
+    }
+
+    /// <summary>
+    /// Before a package counts as moved, the receivers' and the leaver's books are reconciled with the moved records.
+    /// Each item's own transfer already waited for both books; this catches what that check cannot see: a book written
+    /// by an activation on a silo that was being declared dead while another activation already answered for it.
+    /// </summary>
+    private async Task<bool> SettleBooks(PackageState package)
+    {
+        var books = package.Items.Where(i => i.TargetOwnerId is not null)
+            .GroupBy(i => i.TargetOwnerId!, StringComparer.Ordinal)
+            .Select(owner => (OwnerId: owner.Key, Items: owner.ToList(), ExpectOwned: true))
+            .Append((OwnerId: Id, Items: package.Items, ExpectOwned: false));
+        try
+        {
+            foreach (var (ownerId, items, expectOwned) in books)
+            {
+                var corrected = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).ReconcileBook(
+                    items.Where(i => i.Kind == HandoverItemKind.Customer).Select(i => i.Id).ToList(),
+                    items.Where(i => i.Kind == HandoverItemKind.Opportunity).Select(i => i.Id).ToList(),
+                    expectOwned);
+                if (corrected > 0)
+                {
+                    LogBookCorrected(Id, ownerId, corrected);
+                }
+            }
+            return true;
+        }
+        catch (Exception exception)
+        {
+            LogSettleFailed(exception, Id, package.ReceiverId);
+            return false;
+        }
     }
 
     /// <summary>When every package has moved, the handover completes and the leaver departs (applied after the write).</summary>
@@ -526,7 +564,8 @@ public sealed partial class HandoverGrain(
         S.PendingNotices.Add(new PendingNotice(recipientId, new Notification(
             $"handover:{Id}:{key}:{recipientId}", kind, severity, "handover", Id, message, clock.GetUtcNow())));
 
-    private bool HasWaitingItems() => S.Packages.Exists(p => p.Status == PackageStatus.Transferring && p.Items.Exists(i => !i.Transferred));
+    /// <summary>A package is still moving until its items have moved and its books are settled.</summary>
+    private bool HasWaitingItems() => S.Packages.Exists(p => p.Status == PackageStatus.Transferring);
 
     private PackageState? Find(string receiverId) => S.Packages.Find(p => p.ReceiverId == receiverId);
 
@@ -583,6 +622,12 @@ public sealed partial class HandoverGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: moving item {ItemId} failed; the transfer retries it")]
     private partial void LogItemTransferFailed(Exception exception, string handoverId, string itemId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: settling the books of the package for '{ReceiverId}' failed; retried")]
+    private partial void LogSettleFailed(Exception exception, string handoverId, string receiverId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: the book of {OwnerId} disagreed with {Corrected} moved record(s) and was corrected")]
+    private partial void LogBookCorrected(string handoverId, string ownerId, int corrected);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: links, notifications or the departure failed; retried on activation")]
     private partial void LogEffectsFailed(Exception exception, string handoverId);

@@ -166,6 +166,50 @@ public sealed class SalespersonGrain(
 
     public Task<IReadOnlyList<string>> OwnedCustomerIds() => Task.FromResult<IReadOnlyList<string>>([.. state.State.CustomerIds]);
 
+    public async Task<int> ReconcileBook(IReadOnlyList<string> customerIds, IReadOnlyList<string> opportunityIds, bool expectOwned)
+    {
+        EnsureCreated();
+        // Every change of this activation was written before it returned, so storage is at least as new as memory; it is
+        // newer when another activation wrote during a silo loss, and that write is exactly what this read picks up.
+        await state.ReadStateAsync();
+        var books = state.State;
+        var customers = await Disagreeing(customerIds, books.CustomerIds, expectOwned, async id =>
+            await GrainFactory.GetGrain<ICustomerGrain>(id).Find() is { } c && c.OwnerId == Id && !c.InPool);
+        var deals = await Disagreeing(opportunityIds, books.OpenOpportunityIds, expectOwned, async id =>
+            await GrainFactory.GetGrain<IOpportunityGrain>(id).Find() is { } o && o.OwnerId == Id && o.Status == OpportunityStatus.Open);
+        var corrected = 0;
+        foreach (var (id, owns) in customers)
+        {
+            corrected += (owns ? books.CustomerIds.Add(id) : books.CustomerIds.Remove(id)) ? 1 : 0;
+            if (!owns)
+            {
+                books.WonCustomerIds.Remove(id);
+            }
+        }
+        foreach (var (id, owns) in deals)
+        {
+            corrected += (owns ? books.OpenOpportunityIds.Add(id) : books.OpenOpportunityIds.Remove(id)) ? 1 : 0;
+        }
+        if (corrected > 0)
+        {
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
+        return corrected;
+    }
+
+    /// <summary>Entries whose presence in <paramref name="book"/> differs from the expectation, with what their record says.</summary>
+    private static async Task<List<(string Id, bool Owns)>> Disagreeing(
+        IReadOnlyList<string> ids, SortedSet<string> book, bool expectOwned, Func<string, Task<bool>> ownsPerRecord)
+    {
+        var results = new List<(string, bool)>();
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Where(id => book.Contains(id) != expectOwned).Chunk(100))
+        {
+            var answers = await Task.WhenAll(chunk.Select(ownsPerRecord));
+            results.AddRange(chunk.Zip(answers));
+        }
+        return results;
+    }
+
     public async Task LinkHandoverPackage(string handoverId, bool addressed)
     {
         EnsureCreated();

@@ -1,0 +1,77 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.People;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>
+/// A salesperson's book (the index of owned customers and open deals) reconciled with the records it indexes: what
+/// another activation wrote is read back, and what no book update reached follows the customer's or deal's own record.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class BookReconciliationTests(ClusterFixture fixture)
+{
+    private async Task<ICustomerGrain> RegisterAsync(TestTeam team, string ownerId)
+    {
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId());
+        await customer.Register(new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), ownerId, team.Manager);
+        return customer;
+    }
+
+    [Fact]
+    public async Task A_book_written_by_another_activation_is_read_back_before_it_is_checked()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
+        var customer = await RegisterAsync(team, team.OtherRep.UserId);
+        // The other activation's write: the customer is in the stored book, not in the live activation's memory.
+        var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<SalespersonState>();
+        await storage.ReadStateAsync("salesperson", receiver.GetGrainId(), stored);
+        stored.State!.CustomerIds.Add(customer.GetPrimaryKeyString());
+        await storage.WriteStateAsync("salesperson", receiver.GetGrainId(), stored);
+        var before = await receiver.OwnedCustomerIds();
+
+        var corrected = await receiver.ReconcileBook([customer.GetPrimaryKeyString()], [], expectOwned: true);
+
+        Assert.Equal(1, fixture.LostCalls.LostCount(receiver, nameof(ISalespersonGrain.AddCustomer)));
+        Assert.Empty(before);
+        Assert.Equal(0, corrected); // storage had it: read back, nothing to correct
+        Assert.Equal([customer.GetPrimaryKeyString()], await receiver.OwnedCustomerIds());
+    }
+
+    [Fact]
+    public async Task Entries_that_disagree_with_their_records_follow_the_records_whatever_the_caller_expected()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var leaver = fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId);
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        var moved = await RegisterAsync(team, team.Rep.UserId);
+        var kept = await RegisterAsync(team, team.Rep.UserId);
+        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
+        fixture.LostCalls.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
+        await moved.Transfer(team.OtherRep.UserId, "territory change", 0, team.Manager);
+        var (movedId, keptId) = (moved.GetPrimaryKeyString(), kept.GetPrimaryKeyString());
+        var receiverBefore = await receiver.OwnedCustomerIds();
+        var leaverBefore = await leaver.OwnedCustomerIds();
+
+        // The caller expects both to have moved; the kept customer's record says it did not.
+        var added = await receiver.ReconcileBook([movedId, keptId], [], expectOwned: true);
+        var removed = await leaver.ReconcileBook([movedId, keptId], [], expectOwned: false);
+        var again = await receiver.ReconcileBook([movedId, keptId], [], expectOwned: true);
+
+        Assert.Empty(receiverBefore);
+        Assert.Equal(new[] { movedId, keptId }.Order(StringComparer.Ordinal), leaverBefore);
+        Assert.Equal(1, added);
+        Assert.Equal(1, removed);
+        Assert.Equal(0, again);
+        Assert.Equal([movedId], await receiver.OwnedCustomerIds());
+        Assert.Equal([keptId], await leaver.OwnedCustomerIds());
+    }
+}
