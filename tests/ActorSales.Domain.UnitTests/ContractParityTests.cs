@@ -12,6 +12,7 @@ public sealed class ContractParityTests
         AssertSameNumbers<Customers.CustomerTier, V1.CustomerTier>();
         AssertSameNumbers<Customers.SourceChannel, V1.SourceChannel>();
         AssertSameNumbers<Customers.ActivityKind, V1.ActivityKind>();
+        AssertSameNumbers<Customers.ContactChannel, V1.ContactChannel>();
         AssertSameNumbers<People.SalespersonStatus, V1.SalespersonStatus>();
         AssertSameNumbers<Pipeline.ForecastSignal, V1.ForecastSignal>();
         AssertSameNumbers<Pipeline.OpportunityStatus, V1.OpportunityStatus>();

@@ -56,6 +56,18 @@ public sealed class CustomerRulesTests
         Assert.Equal("contacts[0].phone", Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with { Contacts = [new Contact("Anna", "", phone, "")] })).Field);
 
     [Fact]
+    public void Contact_preferences_are_kept_trimmed_and_bounded()
+    {
+        var kept = CustomerRules.Validate(Valid() with { Contacts = [new Contact("Anna", "", "", "", true, ContactChannel.Video, "  Fridays only  ")] }).Contacts[0];
+        var unknownChannel = Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with { Contacts = [new Contact("Anna", "", "", "", false, (ContactChannel)42)] }));
+        var tooLong = Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with { Contacts = [new Contact("Anna", "", "", "", false, ContactChannel.Unspecified, new string('x', 501))] }));
+
+        Assert.Equal((true, ContactChannel.Video, "Fridays only"), (kept.Key, kept.PreferredChannel, kept.Preferences));
+        Assert.Equal("contacts[0].preferred_channel", unknownChannel.Field);
+        Assert.Equal("contacts[0].preferences", tooLong.Field);
+    }
+
+    [Fact]
     public void More_than_fifty_contacts_are_refused() =>
         Assert.Equal("contacts", Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with
         {

@@ -24,7 +24,15 @@ public sealed class HandoverApiTests(HostFixture fixture)
     private static CreateCustomerRequest NewCustomer(string name) => new()
     {
         Name = name, Company = $"{name} {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
-        Contacts = { new Contact { Name = "Anna Berg", Title = "Head of Cardiology", Email = $"{Guid.NewGuid():N}@example.com" } },
+        Contacts =
+        {
+            new Contact { Name = "Anna Berg", Title = "Head of Cardiology", Email = $"{Guid.NewGuid():N}@example.com" },
+            new Contact
+            {
+                Name = "Jonas Weber", Title = "Purchasing director", Email = $"{Guid.NewGuid():N}@example.com",
+                Key = true, PreferredChannel = ContactChannel.Email, Preferences = "German; mornings only; never call the mobile",
+            },
+        },
     };
 
     private async Task<StatusCode> CallEmpty(MethodDescriptor method, Metadata caller, Action<RpcException>? inspect = null)
@@ -133,7 +141,10 @@ public sealed class HandoverApiTests(HostFixture fixture)
         Assert.Equal(HandoverPackageStatus.Pending, Assert.Single(started.Packages).Status);
         Assert.Equal((team.RepId, 2), (Assert.Single(mine).HandoverId, mine[0].CustomerCount));
         Assert.Equal("prefers email after 4 pm", package.Briefs.Single(b => b.CustomerId == first.CustomerId).RecentNotes[0].Summary);
-        Assert.Equal("Anna Berg", package.Briefs[0].Contacts[0].Name);
+        // Key contacts first, with how they like to be reached.
+        Assert.Equal([("Jonas Weber", true, ContactChannel.Email, "German; mornings only; never call the mobile"), ("Anna Berg", false, ContactChannel.Unspecified, "")],
+            package.Briefs[0].Contacts.Select(c => (c.Name, c.Key, c.PreferredChannel, c.Preferences)));
+        Assert.Equal(package.Briefs[0].Contacts.OrderBy(c => c.Name), first.Contacts.OrderBy(c => c.Name)); // the customer record keeps them too
         Assert.NotEqual(HandoverPackageStatus.Pending, accepted.Status);
         Assert.True(done.Completed);
         Assert.Equal(new[] { first.CustomerId, second.CustomerId }.Order(), book.Customers.Select(c => c.CustomerId).Order());

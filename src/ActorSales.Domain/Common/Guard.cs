@@ -65,6 +65,10 @@ public static class Guard
         return text;
     }
 
+    /// <summary>An enum value that may be left unspecified (0) but must otherwise be a defined one.</summary>
+    public static T OptionalEnum<T>(T value, string field) where T : struct, System.Enum =>
+        Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) == 0 ? value : Enum(value, field);
+
     /// <summary>A defined, non-zero enum value.</summary>
     public static T Enum<T>(T value, string field) where T : struct, System.Enum
     {

@@ -92,7 +92,9 @@ public static class CustomerRules
         {
             throw new ValidationException(field + ".email", "is not a valid email address");
         }
-        return new Contact(Guard.Required(contact.Name, field + ".name"), Guard.Optional(contact.Title, field + ".title"), phone, email);
+        return new Contact(Guard.Required(contact.Name, field + ".name"), Guard.Optional(contact.Title, field + ".title"), phone, email,
+            contact.Key, Guard.OptionalEnum(contact.PreferredChannel, field + ".preferred_channel"),
+            Guard.Optional(contact.Preferences, field + ".preferences", Limits.PreferencesMaxLength));
     }
 
     private static Address ValidateAddress(Address address) => new(

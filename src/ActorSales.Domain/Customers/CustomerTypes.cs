@@ -30,13 +30,31 @@ public enum ActivityKind
     Note = 5,
 }
 
-/// <summary>A person at the customer.</summary>
+/// <summary>How a contact prefers to be reached.</summary>
+public enum ContactChannel
+{
+    Unspecified = 0,
+    Phone = 1,
+    Email = 2,
+    InPerson = 3,
+    Video = 4,
+    Messaging = 5,
+}
+
+/// <summary>
+/// A person at the customer. <paramref name="Key"/> marks a decision maker or the main point of contact;
+/// <paramref name="PreferredChannel"/> and <paramref name="Preferences"/> say how they like to be dealt with (best
+/// times, language, what to avoid), which is what a new owner needs most after a handover.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("actorsales.Contact")]
 public sealed record Contact(
     [property: Id(0)] string Name,
     [property: Id(1)] string Title,
     [property: Id(2)] string Phone,
-    [property: Id(3)] string Email);
+    [property: Id(3)] string Email,
+    [property: Id(4)] bool Key = false,
+    [property: Id(5)] ContactChannel PreferredChannel = ContactChannel.Unspecified,
+    [property: Id(6)] string Preferences = "");
 
 /// <summary>A postal address.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.Address")]

@@ -25,7 +25,7 @@ public static class RequestMapper
         }
         return new CustomerDetails(
             name, company, industry, (CustomerTier)tier,
-            contacts.Select(c => new Contact(c.Name, c.Title, c.Phone, c.Email)).ToList(),
+            contacts.Select(c => new Contact(c.Name, c.Title, c.Phone, c.Email, c.Key, (ContactChannel)c.PreferredChannel, c.Preferences)).ToList(),
             address is null ? null : new Address(address.Street, address.City, address.Region, address.PostalCode, address.Country),
             (SourceChannel)source);
     }

@@ -36,10 +36,21 @@ public static class ContractMapper
         };
         foreach (var contact in view.Details.Contacts)
         {
-            customer.Contacts.Add(new V1.Contact { Name = contact.Name, Title = contact.Title, Phone = contact.Phone, Email = contact.Email });
+            customer.Contacts.Add(contact.ToContract());
         }
         return customer;
     }
+
+    public static V1.Contact ToContract(this Domain.Customers.Contact contact) => new()
+    {
+        Name = contact.Name,
+        Title = contact.Title,
+        Phone = contact.Phone,
+        Email = contact.Email,
+        Key = contact.Key,
+        PreferredChannel = (V1.ContactChannel)contact.PreferredChannel,
+        Preferences = contact.Preferences,
+    };
 
     public static V1.Address ToContract(this Domain.Customers.Address address) => new()
     {

@@ -60,7 +60,7 @@ public static class HandoverContractMapper
             NextActionDueAt = brief.NextActionDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
             Transferred = brief.Transferred,
         };
-        message.Contacts.AddRange(brief.Contacts.Select(c => new V1.Contact { Name = c.Name, Title = c.Title, Phone = c.Phone, Email = c.Email }));
+        message.Contacts.AddRange(brief.Contacts.Select(c => c.ToContract()));
         message.RecentNotes.AddRange(brief.RecentNotes.Select(a => new V1.HandoverNote
         {
             Kind = (V1.ActivityKind)a.Kind, OccurredAt = Timestamp.FromDateTimeOffset(a.OccurredAt), Summary = a.Summary,

@@ -330,7 +330,7 @@ public sealed partial class CustomerGrain(
                 view.StallLevel != ActorSales.Domain.Deadlines.StallLevel.None || view.NeedsIntervention, view.PendingApprovalId,
                 tasks.Where(t => t.Status != ActorSales.Domain.Pipeline.DepartmentTaskStatus.Done).Select(t => t.Id).ToList()));
         }
-        return new HandoverBrief(Id, S.Details!.Name, S.Details.Tier, S.Details.Contacts, notes.OrderByDescending(a => a.Sequence).ToList(),
+        return new HandoverBrief(Id, S.Details!.Name, S.Details.Tier, [.. S.Details.Contacts.OrderByDescending(c => c.Key)], notes.OrderByDescending(a => a.Sequence).ToList(),
             S.NextAction, S.NextActionDueAt, deals);
     }
 
