@@ -28,7 +28,7 @@ public sealed class BookReconciliationTests(ClusterFixture fixture)
     {
         var team = await fixture.CreateTeamAsync();
         var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
-        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
+        fixture.CallFaults.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
         var customer = await RegisterAsync(team, team.OtherRep.UserId);
         // The other activation's write: the customer is in the stored book, not in the live activation's memory.
         var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
@@ -40,7 +40,7 @@ public sealed class BookReconciliationTests(ClusterFixture fixture)
 
         var corrected = await receiver.ReconcileBook([customer.GetPrimaryKeyString()], [], expectOwned: true);
 
-        Assert.Equal(1, fixture.LostCalls.LostCount(receiver, nameof(ISalespersonGrain.AddCustomer)));
+        Assert.Equal(1, fixture.CallFaults.LostCount(receiver, nameof(ISalespersonGrain.AddCustomer)));
         Assert.Empty(before);
         Assert.Equal(0, corrected); // storage had it: read back, nothing to correct
         Assert.Equal([customer.GetPrimaryKeyString()], await receiver.OwnedCustomerIds());
@@ -54,8 +54,8 @@ public sealed class BookReconciliationTests(ClusterFixture fixture)
         var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
         var moved = await RegisterAsync(team, team.Rep.UserId);
         var kept = await RegisterAsync(team, team.Rep.UserId);
-        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
-        fixture.LostCalls.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
+        fixture.CallFaults.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
+        fixture.CallFaults.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
         await moved.Transfer(team.OtherRep.UserId, "territory change", 0, team.Manager);
         var (movedId, keptId) = (moved.GetPrimaryKeyString(), kept.GetPrimaryKeyString());
         var receiverBefore = await receiver.OwnedCustomerIds();

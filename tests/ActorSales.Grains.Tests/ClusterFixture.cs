@@ -34,8 +34,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>The silo's event log; tests can make it refuse appends for chosen entities.</summary>
     public FaultableEventLog EventLog { get; } = new(new InMemoryEventLog(TimeProvider.System));
 
-    /// <summary>Calls a test arms here are acknowledged without reaching the grain (see <see cref="LostCalls"/>).</summary>
-    public LostCalls LostCalls { get; } = new();
+    /// <summary>Calls a test arms here are lost or failed (see <see cref="CallFaults"/>).</summary>
+    public CallFaults CallFaults { get; } = new();
 
     /// <summary>The silo's services (its grain storage, for tests that write behind an activation's back).</summary>
     public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
@@ -66,7 +66,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.Services.AddSingleton<IEventLog>(EventLog);
-            silo.Services.AddSingleton<IIncomingGrainCallFilter>(LostCalls);
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(CallFaults);
             silo.Services.AddActorSalesGrains();
             silo.Services.Configure<EventLogOptions>(o => o.OutboxRetryPeriod = OutboxRetryPeriod);
             silo.Services.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = OutboxRetryPeriod);

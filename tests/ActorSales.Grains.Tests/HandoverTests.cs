@@ -132,10 +132,10 @@ public sealed class HandoverTests(ClusterFixture fixture)
         var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
         // Every book update of the transfer is acknowledged but never reaches the live books, as when another
         // activation on a silo being declared dead took them.
-        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
-        fixture.LostCalls.Lose(receiver, nameof(ISalespersonGrain.LinkOpportunity));
-        fixture.LostCalls.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
-        fixture.LostCalls.Lose(leaver, nameof(ISalespersonGrain.LinkOpportunity));
+        fixture.CallFaults.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
+        fixture.CallFaults.Lose(receiver, nameof(ISalespersonGrain.LinkOpportunity));
+        fixture.CallFaults.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
+        fixture.CallFaults.Lose(leaver, nameof(ISalespersonGrain.LinkOpportunity));
         var handover = Handover(team);
 
         await handover.Start(Departure(team.OtherRep.UserId), team.Manager);
@@ -143,12 +143,36 @@ public sealed class HandoverTests(ClusterFixture fixture)
         var done = await CompletedAsync(handover, team.Manager);
 
         Assert.True(done.Completed, string.Join("; ", done.Packages.Select(p => $"{p.ReceiverId} {p.Status} {p.TransferredCount}/{p.Items.Count}")));
-        Assert.Equal(3, fixture.LostCalls.LostCount(receiver, nameof(ISalespersonGrain.AddCustomer)));
-        Assert.Equal(3, fixture.LostCalls.LostCount(leaver, nameof(ISalespersonGrain.RemoveCustomer)));
+        Assert.Equal(3, fixture.CallFaults.LostCount(receiver, nameof(ISalespersonGrain.AddCustomer)));
+        Assert.Equal(3, fixture.CallFaults.LostCount(leaver, nameof(ISalespersonGrain.RemoveCustomer)));
         Assert.Equal(plain.Append(dealView.CustomerId).Order(StringComparer.Ordinal), await receiver.OwnedCustomerIds());
         Assert.Equal([dealView.Id], await receiver.OpenOpportunityIds());
         Assert.Empty(await leaver.OwnedCustomerIds());
         Assert.Empty(await leaver.OpenOpportunityIds());
+    }
+
+    [Fact]
+    public async Task An_item_whose_receiver_could_not_be_reached_moves_on_the_retry_instead_of_counting_as_done()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        var handoverId = $"handover-{Guid.NewGuid():N}";
+
+        fixture.CallFaults.FailNext(receiver, nameof(ISalespersonGrain.GetIdentity));
+        var customerFailed = await Assert.ThrowsAnyAsync<Exception>(() => customer.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system"));
+        var customerRetried = await customer.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system");
+        fixture.CallFaults.FailNext(receiver, nameof(ISalespersonGrain.GetIdentity));
+        var dealFailed = await Assert.ThrowsAnyAsync<Exception>(() => deal.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system"));
+        var dealRetried = await deal.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system");
+        var replayed = await customer.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system");
+
+        Assert.Contains("injected", customerFailed.Message, StringComparison.Ordinal);
+        Assert.Contains("injected", dealFailed.Message, StringComparison.Ordinal);
+        Assert.Equal((HandoverOutcome.Moved, HandoverOutcome.Moved, HandoverOutcome.AlreadyApplied), (customerRetried, dealRetried, replayed));
+        Assert.Equal(team.OtherRep.UserId, (await customer.Find())!.OwnerId);
+        Assert.Equal(team.OtherRep.UserId, (await deal.Find())!.OwnerId);
     }
 
     [Fact]

@@ -84,6 +84,7 @@ public sealed partial class CustomerGrain(
         var owner = await ResolveActiveOwner(ownerId, "owner_id");
         AccessPolicy.EnsureCanChange(caller, owner.Id, owner.TeamId, $"customers of '{owner.Id}'");
 
+        var zone = await OwnerTimeZone(owner.TeamId); // before the first change: a failed lookup leaves nothing half-changed
         var keys = DedupKeys.For(valid);
         await ReserveKeys(keys, owner.Id);
         try
@@ -96,7 +97,7 @@ public sealed partial class CustomerGrain(
             S.CreatedAt = now;
             S.UpdatedAt = now;
             S.AssignedAt = now;
-            S.OwnerTimeZone = await OwnerTimeZone(owner.TeamId);
+            S.OwnerTimeZone = zone;
             S.Version = 1;
             S.DedupKeys = [.. keys];
             S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
@@ -278,20 +279,22 @@ public sealed partial class CustomerGrain(
             EnsureSettled();
             return HandoverOutcome.AlreadyApplied;
         }
-        // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
-        S.AppliedHandovers.Add(handoverId);
+        // The handover id is recorded in the same write as the owner change, so a replay after a crash finds it and does
+        // nothing; it is added only once nothing can fail before that write (a failed receiver lookup must not leave it
+        // recorded in memory, or the retry would count an item that never moved).
         if (S.InPool || S.OwnerId != fromOwnerId)
         {
+            S.AppliedHandovers.Add(handoverId);
             await Write(); // someone moved it meanwhile: it stays with its one owner
             return HandoverOutcome.NotOwnedByLeaver;
         }
         if (toOwnerId is null)
         {
-            await MoveToPool(actorId);
+            await MoveToPool(actorId, handoverId);
         }
         else
         {
-            await MoveToOwner(await ResolveActiveOwner(toOwnerId, "receiver_id"), $"handover {handoverId}", actorId);
+            await MoveToOwner(await ResolveActiveOwner(toOwnerId, "receiver_id"), $"handover {handoverId}", actorId, handoverId);
         }
         EnsureSettled();
         return HandoverOutcome.Moved;
@@ -336,16 +339,25 @@ public sealed partial class CustomerGrain(
 
     public Task<IReadOnlyList<Deadline>> ArmedDeadlines() => Task.FromResult<IReadOnlyList<Deadline>>(DesiredDeadlines());
 
-    /// <summary>Gives the customer to <paramref name="newOwner"/>: the new owner's clocks start now. One write, then the books and the event.</summary>
-    private async Task<CustomerView> MoveToOwner(PersonIdentity newOwner, string why, string actorId)
+    /// <summary>
+    /// Gives the customer to <paramref name="newOwner"/>: the new owner's clocks start now. One write (recording
+    /// <paramref name="handoverId"/> if given), then the books and the event. Lookups come before the first change, so
+    /// a failure leaves the state as it was.
+    /// </summary>
+    private async Task<CustomerView> MoveToOwner(PersonIdentity newOwner, string why, string actorId, string? handoverId = null)
     {
+        var zone = await OwnerTimeZone(newOwner.TeamId);
+        if (handoverId is not null)
+        {
+            S.AppliedHandovers.Add(handoverId);
+        }
         var previousOwner = S.OwnerId;
         S.OwnerId = newOwner.Id;
         S.OwnerTeamId = newOwner.TeamId;
         S.PendingOwnerLink = new PendingOwnerLink(previousOwner, newOwner.Id);
         S.UpdatedAt = clock.GetUtcNow();
         S.AssignedAt = S.UpdatedAt; // the new owner's clocks start now
-        S.OwnerTimeZone = await OwnerTimeZone(newOwner.TeamId);
+        S.OwnerTimeZone = zone;
         S.FiredDeadlines.Clear();
         S.Version++;
         Raise(actorId, e => e.CustomerOwnerChanged = new CustomerOwnerChanged
@@ -413,10 +425,11 @@ public sealed partial class CustomerGrain(
             throw new PreconditionFailedException($"customer '{Id}' is no longer in the pool");
         }
         var owner = await ResolveActiveOwner(ownerId, "owner_id");
+        var zone = await OwnerTimeZone(owner.TeamId); // before the first change: a failed lookup leaves nothing half-changed
         var now = clock.GetUtcNow();
         S.OwnerId = owner.Id;
         S.OwnerTeamId = owner.TeamId;
-        S.OwnerTimeZone = await OwnerTimeZone(owner.TeamId);
+        S.OwnerTimeZone = zone;
         S.InPool = false;
         S.AssignedAt = now; // the new owner's 3-2-1 and release clocks start now
         S.FiredDeadlines.Clear();
@@ -543,8 +556,12 @@ public sealed partial class CustomerGrain(
     }
 
     /// <summary>Puts the customer in its team's pool: one write, then the owner's book, the event and the pool entry.</summary>
-    private async Task MoveToPool(string actorId)
+    private async Task MoveToPool(string actorId, string? handoverId = null)
     {
+        if (handoverId is not null)
+        {
+            S.AppliedHandovers.Add(handoverId);
+        }
         var now = clock.GetUtcNow();
         var previousOwner = S.OwnerId;
         S.PreviousOwnerId = previousOwner;

@@ -339,15 +339,18 @@ public sealed partial class OpportunityGrain(
             EnsureLinked();
             return HandoverOutcome.AlreadyApplied;
         }
+        var movable = S.Status == OpportunityStatus.Open && S.OwnerId == fromOwnerId;
+        // Looked up before the first change: a failed lookup must not leave the handover recorded in memory, or the
+        // retry would count a deal that never moved.
+        var owner = !movable ? null : await GrainFactory.GetGrain<ISalespersonGrain>(toOwnerId).GetIdentity()
+            ?? throw new NotFoundException("salesperson", toOwnerId);
         // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
         S.AppliedHandovers.Add(handoverId);
-        if (S.Status != OpportunityStatus.Open || S.OwnerId != fromOwnerId)
+        if (owner is null)
         {
             await Commit();
             return HandoverOutcome.NotOwnedByLeaver;
         }
-        var owner = await GrainFactory.GetGrain<ISalespersonGrain>(toOwnerId).GetIdentity()
-            ?? throw new NotFoundException("salesperson", toOwnerId);
         var previous = S.OwnerId;
         if (owner.TeamId != S.OwnerTeamId)
         {

@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>
+/// Fault injection on incoming grain calls, for the damage a silo loss does:
+/// <list type="bullet">
+/// <item><see cref="Lose"/>: a call is acknowledged without reaching the live activation, as when another activation
+/// of the same grain (on a silo being declared dead) answered it and wrote a state the live one never reads.</item>
+/// <item><see cref="FailNext"/>: the next calls fail as a call to an unreachable silo does.</item>
+/// </list>
+/// </summary>
+public sealed class CallFaults : IIncomingGrainCallFilter
+{
+    private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _lost = new();
+    private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _failing = new();
+
+    /// <summary>From now on, calls of <paramref name="method"/> on <paramref name="grain"/> are acknowledged and lost.</summary>
+    public void Lose(IAddressable grain, string method) => _lost.TryAdd((grain.GetGrainId(), method), 0);
+
+    /// <summary>How many calls of <paramref name="method"/> on <paramref name="grain"/> were lost.</summary>
+    public int LostCount(IAddressable grain, string method) => _lost.GetValueOrDefault((grain.GetGrainId(), method));
+
+    /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> on <paramref name="grain"/> fail.</summary>
+    public void FailNext(IAddressable grain, string method, int times = 1) => _failing[(grain.GetGrainId(), method)] = times;
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        var key = (context.TargetId, context.MethodName);
+        if (_lost.ContainsKey(key))
+        {
+            _lost.AddOrUpdate(key, 1, (_, count) => count + 1);
+            context.Response = Orleans.Serialization.Invocation.Response.Completed; // a void call's success
+            return Task.CompletedTask;
+        }
+        if (_failing.TryGetValue(key, out var left) && left > 0 && _failing.TryUpdate(key, left - 1, left))
+        {
+            throw new SiloUnavailableException($"injected: {context.MethodName} on {context.TargetId} failed");
+        }
+        return context.Invoke();
+    }
+}
