@@ -176,6 +176,43 @@ public sealed class HandoverTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_receiver_who_stops_being_active_half_way_gets_the_rest_sent_back_to_the_manager_to_reassign()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var third = await fixture.CreatePersonAsync($"rep3-{team.TeamId[5..]}", Role.Rep, team.TeamId);
+        var moved = await RegisterAsync(team, "Moved");
+        var stuck = await RegisterAsync(team, "Stuck");
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        var handover = Handover(team);
+        await handover.Start(Departure(team.OtherRep.UserId), team.Manager);
+        fixture.CallFaults.FailNext(fixture.Grains.GetGrain<ICustomerGrain>(stuck), nameof(ICustomerGrain.HandOver), int.MaxValue);
+        await handover.Accept("", team.OtherRep);
+        await ClusterFixture.EventuallyAsync(() => handover.Get(team.Manager), h => h.Packages[0].TransferredCount == 1);
+
+        // The receiver's own departure starts while the stuck item still waits; then the item could move again.
+        await receiver.BeginDeparture($"handover-{Guid.NewGuid():N}", fixture.Clock.GetUtcNow().AddDays(1), ClusterFixture.Admin.UserId);
+        fixture.CallFaults.FailNext(fixture.Grains.GetGrain<ICustomerGrain>(stuck), nameof(ICustomerGrain.HandOver), 0);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var sentBack = await ClusterFixture.EventuallyAsync(() => handover.Get(team.Manager), h => h.Packages[0].Status == PackageStatus.Rejected);
+        var told = await ClusterFixture.EventuallyAsync(() => Notices(team.Manager, "handover_receiver_inactive"), n => n.Count > 0);
+        var reassigned = await handover.Reassign(team.OtherRep.UserId, third.UserId, [], team.Manager);
+        await handover.Accept("", third);
+        var done = await CompletedAsync(handover, team.Manager);
+
+        var package = Assert.Single(sentBack.Packages);
+        Assert.Contains("no longer active", package.RejectionReason, StringComparison.Ordinal);
+        Assert.Equal(1, package.TransferredCount);
+        Assert.Single(told);
+        Assert.Equal([(team.OtherRep.UserId, 1), (third.UserId, 1)], reassigned.Packages.Select(p => (p.ReceiverId, p.CustomerCount)).Order());
+        Assert.True(done.Completed);
+        Assert.All(done.Packages, p => Assert.Equal(PackageStatus.Transferred, p.Status));
+        Assert.Equal(team.OtherRep.UserId, (await fixture.Grains.GetGrain<ICustomerGrain>(moved).Find())!.OwnerId);
+        Assert.Equal(third.UserId, (await fixture.Grains.GetGrain<ICustomerGrain>(stuck).Find())!.OwnerId);
+        Assert.Equal([moved], await receiver.OwnedCustomerIds());
+        Assert.Equal([stuck], await fixture.Grains.GetGrain<ISalespersonGrain>(third.UserId).OwnedCustomerIds());
+    }
+
+    [Fact]
     public async Task A_rejected_package_is_reassigned_by_the_manager_and_accepted_by_the_new_receiver()
     {
         var team = await fixture.CreateTeamAsync();

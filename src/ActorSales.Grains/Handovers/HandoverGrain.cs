@@ -261,7 +261,9 @@ public sealed partial class HandoverGrain(
         }
         else if (source.Items.TrueForAll(i => i.Transferred))
         {
-            source.Status = PackageStatus.Transferred;
+            // What is left already moved (its receiver stopped being active half-way): the transfer settles its books.
+            source.Status = PackageStatus.Transferring;
+            S.TransferDueAt ??= now;
         }
         var movedCustomers = moving.Where(i => i.Kind == HandoverItemKind.Customer).Select(i => i.Id).ToList();
         Raise(caller.UserId, e =>
@@ -413,6 +415,7 @@ public sealed partial class HandoverGrain(
     /// </summary>
     private async Task TransferBatch()
     {
+        await SendBackPackagesOfInactiveReceivers();
         var batch = S.Packages.Where(p => p.Status == PackageStatus.Transferring)
             .SelectMany(p => p.Items.Where(i => !i.Transferred))
             .Take(Math.Max(1, options.Value.TransferBatchSize))
@@ -464,6 +467,43 @@ public sealed partial class HandoverGrain(
         }
         CompleteIfDone(actor);
         await Commit();
+    }
+
+    /// <summary>
+    /// A receiver who stopped being active after accepting (departing, departed) cannot take the rest of their package:
+    /// it goes back to the manager as rejected, to reassign, instead of retrying forever. What already moved stays theirs
+    /// (their own departure hands it on).
+    /// </summary>
+    private async Task SendBackPackagesOfInactiveReceivers()
+    {
+        var moving = S.Packages.Where(p => p.Status == PackageStatus.Transferring && p.ReceiverId.Length > 0 && p.Items.Exists(i => !i.Transferred)).ToList();
+        foreach (var package in moving)
+        {
+            PersonIdentity? receiver;
+            try
+            {
+                receiver = await GrainFactory.GetGrain<ISalespersonGrain>(package.ReceiverId).GetIdentity();
+            }
+            catch (Exception exception)
+            {
+                LogItemTransferFailed(exception, Id, package.ReceiverId); // unreachable for now: the batch retries
+                continue;
+            }
+            if (receiver?.Status == SalespersonStatus.Active)
+            {
+                continue;
+            }
+            var managerId = await ManagerId();
+            package.Status = PackageStatus.Rejected;
+            package.RejectionReason = $"'{package.ReceiverId}' is no longer active; reassign the items not yet moved";
+            if (managerId is not null)
+            {
+                Tell(managerId, $"inactive:{package.ReceiverId}:{package.AddressedAt.UtcTicks}", "handover_receiver_inactive", NotificationSeverity.Warning,
+                    $"{package.ReceiverId} is no longer active and cannot take the rest of {Id}'s {Describe(package)}. Reassign them.");
+            }
+            var view = ToView(package, withItems: false).ToContract();
+            Raise(Caller.System.UserId, e => e.HandoverPackageRejected = new HandoverPackageRejected { Package = view });
+        }
     }
 
     /// <summary>
