@@ -212,6 +212,60 @@ public sealed class HandoverTests(ClusterFixture fixture)
         Assert.Equal([stuck], await fixture.Grains.GetGrain<ISalespersonGrain>(third.UserId).OwnedCustomerIds());
     }
 
+    /// <summary>A team with a director and a deal above the approval threshold waiting for that director.</summary>
+    private async Task<(TestTeam Team, Caller Director, IOpportunityGrain Deal, string ApprovalId)> DealAwaitingDirectorAsync()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
+        await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
+        var deal = await fixture.OpenDealAsync(team, team.Rep, 600_000m);
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
+        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        return (team, director, deal, waiting.PendingApprovalId!);
+    }
+
+    [Fact]
+    public async Task A_leaving_directors_pending_approvals_go_to_their_successor_who_alone_may_decide_them()
+    {
+        var (team, director, deal, approvalId) = await DealAwaitingDirectorAsync();
+        var successor = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
+        await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, successor.UserId), 0, ClusterFixture.Admin);
+        var approval = fixture.Grains.GetGrain<IApprovalGrain>(approvalId);
+
+        await fixture.Grains.GetGrain<IHandoverGrain>(director.UserId).Start(Departure(null), ClusterFixture.Admin);
+        var rerouted = await approval.Get(successor);
+        var successorList = await fixture.Grains.GetGrain<ISalespersonGrain>(successor.UserId).ListPendingApprovals(successor);
+        var leaverList = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(ClusterFixture.Admin);
+        var byLeaver = await Assert.ThrowsAsync<AccessDeniedException>(() => approval.Decide(true, "", director));
+        var told = await ClusterFixture.EventuallyAsync(() => Notices(successor, "approval_rerouted"), n => n.Count > 0);
+        var decided = await approval.Decide(true, "fine", successor);
+        var dealId = deal.GetPrimaryKeyString();
+        var events = await ClusterFixture.EventuallyAsync(
+            () => EventTypes(Contracts.V1.EntityType.Opportunity, dealId), e => e.Contains("approval_decided"));
+
+        Assert.Equal(successor.UserId, rerouted.ApproverId);
+        Assert.Equal([approvalId], successorList.Select(a => a.Id));
+        Assert.Empty(leaverList);
+        Assert.Contains($"only '{successor.UserId}'", byLeaver.Message, StringComparison.Ordinal);
+        Assert.Single(told);
+        Assert.Equal(ApprovalStatus.Approved, decided.Status);
+        Assert.Equal(["approval_requested", "approval_rerouted", "approval_decided"], events.Where(e => e.StartsWith("approval_", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_departure_is_refused_while_a_pending_approval_would_have_nobody_to_decide_it()
+    {
+        var (_, director, _, approvalId) = await DealAwaitingDirectorAsync();
+
+        var refused = await Assert.ThrowsAsync<PreconditionFailedException>(
+            () => fixture.Grains.GetGrain<IHandoverGrain>(director.UserId).Start(Departure(null), ClusterFixture.Admin));
+
+        Assert.Contains("appoint one first", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(SalespersonStatus.Active, (await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).GetIdentity())!.Status);
+        Assert.Equal(director.UserId, (await fixture.Grains.GetGrain<IApprovalGrain>(approvalId).Get(director)).ApproverId);
+    }
+
     [Fact]
     public async Task A_rejected_package_is_reassigned_by_the_manager_and_accepted_by_the_new_receiver()
     {

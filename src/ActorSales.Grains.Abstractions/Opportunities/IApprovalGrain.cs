@@ -34,7 +34,10 @@ public sealed record ApprovalRequest(
 [Alias("actorsales.IApprovalGrain")]
 public interface IApprovalGrain : IGrainWithStringKey
 {
-    /// <summary>Opens the request (idempotent) and files it with the approver.</summary>
+    /// <summary>
+    /// Opens the request (idempotent) and files it with the approver. A pending request asked again with another
+    /// approver moves to that approver (the opportunity rerouted it because the first one left).
+    /// </summary>
     [Alias("Request")]
     Task<ApprovalView> Request(ApprovalRequest request);
 

@@ -53,6 +53,15 @@ public interface IOpportunityGrain : IGrainWithStringKey
     /// </summary>
     [Alias("HandOver")]
     Task<Handovers.HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string toOwnerId, string actorId);
+
+    /// <summary>
+    /// Sends pending approval <paramref name="approvalId"/>, addressed to <paramref name="fromApproverId"/> (who is leaving),
+    /// to the next active approver: the team's director, else the configured default approver. Returns the new approver,
+    /// or null if the approval is no longer pending with them (idempotent). FailedPrecondition if there is nobody to
+    /// send it to. Called by the handover grain.
+    /// </summary>
+    [Alias("RerouteApproval")]
+    Task<string?> RerouteApproval(string approvalId, string fromApproverId, string actorId);
 }
 
 /// <summary>All versions of one pipeline definition. Key: the pipeline key, e.g. "b2b".</summary>

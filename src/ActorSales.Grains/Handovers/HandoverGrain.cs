@@ -99,6 +99,9 @@ public sealed partial class HandoverGrain(
         // again from the book that can no longer change.
         var leaverGrain = GrainFactory.GetGrain<ISalespersonGrain>(Id);
         await Plan(leaverGrain, assignments, defaultReceiver, fallback, now);
+        // Approvals waiting for the leaver's decision go to the next approver before the account freezes; if one has
+        // nobody to go to, the start is refused and says whom to appoint.
+        var rerouted = await RerouteApprovals(leaverGrain, caller.UserId);
         var zone = team?.Profile.TimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found) ? found : TimeZoneInfo.Utc;
         await leaverGrain.BeginDeparture(Id, HandoverRules.ReadsUntil(lastWorkingDay, zone, now), caller.UserId);
         var packages = await Plan(leaverGrain, assignments, defaultReceiver, fallback, now);
@@ -122,6 +125,11 @@ public sealed partial class HandoverGrain(
         if (packages.Any(p => p.Status == PackageStatus.Transferring))
         {
             S.TransferDueAt = now;
+        }
+        foreach (var (approvalId, approverId) in rerouted)
+        {
+            Tell(approverId, $"approval:{approvalId}", "approval_rerouted", NotificationSeverity.Info,
+                $"{Id} is leaving: approval '{approvalId}' now waits for your decision");
         }
         Raise(caller.UserId, e => e.HandoverStarted = new HandoverStarted { Handover = ToView(withItems: true).ToContract() });
         CompleteIfDone(caller.UserId);
@@ -320,6 +328,24 @@ public sealed partial class HandoverGrain(
             });
         }
         return [.. packages.Values.OrderBy(p => p.ReceiverId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Sends every approval still waiting for the leaver's decision to the next approver; returns (approval, new approver).</summary>
+    private async Task<List<(string ApprovalId, string ApproverId)>> RerouteApprovals(ISalespersonGrain leaver, string actorId)
+    {
+        var rerouted = new List<(string, string)>();
+        foreach (var approvalId in await leaver.PendingApprovalIds())
+        {
+            if (await GrainFactory.GetGrain<IApprovalGrain>(approvalId).Find() is not { Status: Domain.Pipeline.ApprovalStatus.Pending } approval || approval.ApproverId != Id)
+            {
+                continue;
+            }
+            if (await GrainFactory.GetGrain<IOpportunityGrain>(approval.OpportunityId).RerouteApproval(approvalId, Id, actorId) is { } approverId)
+            {
+                rerouted.Add((approvalId, approverId));
+            }
+        }
+        return rerouted;
     }
 
     private static async Task<List<T?>> FindAll<T>(IEnumerable<string> ids, Func<string, Task<T?>> find)

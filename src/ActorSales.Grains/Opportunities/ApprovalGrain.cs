@@ -33,6 +33,7 @@ public sealed class ApprovalGrain(
 
     public async Task<ApprovalView> Request(ApprovalRequest request)
     {
+        string? previousApprover = null;
         if (state.State.Request is null)
         {
             state.State.Request = request;
@@ -40,7 +41,18 @@ public sealed class ApprovalGrain(
             state.State.RequestedAt = clock.GetUtcNow();
             await state.WriteOrConflictAsync(Entity, Id);
         }
+        else if (state.State.Status == ApprovalStatus.Pending && state.State.Request.ApproverId != request.ApproverId)
+        {
+            previousApprover = state.State.Request.ApproverId;
+            state.State.Request = state.State.Request with { ApproverId = request.ApproverId };
+            await state.WriteOrConflictAsync(Entity, Id);
+        }
         await GrainFactory.GetGrain<ISalespersonGrain>(state.State.Request.ApproverId).LinkApproval(Id, state.State.Status == ApprovalStatus.Pending);
+        if (previousApprover is not null)
+        {
+            // If this fails the entry lingers in the old list, which shows only approvals still addressed to its owner.
+            await GrainFactory.GetGrain<ISalespersonGrain>(previousApprover).LinkApproval(Id, false);
+        }
         return ToView();
     }
 

@@ -385,11 +385,40 @@ public sealed partial class OpportunityGrain(
         }
     }
 
-    private async Task<string> ResolveApprover()
+    /// <summary>The team's director, else the configured default approver; whoever is active and not <paramref name="excluding"/>.</summary>
+    private async Task<string> ResolveApprover(string? excluding = null)
     {
         var team = await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find();
-        return team?.DirectorId ?? options.Value.Approval.DefaultApproverId
-            ?? throw new PreconditionFailedException($"a deal above {options.Value.Approval.Threshold:0} needs approval, but team '{S.OwnerTeamId}' names no director and no default approver is configured");
+        foreach (var candidate in new[] { team?.DirectorId, options.Value.Approval.DefaultApproverId }.OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            if (candidate != excluding && await IsActiveApprover(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new PreconditionFailedException(
+            $"a deal above {options.Value.Approval.Threshold:0} needs approval, but team '{S.OwnerTeamId}' has no active director{(excluding is null ? "" : $" other than '{excluding}'")} and no default approver is configured; appoint one first");
+    }
+
+    /// <summary>An approver that is no salesperson record (e.g. a configured service account) counts as active.</summary>
+    private async Task<bool> IsActiveApprover(string approverId) =>
+        await GrainFactory.GetGrain<ISalespersonGrain>(approverId).GetIdentity() is not { } identity || identity.Status == Domain.People.SalespersonStatus.Active;
+
+    public async Task<string?> RerouteApproval(string approvalId, string fromApproverId, string actorId)
+    {
+        EnsureCreated();
+        if (S.PendingApprovalId != approvalId || S.PendingApproval is not { } request || request.ApproverId != fromApproverId)
+        {
+            return null; // decided meanwhile, or already rerouted
+        }
+        var to = await ResolveApprover(excluding: fromApproverId);
+        S.PendingApproval = request with { ApproverId = to };
+        S.ApprovalRequestPending = true; // files it with the approval grain, which moves it to the new approver
+        var actor = new Caller(actorId, Domain.Identity.Role.Admin, null, Domain.People.SalespersonStatus.Active);
+        var view = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, to, request.Value, ApprovalStatus.Pending, S.StageEnteredAt, null, null, null);
+        Raise(actor, e => e.ApprovalRerouted = new ApprovalRerouted { Approval = view.ToContract(), PreviousApproverId = fromApproverId });
+        await Commit();
+        return to;
     }
 
     /// <summary>Files the stored approval request with the approval grain; idempotent, replayed on activation.</summary>

@@ -357,7 +357,10 @@ public sealed class SalespersonGrain(
             }
         }
         var approvals = await Task.WhenAll(ids.Distinct(StringComparer.Ordinal).Select(id => GrainFactory.GetGrain<IApprovalGrain>(id).Find()));
-        return approvals.OfType<ApprovalView>().Where(a => a.Status == ApprovalStatus.Pending).OrderBy(a => a.RequestedAt).ToList();
+        // An approval rerouted away from its approver stays out even if the old list still names it.
+        return approvals.OfType<ApprovalView>()
+            .Where(a => a.Status == ApprovalStatus.Pending && (a.ApproverId == Id || state.State.Delegators.Contains(a.ApproverId)))
+            .OrderBy(a => a.RequestedAt).ToList();
     }
 
     public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)
