@@ -14,6 +14,7 @@ public sealed class CallFaults : IIncomingGrainCallFilter
 {
     private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _lost = new();
     private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _failing = new();
+    private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _failed = new();
 
     /// <summary>From now on, calls of <paramref name="method"/> on <paramref name="grain"/> are acknowledged and lost.</summary>
     public void Lose(IAddressable grain, string method) => _lost.TryAdd((grain.GetGrainId(), method), 0);
@@ -23,6 +24,9 @@ public sealed class CallFaults : IIncomingGrainCallFilter
 
     /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> on <paramref name="grain"/> fail.</summary>
     public void FailNext(IAddressable grain, string method, int times = 1) => _failing[(grain.GetGrainId(), method)] = times;
+
+    /// <summary>How many calls of <paramref name="method"/> on <paramref name="grain"/> were made to fail.</summary>
+    public int FailedCount(IAddressable grain, string method) => _failed.GetValueOrDefault((grain.GetGrainId(), method));
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
@@ -35,6 +39,7 @@ public sealed class CallFaults : IIncomingGrainCallFilter
         }
         if (_failing.TryGetValue(key, out var left) && left > 0 && _failing.TryUpdate(key, left - 1, left))
         {
+            _failed.AddOrUpdate(key, 1, (_, count) => count + 1);
             throw new SiloUnavailableException($"injected: {context.MethodName} on {context.TargetId} failed");
         }
         return context.Invoke();

@@ -511,12 +511,12 @@ public sealed partial class CustomerGrain(
             await _deadlines.ScheduleAsync(DesiredDeadlines());
             return;
         }
-        S.FiredDeadlines.Add(deadline.FiringKey(Id));
         if (deadline.Rule == ReleaseRules.Release)
         {
             await Release(deadline);
             return;
         }
+        S.FiredDeadlines.Add(deadline.FiringKey(Id));
         S.PendingFollowUpNotice = deadline;
         S.Version++;
         Raise(Caller.System.UserId, e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue
@@ -546,6 +546,8 @@ public sealed partial class CustomerGrain(
                 inApproval = true;
             }
         }
+        // Recorded only now: had a lookup above failed, the deadline must stay wanted so the reminder fires it again.
+        S.FiredDeadlines.Add(deadline.FiringKey(Id));
         if (recentWin || inApproval)
         {
             await Write(); // the firing is recorded; the next follow-up restarts the clock

@@ -180,9 +180,10 @@ public sealed partial class HandoverGrain(
         var package = AddressedTo(caller);
         var why = Guard.Required(reason, "reason", Limits.SummaryMaxLength);
         HandoverRules.EnsureDecidable(package.Status, package.ReceiverId);
+        var managerId = await ManagerId(); // before the first change: a failed lookup leaves the package pending
         package.Status = PackageStatus.Rejected;
         package.RejectionReason = why;
-        if (await ManagerId() is { } managerId)
+        if (managerId is not null)
         {
             Tell(managerId, $"rejected:{package.ReceiverId}:{package.AddressedAt.UtcTicks}", "handover_rejected", NotificationSeverity.Warning,
                 $"{package.ReceiverId} rejected the handover of {Id}'s {Describe(package)}: {why}. Reassign them.");
@@ -503,23 +504,25 @@ public sealed partial class HandoverGrain(
     private async Task SendBackPackagesOfInactiveReceivers()
     {
         var moving = S.Packages.Where(p => p.Status == PackageStatus.Transferring && p.ReceiverId.Length > 0 && p.Items.Exists(i => !i.Transferred)).ToList();
+        var inactive = new List<PackageState>();
         foreach (var package in moving)
         {
-            PersonIdentity? receiver;
             try
             {
-                receiver = await GrainFactory.GetGrain<ISalespersonGrain>(package.ReceiverId).GetIdentity();
+                if (await GrainFactory.GetGrain<ISalespersonGrain>(package.ReceiverId).GetIdentity() is not { Status: SalespersonStatus.Active })
+                {
+                    inactive.Add(package);
+                }
             }
             catch (Exception exception)
             {
                 LogItemTransferFailed(exception, Id, package.ReceiverId); // unreachable for now: the batch retries
-                continue;
             }
-            if (receiver?.Status == SalespersonStatus.Active)
-            {
-                continue;
-            }
-            var managerId = await ManagerId();
+        }
+        // Every lookup before the first change: a failure leaves nothing half-changed.
+        var managerId = inactive.Count > 0 ? await ManagerId() : null;
+        foreach (var package in inactive)
+        {
             package.Status = PackageStatus.Rejected;
             package.RejectionReason = $"'{package.ReceiverId}' is no longer active; reassign the items not yet moved";
             if (managerId is not null)

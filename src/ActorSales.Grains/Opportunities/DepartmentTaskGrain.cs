@@ -95,6 +95,7 @@ public sealed class DepartmentTaskGrain(
         var text = TaskRules.ValidateNote(note);
         if (state.State.Status == DepartmentTaskStatus.Done)
         {
+            await Queue().Remove(Id); // a retry after the queue update failed still takes it off the queue
             throw new PreconditionFailedException($"task '{Id}' is already done");
         }
         state.State.Status = DepartmentTaskStatus.Done;

@@ -17,6 +17,8 @@ public sealed class PipelineGrain(
         var versions = state.State.Versions;
         if (versions.Count > 0 && SameContent(versions[^1], valid))
         {
+            // A retry after the catalog update failed: the catalog entry is idempotent, so make sure of it.
+            await GrainFactory.GetGrain<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog).Add(key);
             return versions[^1];
         }
         var stored = valid with { Version = versions.Count + 1 };

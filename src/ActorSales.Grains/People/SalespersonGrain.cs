@@ -50,14 +50,14 @@ public sealed class SalespersonGrain(
         {
             throw new AlreadyExistsException($"salesperson '{Id}' already exists", Id);
         }
-        await FindTeam(valid.TeamId);
+        var team = await FindTeam(valid.TeamId); // every lookup before the first change: a failure leaves nothing half-made
         state.State.Created = true;
         state.State.Profile = valid;
         state.State.Status = SalespersonStatus.Active;
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.Version = 1;
         state.State.PendingTeamMove = new PendingTeamMove(null, valid.TeamId);
-        var created = (await ToView()).ToContract();
+        var created = ToView(team).ToContract();
         Raise(caller, e => e.SalespersonCreated = new SalespersonCreated { Salesperson = created });
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await CompleteTeamMove();
@@ -83,19 +83,20 @@ public sealed class SalespersonGrain(
         if (profile.Name != current.Name) changed.Add("name");
         if (profile.Email != current.Email) changed.Add("email");
         if (profile.Role != current.Role) changed.Add("role");
-        if (profile.TeamId != current.TeamId)
-        {
-            await FindTeam(profile.TeamId);
-            changed.Add("team_id");
-            state.State.PendingTeamMove = new PendingTeamMove(current.TeamId, profile.TeamId);
-        }
+        if (profile.TeamId != current.TeamId) changed.Add("team_id");
+        // Every lookup before the first change: a failure leaves nothing half-changed.
+        var team = profile.TeamId != current.TeamId ? await FindTeam(profile.TeamId) : await GrainFactory.GetGrain<ITeamGrain>(current.TeamId).Find();
         if (changed.Count == 0)
         {
-            return await ToView();
+            return ToView(team);
+        }
+        if (profile.TeamId != current.TeamId)
+        {
+            state.State.PendingTeamMove = new PendingTeamMove(current.TeamId, profile.TeamId);
         }
         state.State.Profile = profile;
         state.State.Version++;
-        var updated = new SalespersonUpdated { Salesperson = (await ToView()).ToContract() };
+        var updated = new SalespersonUpdated { Salesperson = ToView(team).ToContract() };
         updated.ChangedFields.AddRange(changed);
         Raise(caller, e => e.SalespersonUpdated = updated);
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
@@ -431,10 +432,8 @@ public sealed class SalespersonGrain(
         }
     }
 
-    private async Task<SalespersonView> ToView()
-    {
-        var team = await GrainFactory.GetGrain<ITeamGrain>(state.State.Profile!.TeamId).Find();
-        return new SalespersonView(Id, state.State.Profile, team?.ManagerId, state.State.Status,
-            state.State.CustomerIds.Count, state.State.Version, state.State.CreatedAt);
-    }
+    private async Task<SalespersonView> ToView() => ToView(await GrainFactory.GetGrain<ITeamGrain>(state.State.Profile!.TeamId).Find());
+
+    private SalespersonView ToView(TeamView? team) => new(Id, state.State.Profile!, team?.ManagerId, state.State.Status,
+        state.State.CustomerIds.Count, state.State.Version, state.State.CreatedAt);
 }

@@ -1,0 +1,117 @@
+using ActorSales.Domain.Customers;
+using ActorSales.Domain.Deadlines;
+using ActorSales.Domain.Handovers;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Handovers;
+using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>
+/// A change whose lookup of another grain fails (as during a silo loss) leaves the grain as it was: the retry, or the
+/// next firing of a deadline, does the whole change, instead of finding half of it applied in memory.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
+{
+    [Fact]
+    public async Task A_release_whose_deal_lookup_failed_stays_due_and_happens_on_the_next_firing()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep); // its customer is tier A: released after 45 days
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
+        fixture.CallFaults.FailNext(deal, nameof(IOpportunityGrain.Find));
+
+        fixture.Clock.Advance(TimeSpan.FromDays(46));
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.CallFaults.FailedCount(deal, nameof(IOpportunityGrain.Find))), n => n == 1);
+        var afterFailure = await customer.Get(team.Rep);
+        var stillDue = await customer.ArmedDeadlines();
+        // Any later change re-arms the grain's timers; the reminder would do the same in production.
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Note, fixture.Clock.GetUtcNow(), "internal note", null, null, null), team.Rep);
+        var released = await ClusterFixture.EventuallyAsync(() => customer.Get(team.Manager), v => v.InPool);
+
+        Assert.Equal((team.Rep.UserId, false), (afterFailure.OwnerId, afterFailure.InPool));
+        Assert.Contains(stillDue, d => d.Rule == ReleaseRules.Release);
+        Assert.True(released.InPool);
+    }
+
+    [Fact]
+    public async Task A_rejection_whose_manager_lookup_failed_can_be_retried()
+    {
+        var team = await fixture.CreateTeamAsync();
+        await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(
+            new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Manager);
+        var handover = fixture.Grains.GetGrain<IHandoverGrain>(team.Rep.UserId);
+        await handover.Start(new DepartureRequest(null, team.OtherRep.UserId, []), team.Manager);
+        var teamGrain = fixture.Grains.GetGrain<ITeamGrain>(team.TeamId);
+
+        fixture.CallFaults.FailNext(teamGrain, nameof(ITeamGrain.Find));
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => handover.Reject("too many accounts", team.OtherRep));
+        var between = await handover.Get(team.Manager);
+        var rejected = await handover.Reject("too many accounts", team.OtherRep);
+        var told = await ClusterFixture.EventuallyAsync(
+            async () => (await fixture.Grains.GetGrain<INotificationInboxGrain>(team.Manager.UserId).List(team.Manager, 50, null, false)).Items
+                .Where(n => n.Kind == "handover_rejected").ToList(), n => n.Count > 0);
+
+        Assert.Contains("injected", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(PackageStatus.Pending, Assert.Single(between.Packages).Status);
+        Assert.Equal(PackageStatus.Rejected, rejected.Status);
+        Assert.Single(told);
+    }
+
+    [Fact]
+    public async Task A_profile_update_whose_team_lookup_failed_can_be_retried_with_the_same_version()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var person = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        var version = (await person.Get(ClusterFixture.Admin)).Version;
+
+        fixture.CallFaults.FailNext(fixture.Grains.GetGrain<ITeamGrain>(team.TeamId), nameof(ITeamGrain.Find));
+        await Assert.ThrowsAnyAsync<Exception>(() => person.Update(new SalespersonChanges("Renamed", null, null, null), version, ClusterFixture.Admin));
+        var between = await person.Get(ClusterFixture.Admin);
+        var updated = await person.Update(new SalespersonChanges("Renamed", null, null, null), version, ClusterFixture.Admin);
+
+        Assert.Equal((team.OtherRep.UserId, version), (between.Profile.Name, between.Version));
+        Assert.Equal(("Renamed", version + 1), (updated.Profile.Name, updated.Version));
+    }
+
+    [Fact]
+    public async Task A_task_completed_while_its_queue_was_unreachable_leaves_the_queue_on_the_retry()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "ContractApproval");
+        var taskId = Assert.Single(await deal.ListTasks(team.Rep)).Id;
+        var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(taskId);
+        var queue = fixture.Grains.GetGrain<IDepartmentQueueGrain>(ClusterFixture.LegalDepartment);
+
+        fixture.CallFaults.FailNext(queue, nameof(IDepartmentQueueGrain.Remove));
+        await Assert.ThrowsAnyAsync<Exception>(() => task.Complete("reviewed", team.Manager));
+        var lingering = (await queue.List(team.Manager, 500, null)).Items.Where(t => t.Id == taskId).ToList();
+        var retry = await Assert.ThrowsAsync<Domain.Errors.PreconditionFailedException>(() => task.Complete("reviewed", team.Manager));
+
+        Assert.Equal(Domain.Pipeline.DepartmentTaskStatus.Done, Assert.Single(lingering).Status);
+        Assert.Contains("already done", retry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain((await queue.List(team.Manager, 500, null)).Items, t => t.Id == taskId);
+    }
+
+    [Fact]
+    public async Task A_pipeline_defined_while_the_catalog_was_unreachable_is_catalogued_on_the_retry()
+    {
+        var key = $"p{Guid.NewGuid():N}"[..12];
+        var pipeline = fixture.Grains.GetGrain<IPipelineGrain>(key);
+        var catalog = fixture.Grains.GetGrain<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog);
+
+        fixture.CallFaults.FailNext(catalog, nameof(IPipelineCatalogGrain.Add));
+        await Assert.ThrowsAnyAsync<Exception>(() => pipeline.Define(ClusterFixture.B2B with { Key = key }, ClusterFixture.Admin));
+        var before = await catalog.Keys();
+        var retried = await pipeline.Define(ClusterFixture.B2B with { Key = key }, ClusterFixture.Admin);
+
+        Assert.DoesNotContain(key, before);
+        Assert.Equal(1, retried.Version); // the same definition: no second version
+        Assert.Contains(key, await catalog.Keys());
+    }
+}
