@@ -151,4 +151,30 @@ public sealed class HandoverApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.PermissionDenied, leaver.StatusCode);
         Assert.Contains("departed", leaver.Status.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_manager_reads_the_package_going_to_the_pool_and_a_receiver_may_not()
+    {
+        var team = await Host.CreateTeamAsync();
+        var kept = (await Host.Customers.CreateCustomerAsync(NewCustomer("Kept"), team.Rep)).Customer;
+        var pooled = (await Host.Customers.CreateCustomerAsync(NewCustomer("Pooled"), team.Rep)).Customer;
+        await Handovers.StartDepartureAsync(new StartDepartureRequest
+        {
+            SalespersonId = team.RepId, DefaultReceiverId = team.OtherRepId,
+            Assignments = { new CustomerAssignment { CustomerId = pooled.CustomerId, ReceiverId = "" } },
+        }, team.Manager);
+
+        var pool = await Handovers.GetHandoverPackageAsync(new GetHandoverPackageRequest { HandoverId = team.RepId, Pool = true }, team.Manager);
+        var byReceiver = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Handovers.GetHandoverPackageAsync(new GetHandoverPackageRequest { HandoverId = team.RepId, Pool = true }, team.OtherRep));
+        var both = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Handovers.GetHandoverPackageAsync(new GetHandoverPackageRequest { HandoverId = team.RepId, Pool = true, ReceiverId = team.OtherRepId }, team.Manager));
+
+        Assert.Equal(string.Empty, pool.Package.ReceiverId);
+        Assert.Equal([pooled.CustomerId], pool.Briefs.Select(b => b.CustomerId));
+        Assert.DoesNotContain(pool.Briefs, b => b.CustomerId == kept.CustomerId);
+        Assert.Equal(StatusCode.PermissionDenied, byReceiver.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, both.StatusCode);
+        Assert.Contains("receiver_id", both.Status.Detail, StringComparison.Ordinal);
+    }
 }

@@ -57,7 +57,11 @@ public sealed class HandoverGrpcService(IGrainFactory grains, CallerResolver cal
     public override async Task<GetHandoverPackageResponse> GetHandoverPackage(GetHandoverPackageRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var receiverId = request.ReceiverId.Length == 0 ? caller.UserId : Guard.Id(request.ReceiverId, "receiver_id");
+        if (request.Pool && request.ReceiverId.Length > 0)
+        {
+            throw new ValidationException("receiver_id", "must be empty when pool is set");
+        }
+        var receiverId = request.Pool ? string.Empty : request.ReceiverId.Length == 0 ? caller.UserId : Guard.Id(request.ReceiverId, "receiver_id");
         var pageSize = Paging.PageSize(request.PageSize);
         var after = Paging.DecodeToken(request.PageToken, "handover-package");
         var page = await Handover(request.HandoverId, "handover_id").GetPackage(receiverId, caller, pageSize, after);
