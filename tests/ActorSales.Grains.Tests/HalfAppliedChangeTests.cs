@@ -114,4 +114,30 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         Assert.Equal(1, retried.Version); // the same definition: no second version
         Assert.Contains(key, await catalog.Keys());
     }
+
+    [Fact]
+    public async Task A_handover_shows_completed_only_once_the_leaver_has_departed_and_retries_a_failed_departure()
+    {
+        var team = await fixture.CreateTeamAsync();
+        await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(
+            new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Manager);
+        var handover = fixture.Grains.GetGrain<IHandoverGrain>(team.Rep.UserId);
+        var leaver = fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId);
+        await handover.Start(new DepartureRequest(null, team.OtherRep.UserId, []), team.Manager);
+
+        fixture.CallFaults.FailNext(leaver, nameof(ISalespersonGrain.CompleteDeparture));
+        await handover.Accept("", team.OtherRep);
+        var failures = await ClusterFixture.EventuallyAsync(
+            () => Task.FromResult(fixture.CallFaults.FailedCount(leaver, nameof(ISalespersonGrain.CompleteDeparture))), n => n == 1);
+        var moved = await handover.Get(team.Manager);
+        var stillDeparting = (await leaver.GetIdentity())!.Status;
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var done = await ClusterFixture.EventuallyAsync(() => handover.Get(team.Manager), h => h.Completed);
+
+        Assert.Equal(1, failures);
+        Assert.Equal((PackageStatus.Transferred, false), (moved.Packages[0].Status, moved.Completed));
+        Assert.Equal(Domain.People.SalespersonStatus.Departing, stillDeparting);
+        Assert.True(done.Completed);
+        Assert.Equal(Domain.People.SalespersonStatus.Departed, (await leaver.GetIdentity())!.Status);
+    }
 }

@@ -149,7 +149,7 @@ public sealed partial class HandoverGrain(
     public async Task<HandoverPackagePage> GetPackage(string receiverId, Caller caller, int pageSize, string? afterId)
     {
         await EnsureCanRead(caller, receiverId);
-        var package = Find(receiverId) ?? throw new NotFoundException("handover package", $"{Id}/{receiverId}");
+        var package = Find(receiverId) ?? throw new NotFoundException("handover package", $"{Id}/{(receiverId.Length == 0 ? "(pool)" : receiverId)}");
         var candidates = package.Items.Where(i => i.Kind == HandoverItemKind.Customer && (afterId is null || string.CompareOrdinal(i.Id, afterId) > 0))
             .OrderBy(i => i.Id, StringComparer.Ordinal).Take(pageSize + 1).ToList();
         var hasMore = candidates.Count > pageSize;
@@ -381,7 +381,7 @@ public sealed partial class HandoverGrain(
             .SelectMany(p => HandoverRules.AcceptanceDeadlines(p.Status, p.AddressedAt, options.Value).Where(d => !S.FiredDeadlines.Contains(d.FiringKey(PackageKey(p)))))
             .Distinct()
             .ToList();
-        if (S.TransferDueAt is { } due && HasWaitingItems())
+        if (S.TransferDueAt is { } due && (HasWaitingItems() || HasPendingEffects()))
         {
             wanted.Add(new Deadline(HandoverRules.Transfer, due));
         }
@@ -622,6 +622,7 @@ public sealed partial class HandoverGrain(
         catch (Exception exception)
         {
             LogEffectsFailed(exception, Id);
+            S.TransferDueAt ??= clock.GetUtcNow() + RetryAfter; // the transfer deadline doubles as their retry
         }
         await _deadlines.ScheduleAsync(DesiredDeadlines());
         S.ReminderDueAt = _deadlines.ReminderDueAt;
@@ -632,6 +633,9 @@ public sealed partial class HandoverGrain(
     private void Tell(string recipientId, string key, string kind, NotificationSeverity severity, string message) =>
         S.PendingNotices.Add(new PendingNotice(recipientId, new Notification(
             $"handover:{Id}:{key}:{recipientId}", kind, severity, "handover", Id, message, clock.GetUtcNow())));
+
+    /// <summary>Links, notifications or the departure not yet applied (see <see cref="AfterCommit"/>).</summary>
+    private bool HasPendingEffects() => S.CompletionPending || S.PendingNotices.Count > 0 || S.PendingPackageLinks.Count > 0;
 
     /// <summary>A package is still moving until its items have moved and its books are settled.</summary>
     private bool HasWaitingItems() => S.Packages.Exists(p => p.Status == PackageStatus.Transferring);
@@ -678,8 +682,12 @@ public sealed partial class HandoverGrain(
         return $"{customers} customer(s) and {deals} open opportunit{(deals == 1 ? "y" : "ies")}";
     }
 
+    /// <summary>
+    /// Completed shows only once the leaver has departed: reads interleave with the transfer's turn, which marks the
+    /// handover completed before its write and the departure that follows it.
+    /// </summary>
     private HandoverView ToView(bool withItems) => new(
-        Id, Id, S.TeamId, S.LastWorkingDay, S.StartedBy, S.StartedAt, S.Completed, S.Packages.Select(p => ToView(p, withItems)).ToList());
+        Id, Id, S.TeamId, S.LastWorkingDay, S.StartedBy, S.StartedAt, S.Completed && !S.CompletionPending, S.Packages.Select(p => ToView(p, withItems)).ToList());
 
     private HandoverPackageView ToView(PackageState package, bool withItems) => new(
         Id, Id, package.ReceiverId, package.Status, package.AddressedAt, AcceptBy(package),
@@ -698,6 +706,6 @@ public sealed partial class HandoverGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: the book of {OwnerId} disagreed with {Corrected} moved record(s) and was corrected")]
     private partial void LogBookCorrected(string handoverId, string ownerId, int corrected);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: links, notifications or the departure failed; retried on activation")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: links, notifications or the departure failed; retried in a few seconds")]
     private partial void LogEffectsFailed(Exception exception, string handoverId);
 }
