@@ -11,6 +11,10 @@ using ActorSales.Grains.Abstractions.Handovers;
 using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Customers;
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Notification = ActorSales.Domain.Deadlines.Notification;
 
 namespace ActorSales.Grains.Tests;
@@ -173,6 +177,28 @@ public sealed class HandoverTests(ClusterFixture fixture)
         Assert.Equal((HandoverOutcome.Moved, HandoverOutcome.Moved, HandoverOutcome.AlreadyApplied), (customerRetried, dealRetried, replayed));
         Assert.Equal(team.OtherRep.UserId, (await customer.Find())!.OwnerId);
         Assert.Equal(team.OtherRep.UserId, (await deal.Find())!.OwnerId);
+    }
+
+    [Fact]
+    public async Task A_handover_recorded_on_a_customer_that_never_moved_is_carried_out_instead_of_counted_as_done()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var id = await RegisterAsync(team, "Clinic");
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(id);
+        var handoverId = $"handover-{Guid.NewGuid():N}";
+        // The damage an earlier bug could do: the handover id stored while the leaver still owns the customer.
+        var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<CustomerState>();
+        await storage.ReadStateAsync("customer", customer.GetGrainId(), stored);
+        stored.State!.AppliedHandovers.Add(handoverId);
+        await storage.WriteStateAsync("customer", customer.GetGrainId(), stored);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => customer.SetLock(true, team.Manager)); // the activation re-reads storage
+
+        var outcome = await customer.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system");
+        var replay = await customer.HandOver(handoverId, team.Rep.UserId, team.OtherRep.UserId, "system");
+
+        Assert.Equal((HandoverOutcome.Moved, HandoverOutcome.AlreadyApplied), (outcome, replay));
+        Assert.Equal(team.OtherRep.UserId, (await customer.Find())!.OwnerId);
     }
 
     [Fact]

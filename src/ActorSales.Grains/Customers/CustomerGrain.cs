@@ -271,7 +271,9 @@ public sealed partial class CustomerGrain(
         {
             throw new NotFoundException(Entity, Id);
         }
-        if (S.AppliedHandovers.Contains(handoverId))
+        // Applied means moved away from the leaver (who, frozen, can never get it back); a recorded id with the leaver
+        // still the owner is a move that never happened, and it happens now.
+        if (S.AppliedHandovers.Contains(handoverId) && (S.InPool || S.OwnerId != fromOwnerId))
         {
             // A replay moves nothing, but finishes the books or the pool entry if they failed the first time.
             await CompleteOwnerLink();
@@ -347,7 +349,7 @@ public sealed partial class CustomerGrain(
     private async Task<CustomerView> MoveToOwner(PersonIdentity newOwner, string why, string actorId, string? handoverId = null)
     {
         var zone = await OwnerTimeZone(newOwner.TeamId);
-        if (handoverId is not null)
+        if (handoverId is not null && !S.AppliedHandovers.Contains(handoverId))
         {
             S.AppliedHandovers.Add(handoverId);
         }
@@ -560,7 +562,7 @@ public sealed partial class CustomerGrain(
     /// <summary>Puts the customer in its team's pool: one write, then the owner's book, the event and the pool entry.</summary>
     private async Task MoveToPool(string actorId, string? handoverId = null)
     {
-        if (handoverId is not null)
+        if (handoverId is not null && !S.AppliedHandovers.Contains(handoverId))
         {
             S.AppliedHandovers.Add(handoverId);
         }

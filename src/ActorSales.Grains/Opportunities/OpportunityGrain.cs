@@ -333,7 +333,9 @@ public sealed partial class OpportunityGrain(
     public async Task<HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string toOwnerId, string actorId)
     {
         EnsureCreated();
-        if (S.AppliedHandovers.Contains(handoverId))
+        // Applied means moved away from the leaver (who, frozen, can never get it back); a recorded id with the deal
+        // still open under the leaver is a move that never happened, and it happens now.
+        if (S.AppliedHandovers.Contains(handoverId) && !(S.Status == OpportunityStatus.Open && S.OwnerId == fromOwnerId))
         {
             await SyncLinks(); // a replay finishes the owners' open lists if they failed the first time
             EnsureLinked();
@@ -345,7 +347,10 @@ public sealed partial class OpportunityGrain(
         var owner = !movable ? null : await GrainFactory.GetGrain<ISalespersonGrain>(toOwnerId).GetIdentity()
             ?? throw new NotFoundException("salesperson", toOwnerId);
         // Recorded in the same write as the owner change, so a replay after a crash finds it and does nothing.
-        S.AppliedHandovers.Add(handoverId);
+        if (!S.AppliedHandovers.Contains(handoverId))
+        {
+            S.AppliedHandovers.Add(handoverId);
+        }
         if (owner is null)
         {
             await Commit();
