@@ -1,5 +1,3 @@
-using ActorSales.Domain.Customers;
-using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Infrastructure;
@@ -16,20 +14,13 @@ namespace ActorSales.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class BookReconciliationTests(ClusterFixture fixture)
 {
-    private async Task<ICustomerGrain> RegisterAsync(TestTeam team, string ownerId)
-    {
-        var customer = fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId());
-        await customer.Register(new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), ownerId, team.Manager);
-        return customer;
-    }
-
     [Fact]
     public async Task A_book_written_by_another_activation_is_read_back_before_it_is_checked()
     {
         var team = await fixture.CreateTeamAsync();
         var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
         fixture.CallFaults.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
-        var customer = await RegisterAsync(team, team.OtherRep.UserId);
+        var customer = await fixture.RegisterCustomerAsync(team, team.OtherRep.UserId);
         // The other activation's write: the customer is in the stored book, not in the live activation's memory.
         var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
         var stored = new GrainState<SalespersonState>();
@@ -52,8 +43,8 @@ public sealed class BookReconciliationTests(ClusterFixture fixture)
         var team = await fixture.CreateTeamAsync();
         var leaver = fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId);
         var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
-        var moved = await RegisterAsync(team, team.Rep.UserId);
-        var kept = await RegisterAsync(team, team.Rep.UserId);
+        var moved = await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
+        var kept = await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
         fixture.CallFaults.Lose(receiver, nameof(ISalespersonGrain.AddCustomer));
         fixture.CallFaults.Lose(leaver, nameof(ISalespersonGrain.RemoveCustomer));
         await moved.Transfer(team.OtherRep.UserId, "territory change", 0, team.Manager);

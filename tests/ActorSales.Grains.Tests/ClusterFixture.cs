@@ -143,6 +143,14 @@ public sealed class ClusterFixture : IAsyncLifetime
         return new TestTeam(teamId, manager, rep, otherRep);
     }
 
+    /// <summary>A new customer of <paramref name="ownerId"/> in <paramref name="team"/>, registered by its manager.</summary>
+    public async Task<ICustomerGrain> RegisterCustomerAsync(TestTeam team, string ownerId, CustomerTier tier = CustomerTier.B, string name = "Clinic")
+    {
+        var customer = Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId());
+        await customer.Register(new CustomerDetails(name, $"{name} {Guid.NewGuid():N}", "Health", tier, [], null, SourceChannel.Outbound), ownerId, team.Manager);
+        return customer;
+    }
+
     /// <summary>A customer of <paramref name="owner"/> with one open deal on the default B2B pipeline.</summary>
     public async Task<IOpportunityGrain> OpenDealAsync(TestTeam team, Caller owner, decimal amount = 100_000m, string currency = "EUR")
     {

@@ -42,8 +42,7 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
     public async Task A_rejection_whose_manager_lookup_failed_can_be_retried()
     {
         var team = await fixture.CreateTeamAsync();
-        await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(
-            new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Manager);
+        await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
         var handover = fixture.Grains.GetGrain<IHandoverGrain>(team.Rep.UserId);
         await handover.Start(new DepartureRequest(null, team.OtherRep.UserId, []), team.Manager);
         var teamGrain = fixture.Grains.GetGrain<ITeamGrain>(team.TeamId);
@@ -119,8 +118,7 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
     public async Task A_handover_shows_completed_only_once_the_leaver_has_departed_and_retries_a_failed_departure()
     {
         var team = await fixture.CreateTeamAsync();
-        await fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(
-            new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Manager);
+        await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
         var handover = fixture.Grains.GetGrain<IHandoverGrain>(team.Rep.UserId);
         var leaver = fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId);
         await handover.Start(new DepartureRequest(null, team.OtherRep.UserId, []), team.Manager);

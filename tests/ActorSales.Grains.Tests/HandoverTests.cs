@@ -23,13 +23,8 @@ namespace ActorSales.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class HandoverTests(ClusterFixture fixture)
 {
-    private async Task<string> RegisterAsync(TestTeam team, string name)
-    {
-        var id = GrainKeys.NewCustomerId();
-        await fixture.Grains.GetGrain<ICustomerGrain>(id).Register(
-            new CustomerDetails(name, $"{name} {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Manager);
-        return id;
-    }
+    private async Task<string> RegisterAsync(TestTeam team, string name) =>
+        (await fixture.RegisterCustomerAsync(team, team.Rep.UserId, CustomerTier.B, name)).GetPrimaryKeyString();
 
     private async Task<List<Notification>> Notices(Caller user, string kind) =>
         (await fixture.Grains.GetGrain<INotificationInboxGrain>(user.UserId).List(user, 500, null, false)).Items.Where(n => n.Kind == kind).ToList();

@@ -16,12 +16,7 @@ namespace ActorSales.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class PoolTests(ClusterFixture fixture)
 {
-    private async Task<ICustomerGrain> RegisterAsync(TestTeam team, Caller owner, CustomerTier tier)
-    {
-        var customer = fixture.Grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId());
-        await customer.Register(new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", tier, [], null, SourceChannel.Outbound), owner.UserId, team.Manager);
-        return customer;
-    }
+    private Task<ICustomerGrain> RegisterAsync(TestTeam team, Caller owner, CustomerTier tier) => fixture.RegisterCustomerAsync(team, owner.UserId, tier);
 
     private static Task<CustomerView> InPool(ICustomerGrain customer, Caller reader) =>
         ClusterFixture.EventuallyAsync(() => customer.Get(reader), v => v.InPool);
