@@ -138,4 +138,25 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         Assert.True(done.Completed);
         Assert.Equal(Domain.People.SalespersonStatus.Departed, (await leaver.GetIdentity())!.Status);
     }
+
+    [Fact]
+    public async Task A_transfer_whose_book_update_failed_reaches_the_new_owners_book_seconds_later()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var customer = await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
+        var newOwner = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+
+        fixture.CallFaults.FailNext(newOwner, nameof(ISalespersonGrain.AddCustomer));
+        var moved = await customer.Transfer(team.OtherRep.UserId, "territory change", 0, team.Manager);
+        var before = await newOwner.OwnedCustomerIds();
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var after = await ClusterFixture.EventuallyAsync(() => newOwner.OwnedCustomerIds(), b => b.Count > 0);
+
+        Assert.Equal(1, fixture.CallFaults.FailedCount(newOwner, nameof(ISalespersonGrain.AddCustomer)));
+        Assert.Equal(team.OtherRep.UserId, moved.OwnerId);
+        Assert.Empty(before);
+        Assert.Equal([customer.GetPrimaryKeyString()], after);
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OwnedCustomerIds());
+        Assert.DoesNotContain(await customer.ArmedDeadlines(), d => d.Rule == "effects_retry");
+    }
 }

@@ -39,8 +39,17 @@ public sealed partial class CustomerGrain(
     IOptions<ActorSales.Domain.Pipeline.OpportunityOptions> options,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
+    /// <summary>The deadline rule that retries failed after-effects (owners' books, pool entry, follow-up notice).</summary>
+    private const string EffectsRetry = "effects_retry";
+
+    /// <summary>How soon failed after-effects are tried again.</summary>
+    private static readonly TimeSpan EffectsRetryAfter = TimeSpan.FromSeconds(5);
+
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
+
+    /// <summary>When failed after-effects are retried (memory only: an activation replays them anyway).</summary>
+    private DateTimeOffset? _effectsRetryAt;
 
     private const string Entity = "customer";
 
@@ -471,6 +480,19 @@ public sealed partial class CustomerGrain(
     /// <summary>Follow-up deadlines still to act on (key customers only), from the current state.</summary>
     private List<Deadline> DesiredDeadlines()
     {
+        var wanted = BusinessDeadlines();
+        if (_effectsRetryAt is { } retryAt && HasPendingEffects())
+        {
+            wanted.Add(new Deadline(EffectsRetry, retryAt));
+        }
+        return wanted;
+    }
+
+    private bool HasPendingEffects() => S.PendingOwnerLink is not null || (S.PoolEntryPending && S.InPool) || S.PendingFollowUpNotice is not null;
+
+    /// <summary>The follow-up, 3-2-1 and release deadlines of the current owner still to act on.</summary>
+    private List<Deadline> BusinessDeadlines()
+    {
         if (!S.Registered || S.InPool)
         {
             return [];
@@ -511,6 +533,13 @@ public sealed partial class CustomerGrain(
         if (deadline.DueAt > clock.GetUtcNow() || !DesiredDeadlines().Contains(deadline))
         {
             await _deadlines.ScheduleAsync(DesiredDeadlines());
+            return;
+        }
+        if (deadline.Rule == EffectsRetry)
+        {
+            _effectsRetryAt = null;
+            await CompleteOwnerLink();
+            await AfterWrite(); // re-arms the retry if something still fails
             return;
         }
         if (deadline.Rule == ReleaseRules.Release)
@@ -643,6 +672,9 @@ public sealed partial class CustomerGrain(
                 LogIndexCallFailed(exception, Id, "follow-up notice");
             }
         }
+        // What failed above (or in CompleteOwnerLink) is tried again shortly, by a timer and the durable reminder,
+        // instead of waiting for the next activation.
+        _effectsRetryAt = HasPendingEffects() ? _effectsRetryAt ?? clock.GetUtcNow() + EffectsRetryAfter : null;
         await _deadlines.ScheduleAsync(DesiredDeadlines());
         S.ReminderDueAt = _deadlines.ReminderDueAt;
     }
