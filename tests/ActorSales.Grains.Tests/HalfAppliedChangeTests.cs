@@ -159,4 +159,26 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OwnedCustomerIds());
         Assert.DoesNotContain(await customer.ArmedDeadlines(), d => d.Rule == "effects_retry");
     }
+
+    [Fact]
+    public async Task An_approval_request_that_could_not_be_filed_reaches_the_approvers_list_seconds_later()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Domain.Identity.Role.Director, team.TeamId);
+        await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
+        var deal = await fixture.OpenDealAsync(team, team.Rep, 600_000m);
+        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
+        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        var approver = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
+
+        fixture.CallFaults.FailNext(approver, nameof(ISalespersonGrain.LinkApproval));
+        var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var before = await approver.ListPendingApprovals(director);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        var after = await ClusterFixture.EventuallyAsync(() => approver.ListPendingApprovals(director), l => l.Count > 0);
+
+        Assert.Equal(1, fixture.CallFaults.FailedCount(approver, nameof(ISalespersonGrain.LinkApproval)));
+        Assert.Empty(before);
+        Assert.Equal([waiting.PendingApprovalId], after.Select(a => a.Id));
+    }
 }

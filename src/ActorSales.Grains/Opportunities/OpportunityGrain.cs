@@ -37,6 +37,15 @@ public sealed partial class OpportunityGrain(
     private const int MaxEvidence = 200;
     private const int MaxDecisionMakers = 20;
 
+    /// <summary>The deadline rule that retries failed after-effects (owners' lists, approval filing, tasks, stall notices).</summary>
+    private const string EffectsRetry = "effects_retry";
+
+    /// <summary>How soon failed after-effects are tried again.</summary>
+    private static readonly TimeSpan EffectsRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>When failed after-effects are retried (memory only: an activation replays them anyway).</summary>
+    private DateTimeOffset? _effectsRetryAt;
+
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
 
@@ -516,6 +525,20 @@ public sealed partial class OpportunityGrain(
     /// <summary>Stall deadlines still to act on: the current stage's, counted from the stall clock, minus those already fired.</summary>
     private List<Deadline> DesiredDeadlines()
     {
+        var wanted = BusinessDeadlines();
+        if (_effectsRetryAt is { } retryAt && HasPendingEffects())
+        {
+            wanted.Add(new Deadline(EffectsRetry, retryAt));
+        }
+        return wanted;
+    }
+
+    private bool HasPendingEffects() =>
+        S.LinksPending || S.ApprovalRequestPending || S.TasksToCreate.Count > 0 || S.StallEffectsPending || S.InterventionEffectsPending;
+
+    /// <summary>The stall and signal-decay deadlines still to act on.</summary>
+    private List<Deadline> BusinessDeadlines()
+    {
         if (!S.Created || S.Status != OpportunityStatus.Open || S.Pipeline!.Find(S.Stage) is not { } stage)
         {
             return [];
@@ -535,6 +558,12 @@ public sealed partial class OpportunityGrain(
         if (deadline.DueAt > now || !DesiredDeadlines().Contains(deadline))
         {
             await _deadlines.ScheduleAsync(DesiredDeadlines()); // the world moved on: re-arm for what is still wanted
+            return;
+        }
+        if (deadline.Rule == EffectsRetry)
+        {
+            _effectsRetryAt = null;
+            await AfterCommit(); // re-arms the retry if something still fails
             return;
         }
         S.FiredDeadlines.Add(deadline.FiringKey(Id));
@@ -637,6 +666,8 @@ public sealed partial class OpportunityGrain(
         await CreateTasks();
         await ApplyStallEffects();
         await ApplyInterventionEffects();
+        // What failed above is tried again shortly, by a timer and the durable reminder, not only on the next activation.
+        _effectsRetryAt = HasPendingEffects() ? _effectsRetryAt ?? clock.GetUtcNow() + EffectsRetryAfter : null;
         await _deadlines.ScheduleAsync(DesiredDeadlines());
     }
 
