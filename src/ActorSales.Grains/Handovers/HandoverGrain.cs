@@ -516,7 +516,7 @@ public sealed partial class HandoverGrain(
             }
             catch (Exception exception)
             {
-                LogItemTransferFailed(exception, Id, package.ReceiverId); // unreachable for now: the batch retries
+                LogReceiverCheckFailed(exception, Id, package.ReceiverId); // unreachable for now: the next batch asks again
             }
         }
         // Every lookup before the first change: a failure leaves nothing half-changed.
@@ -699,6 +699,9 @@ public sealed partial class HandoverGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: moving item {ItemId} failed; the transfer retries it")]
     private partial void LogItemTransferFailed(Exception exception, string handoverId, string itemId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: could not check whether receiver {ReceiverId} is still active; asked again with the next batch")]
+    private partial void LogReceiverCheckFailed(Exception exception, string handoverId, string receiverId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: settling the books of the package for '{ReceiverId}' failed; retried")]
     private partial void LogSettleFailed(Exception exception, string handoverId, string receiverId);
