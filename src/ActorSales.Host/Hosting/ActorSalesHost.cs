@@ -105,6 +105,10 @@ public static class ActorSalesHost
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
+            // Each distinct token is validated once, then served from a bounded cache until it expires (5 min at most).
+            // Real time, like the validation itself.
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(new CachingJsonWebTokenHandler(TimeProvider.System) { MapInboundClaims = false });
             jwt.Audience = auth.Audience;
             if (!string.IsNullOrEmpty(auth.Authority))
             {
