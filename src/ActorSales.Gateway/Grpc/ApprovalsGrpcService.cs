@@ -17,7 +17,7 @@ public sealed class ApprovalsGrpcService(IGrainFactory grains, CallerResolver ca
     public override async Task<ListMyApprovalsResponse> ListMyApprovals(ListMyApprovalsRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var approvals = await grains.GetGrain<ISalespersonGrain>(caller.UserId).ListPendingApprovals(caller);
+        var approvals = await grains.Ref<ISalespersonGrain>(caller.UserId).ListPendingApprovals(caller);
         var response = new ListMyApprovalsResponse();
         response.Approvals.AddRange(approvals.Select(a => a.ToContract()));
         return response;
@@ -49,11 +49,11 @@ public sealed class ApprovalsGrpcService(IGrainFactory grains, CallerResolver ca
             ? null
             : ApprovalRules.ValidateDelegation(request.DelegateId,
                 RequestMapper.RequiredTimestamp(request.From, "from"), RequestMapper.RequiredTimestamp(request.Until, "until"), approverId);
-        await grains.GetGrain<ISalespersonGrain>(approverId).SetDelegate(delegation, caller);
+        await grains.Ref<ISalespersonGrain>(approverId).SetDelegate(delegation, caller);
         return new SetDelegateResponse();
     }
 
     /// <summary>Approval ids contain '/' ("{opportunity}/approval/{n}"): each segment must be a safe id.</summary>
     private IApprovalGrain Approval(string id) =>
-        grains.GetGrain<IApprovalGrain>(RequestMapper.CompositeId(id, "approval", 3, "approval_id"));
+        grains.Ref<IApprovalGrain>(RequestMapper.CompositeId(id, "approval", 3, "approval_id"));
 }

@@ -19,7 +19,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var caller = await callers.ResolveAsync(context);
         var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
         var details = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, request.SourceChannel);
-        var view = await grains.GetGrain<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, ownerId, caller);
+        var view = await grains.Ref<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, ownerId, caller);
         return new CreateCustomerResponse { Customer = view.ToContract() };
     }
 
@@ -45,7 +45,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
         var pageSize = Paging.PageSize(request.PageSize);
         var after = Paging.DecodeToken(request.PageToken, "customers");
-        var page = await grains.GetGrain<ISalespersonGrain>(ownerId).ListCustomers(caller, pageSize, after);
+        var page = await grains.Ref<ISalespersonGrain>(ownerId).ListCustomers(caller, pageSize, after);
         var response = new ListMyCustomersResponse
         {
             NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("customers", next) : string.Empty,
@@ -92,5 +92,5 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         return new SetCustomerLockResponse { Customer = view.ToContract() };
     }
 
-    private ICustomerGrain Customer(string customerId) => grains.GetGrain<ICustomerGrain>(Guard.Id(customerId, "customer_id"));
+    private ICustomerGrain Customer(string customerId) => grains.Ref<ICustomerGrain>(Guard.Id(customerId, "customer_id"));
 }

@@ -43,9 +43,9 @@ public sealed class HandoverGrpcService(IGrainFactory grains, CallerResolver cal
             ? int.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset) ? offset
                 : throw new ValidationException("page_token", "is not a token returned by this list; start again without a token")
             : 0;
-        var ids = await grains.GetGrain<ISalespersonGrain>(caller.UserId).HandoverPackageIds();
+        var ids = await grains.Ref<ISalespersonGrain>(caller.UserId).HandoverPackageIds();
         var page = ids.Skip(skip).Take(pageSize).ToList();
-        var packages = await Task.WhenAll(page.Select(id => grains.GetGrain<IHandoverGrain>(id).FindPackage(caller.UserId)));
+        var packages = await Task.WhenAll(page.Select(id => grains.Ref<IHandoverGrain>(id).FindPackage(caller.UserId)));
         var response = new ListMyHandoverPackagesResponse
         {
             NextPageToken = skip + page.Count < ids.Count ? Paging.EncodeToken("handover-packages", (skip + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)) : string.Empty,
@@ -99,5 +99,5 @@ public sealed class HandoverGrpcService(IGrainFactory grains, CallerResolver cal
         return new ReassignHandoverItemsResponse { Handover = view.ToContract() };
     }
 
-    private IHandoverGrain Handover(string id, string field) => grains.GetGrain<IHandoverGrain>(Guard.Id(id, field));
+    private IHandoverGrain Handover(string id, string field) => grains.Ref<IHandoverGrain>(Guard.Id(id, field));
 }

@@ -22,7 +22,7 @@ public sealed class NotificationsGrpcService(IGrainFactory grains, IClusterClien
     public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var page = await grains.GetGrain<INotificationInboxGrain>(caller.UserId)
+        var page = await grains.Ref<INotificationInboxGrain>(caller.UserId)
             .List(caller, Paging.PageSize(request.PageSize), Paging.DecodeToken(request.PageToken, "notifications"), request.UnreadOnly);
         var response = new ListNotificationsResponse
         {
@@ -40,7 +40,7 @@ public sealed class NotificationsGrpcService(IGrainFactory grains, IClusterClien
         {
             throw new ValidationException("notification_ids", $"at most {Limits.MaxPageSize} ids per call");
         }
-        var unread = await grains.GetGrain<INotificationInboxGrain>(caller.UserId).MarkRead(caller, [.. request.NotificationIds]);
+        var unread = await grains.Ref<INotificationInboxGrain>(caller.UserId).MarkRead(caller, [.. request.NotificationIds]);
         return new MarkNotificationsReadResponse { UnreadCount = unread };
     }
 

@@ -25,7 +25,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             RequestMapper.ToMoney(request.Value, "value") ?? throw new ValidationException("value", "is required"),
             RequestMapper.RequiredTimestamp(request.ExpectedCloseAt, "expected_close_at"));
         var draft = new OpportunityDraft(Guard.Id(request.CustomerId, "customer_id"), terms, RequestMapper.OptionalId(request.PipelineKey, "pipeline_key"));
-        var view = await grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId()).Open(draft, caller);
+        var view = await grains.Ref<IOpportunityGrain>(GrainKeys.NewOpportunityId()).Open(draft, caller);
         return new CreateOpportunityResponse { Opportunity = view.ToContract() };
     }
 
@@ -100,8 +100,8 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             throw new ValidationException("team_id", "name either owner_id or team_id, not both");
         }
         var page = teamId is not null
-            ? await grains.GetGrain<ITeamGrain>(teamId).ListOpportunities(caller, stage, pageSize, after)
-            : await grains.GetGrain<ISalespersonGrain>(RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId)
+            ? await grains.Ref<ITeamGrain>(teamId).ListOpportunities(caller, stage, pageSize, after)
+            : await grains.Ref<ISalespersonGrain>(RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId)
                 .ListOpportunities(caller, stage, pageSize, after);
         var response = new ListOpportunitiesResponse
         {
@@ -122,7 +122,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
     public override async Task<ListStalledOpportunitiesResponse> ListStalledOpportunities(ListStalledOpportunitiesRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var stalled = await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).ListStalled(caller);
+        var stalled = await grains.Ref<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).ListStalled(caller);
         var response = new ListStalledOpportunitiesResponse();
         response.Opportunities.AddRange(stalled.Select(o => o.ToContract()));
         return response;
@@ -131,7 +131,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
     public override async Task<ListInterventionsResponse> ListInterventions(ListInterventionsRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var deals = await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).ListInterventions(caller);
+        var deals = await grains.Ref<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).ListInterventions(caller);
         var response = new ListInterventionsResponse();
         response.Opportunities.AddRange(deals.Select(o => o.ToContract()));
         return response;
@@ -142,11 +142,11 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
         var caller = await callers.ResolveAsync(context);
         var forecast = request.ScopeCase switch
         {
-            GetForecastRequest.ScopeOneofCase.TeamId => await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).GetForecast(caller),
-            GetForecastRequest.ScopeOneofCase.Region => await grains.GetGrain<IRegionGrain>(Guard.Required(request.Region, "region")).GetForecast(caller),
-            GetForecastRequest.ScopeOneofCase.OwnerId => await grains.GetGrain<ISalespersonGrain>(Guard.Id(request.OwnerId, "owner_id")).GetForecast(caller),
+            GetForecastRequest.ScopeOneofCase.TeamId => await grains.Ref<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).GetForecast(caller),
+            GetForecastRequest.ScopeOneofCase.Region => await grains.Ref<IRegionGrain>(Guard.Required(request.Region, "region")).GetForecast(caller),
+            GetForecastRequest.ScopeOneofCase.OwnerId => await grains.Ref<ISalespersonGrain>(Guard.Id(request.OwnerId, "owner_id")).GetForecast(caller),
             _ when caller.Role is Role.Admin or Role.Service => throw new ValidationException("scope", "name owner_id, team_id or region"),
-            _ => await grains.GetGrain<ISalespersonGrain>(caller.UserId).GetForecast(caller),
+            _ => await grains.Ref<ISalespersonGrain>(caller.UserId).GetForecast(caller),
         };
         var response = new GetForecastResponse();
         response.Currencies.AddRange(forecast.Select(f => new CurrencyForecast
@@ -159,5 +159,5 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
         return response;
     }
 
-    private IOpportunityGrain Opportunity(string id) => grains.GetGrain<IOpportunityGrain>(Guard.Id(id, "opportunity_id"));
+    private IOpportunityGrain Opportunity(string id) => grains.Ref<IOpportunityGrain>(Guard.Id(id, "opportunity_id"));
 }

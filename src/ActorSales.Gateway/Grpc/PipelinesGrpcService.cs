@@ -23,7 +23,7 @@ public sealed class PipelinesGrpcService(IGrainFactory grains, CallerResolver ca
             throw new ValidationException("version", "must not be negative");
         }
         var key = Guard.Id(request.Key, "key");
-        var definition = await grains.GetGrain<IPipelineGrain>(key).Get(request.Version)
+        var definition = await grains.Ref<IPipelineGrain>(key).Get(request.Version)
             ?? throw new NotFoundException("pipeline", request.Version == 0 ? key : $"{key} v{request.Version}");
         return new GetPipelineResponse { Pipeline = definition.ToContract() };
     }
@@ -31,8 +31,8 @@ public sealed class PipelinesGrpcService(IGrainFactory grains, CallerResolver ca
     public override async Task<ListPipelinesResponse> ListPipelines(ListPipelinesRequest request, ServerCallContext context)
     {
         AccessPolicy.EnsureMayRead(await callers.ResolveAsync(context));
-        var keys = await grains.GetGrain<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog).Keys();
-        var latest = await Task.WhenAll(keys.Select(key => grains.GetGrain<IPipelineGrain>(key).Get(0)));
+        var keys = await grains.Ref<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog).Keys();
+        var latest = await Task.WhenAll(keys.Select(key => grains.Ref<IPipelineGrain>(key).Get(0)));
         var response = new ListPipelinesResponse();
         response.Pipelines.AddRange(latest.OfType<PipelineDomain.PipelineDefinition>().Select(p => p.ToContract()));
         return response;
@@ -52,7 +52,7 @@ public sealed class PipelinesGrpcService(IGrainFactory grains, CallerResolver ca
                 s.Key, s.DisplayName, [.. s.RequiredEvidenceToLeave], [.. s.RequiredEvidenceToEnter],
                 ToAge(s.WarningAge, $"pipeline.stages[{i}].warning_age"), ToAge(s.LimitAge, $"pipeline.stages[{i}].limit_age"))).ToList(),
             pipeline.AllowSkipping);
-        var stored = await grains.GetGrain<IPipelineGrain>(definition.Key).Define(definition, caller);
+        var stored = await grains.Ref<IPipelineGrain>(definition.Key).Define(definition, caller);
         return new DefinePipelineResponse { Pipeline = stored.ToContract() };
     }
 

@@ -42,12 +42,12 @@ public sealed class PoolGrpcService(IGrainFactory grains, CallerResolver callers
     public override async Task<ListAboutToReleaseResponse> ListAboutToRelease(ListAboutToReleaseRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var ids = await grains.GetGrain<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).AboutToRelease(caller);
-        var customers = await Task.WhenAll(ids.Select(id => grains.GetGrain<ICustomerGrain>(id).Find()));
+        var ids = await grains.Ref<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).AboutToRelease(caller);
+        var customers = await Task.WhenAll(ids.Select(id => grains.Ref<ICustomerGrain>(id).Find()));
         var response = new ListAboutToReleaseResponse();
         response.Customers.AddRange(customers.OfType<CustomerView>().Where(c => !c.InPool).Select(c => c.ToContract()));
         return response;
     }
 
-    private IPublicPoolGrain Pool(string teamId) => grains.GetGrain<IPublicPoolGrain>(Guard.Id(teamId, "team_id"));
+    private IPublicPoolGrain Pool(string teamId) => grains.Ref<IPublicPoolGrain>(Guard.Id(teamId, "team_id"));
 }

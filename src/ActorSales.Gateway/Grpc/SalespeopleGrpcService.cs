@@ -41,5 +41,5 @@ public sealed class SalespeopleGrpcService(IGrainFactory grains, CallerResolver 
         return new UpdateSalespersonResponse { Salesperson = view.ToContract() };
     }
 
-    private ISalespersonGrain Person(string id) => grains.GetGrain<ISalespersonGrain>(Guard.Id(id, "salesperson_id"));
+    private ISalespersonGrain Person(string id) => grains.Ref<ISalespersonGrain>(Guard.Id(id, "salesperson_id"));
 }

@@ -16,7 +16,7 @@ public sealed class TasksGrpcService(IGrainFactory grains, CallerResolver caller
     public override async Task<ListDepartmentTasksResponse> ListDepartmentTasks(ListDepartmentTasksRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var page = await grains.GetGrain<IDepartmentQueueGrain>(Guard.Id(request.Department, "department"))
+        var page = await grains.Ref<IDepartmentQueueGrain>(Guard.Id(request.Department, "department"))
             .List(caller, Paging.PageSize(request.PageSize), Paging.DecodeToken(request.PageToken, "tasks"));
         var response = new ListDepartmentTasksResponse { NextPageToken = page.NextCursor is { } next ? Paging.EncodeToken("tasks", next) : string.Empty };
         response.Tasks.AddRange(page.Items.Select(t => t.ToContract()));
@@ -26,7 +26,7 @@ public sealed class TasksGrpcService(IGrainFactory grains, CallerResolver caller
     public override async Task<ListOpportunityTasksResponse> ListOpportunityTasks(ListOpportunityTasksRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var tasks = await grains.GetGrain<IOpportunityGrain>(Guard.Id(request.OpportunityId, "opportunity_id")).ListTasks(caller);
+        var tasks = await grains.Ref<IOpportunityGrain>(Guard.Id(request.OpportunityId, "opportunity_id")).ListTasks(caller);
         var response = new ListOpportunityTasksResponse();
         response.Tasks.AddRange(tasks.Select(t => t.ToContract()));
         return response;
@@ -46,5 +46,5 @@ public sealed class TasksGrpcService(IGrainFactory grains, CallerResolver caller
 
     /// <summary>Task ids look like "{opportunity}/task/{entry}/{rule}": every segment must be a safe id.</summary>
     private IDepartmentTaskGrain Task(string id) =>
-        grains.GetGrain<IDepartmentTaskGrain>(RequestMapper.CompositeId(id, "task", 4, "task_id"));
+        grains.Ref<IDepartmentTaskGrain>(RequestMapper.CompositeId(id, "task", 4, "task_id"));
 }

@@ -40,5 +40,5 @@ public sealed class TeamsGrpcService(IGrainFactory grains, CallerResolver caller
         return new UpdateTeamResponse { Team = view.ToContract() };
     }
 
-    private ITeamGrain Team(string id) => grains.GetGrain<ITeamGrain>(Guard.Id(id, "team_id"));
+    private ITeamGrain Team(string id) => grains.Ref<ITeamGrain>(Guard.Id(id, "team_id"));
 }

@@ -49,7 +49,7 @@ public sealed class CallerResolver(IGrainFactory grains, TimeProvider clock)
 
     private async Task<Caller> ResolvePerson(string userId, Role role)
     {
-        var person = await grains.GetGrain<ISalespersonGrain>(userId).GetIdentity()
+        var person = await grains.Ref<ISalespersonGrain>(userId).GetIdentity()
             ?? throw new AccessDeniedException($"user '{userId}' has no salesperson profile; an admin must create it first");
         if (person.Role != role)
         {
