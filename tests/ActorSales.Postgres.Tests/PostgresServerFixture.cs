@@ -39,13 +39,27 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             await RunScriptAsync("stop", _startedDir);
             return;
         }
-        // Someone else's server: leave it as we found it.
+        // Someone else's server: leave it as we found it. Not DROP ... WITH (FORCE): that refuses when an autovacuum
+        // worker is in the database (its role is not ours), while a plain DROP makes autovacuum step aside. So end our
+        // own sessions first, then drop; a plain DROP also waits a few seconds for terminated sessions to go.
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
         foreach (var name in _databases)
         {
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            try
+            {
+                await using var terminate = new NpgsqlCommand(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name AND usename = current_user AND pid <> pg_backend_pid()", connection);
+                terminate.Parameters.AddWithValue("name", name);
+                await terminate.ExecuteNonQueryAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name}", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException exception)
+            {
+                // Cleanup of a throwaway database must not fail the tests that used it; say what was left behind.
+                await Console.Error.WriteLineAsync($"PostgresServerFixture: could not drop test database {name}: {exception.MessageText}");
+            }
         }
     }
 
