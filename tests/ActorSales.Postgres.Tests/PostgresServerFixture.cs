@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using ActorSales.Testing;
 using Npgsql;
 
 namespace ActorSales.Postgres.Tests;
@@ -28,7 +28,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             return;
         }
         _startedDir = Path.Combine(Path.GetTempPath(), $"actorsales-test-pg-{Guid.NewGuid():N}");
-        ServerConnectionString = (await RunScriptAsync("start", _startedDir)).Trim();
+        ServerConnectionString = (await PostgresScript.RunAsync("start", _startedDir)).Trim();
     }
 
     public async ValueTask DisposeAsync()
@@ -36,7 +36,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         if (_startedDir is not null)
         {
-            await RunScriptAsync("stop", _startedDir);
+            await PostgresScript.RunAsync("stop", _startedDir);
             return;
         }
         // Someone else's server: leave it as we found it. Not DROP ... WITH (FORCE): that refuses when an autovacuum
@@ -66,46 +66,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>Creates a brand-new, empty database on the server and returns a connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
-        var name = $"t_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(ServerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        var name = await PostgresScript.CreateDatabaseAsync(ServerConnectionString, "t_");
         _databases.Add(name);
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
-    }
-
-    private static async Task<string> RunScriptAsync(string command, string dir)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "deploy", "postgres.sh"));
-        start.ArgumentList.Add(command);
-        start.ArgumentList.Add(dir);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        // Bounded: a first run may install PostgreSQL from Debian.
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"deploy/postgres.sh {command} {dir} exited with {process.ExitCode}: {await stderr}");
-        }
-        return await stdout;
-    }
-
-    /// <summary>The checkout's root: the first folder above the test binaries holding ActorSales.sln or Directory.Packages.props.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ActorSales.sln")) || File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"Neither ActorSales.sln nor Directory.Packages.props found above {AppContext.BaseDirectory}");
     }
 }
 

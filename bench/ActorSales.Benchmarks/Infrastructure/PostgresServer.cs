@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ActorSales.Testing;
 using Npgsql;
 
 namespace ActorSales.Benchmarks.Infrastructure;
@@ -31,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
             return new PostgresServer(configured, null);
         }
         var dir = Path.Combine(Path.GetTempPath(), $"actorsales-bench-pg-{Environment.ProcessId}");
-        var server = new PostgresServer((await ScriptAsync("start", dir)).Trim(), dir);
+        var server = new PostgresServer((await PostgresScript.RunAsync("start", dir)).Trim(), dir);
         var pidFile = Directory.GetFiles(dir, "postmaster.pid", SearchOption.AllDirectories).FirstOrDefault();
         if (pidFile is not null && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
         {
@@ -51,13 +52,7 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>A fresh, empty database on the server.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
-        var name = $"bench_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(ServerConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        var name = await PostgresScript.CreateDatabaseAsync(ServerConnectionString, "bench_");
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
     }
 
@@ -66,25 +61,7 @@ public sealed class PostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         if (_startedDir is not null)
         {
-            await ScriptAsync("stop", _startedDir);
+            await PostgresScript.RunAsync("stop", _startedDir);
         }
-    }
-
-    private static async Task<string> ScriptAsync(string command, string dir)
-    {
-        var start = new ProcessStartInfo("bash", [Path.Combine(ActorSales.Testing.RepositoryPaths.Root, "deploy", "postgres.sh"), command, dir])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10));
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"deploy/postgres.sh {command} {dir} exited with {process.ExitCode}: {await stderr}");
-        }
-        return await stdout;
     }
 }
