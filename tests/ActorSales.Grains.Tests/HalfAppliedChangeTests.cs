@@ -157,7 +157,7 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         Assert.Empty(before);
         Assert.Equal([customer.GetPrimaryKeyString()], after);
         Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OwnedCustomerIds());
-        Assert.DoesNotContain(await customer.ArmedDeadlines(), d => d.Rule == "effects_retry");
+        Assert.DoesNotContain(await customer.ArmedDeadlines(), d => d.Rule == ActorSales.Grains.Deadlines.DeadlineScheduler.EffectsRetryRule);
     }
 
     [Fact]

@@ -39,17 +39,8 @@ public sealed partial class CustomerGrain(
     IOptions<ActorSales.Domain.Pipeline.OpportunityOptions> options,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
-    /// <summary>The deadline rule that retries failed after-effects (owners' books, pool entry, follow-up notice).</summary>
-    private const string EffectsRetry = "effects_retry";
-
-    /// <summary>How soon failed after-effects are tried again.</summary>
-    private static readonly TimeSpan EffectsRetryAfter = TimeSpan.FromSeconds(5);
-
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
-
-    /// <summary>When failed after-effects are retried (memory only: an activation replays them anyway).</summary>
-    private DateTimeOffset? _effectsRetryAt;
 
     private const string Entity = "customer";
 
@@ -480,12 +471,7 @@ public sealed partial class CustomerGrain(
     /// <summary>Follow-up deadlines still to act on (key customers only), from the current state.</summary>
     private List<Deadline> DesiredDeadlines()
     {
-        var wanted = BusinessDeadlines();
-        if (_effectsRetryAt is { } retryAt && HasPendingEffects())
-        {
-            wanted.Add(new Deadline(EffectsRetry, retryAt));
-        }
-        return wanted;
+        return _deadlines.WithEffectsRetry(BusinessDeadlines(), HasPendingEffects());
     }
 
     private bool HasPendingEffects() => S.PendingOwnerLink is not null || (S.PoolEntryPending && S.InPool) || S.PendingFollowUpNotice is not null;
@@ -535,9 +521,8 @@ public sealed partial class CustomerGrain(
             await _deadlines.ScheduleAsync(DesiredDeadlines());
             return;
         }
-        if (deadline.Rule == EffectsRetry)
+        if (_deadlines.TakeEffectsRetry(deadline))
         {
-            _effectsRetryAt = null;
             await CompleteOwnerLink();
             await AfterWrite(); // re-arms the retry if something still fails
             return;
@@ -674,7 +659,7 @@ public sealed partial class CustomerGrain(
         }
         // What failed above (or in CompleteOwnerLink) is tried again shortly, by a timer and the durable reminder,
         // instead of waiting for the next activation.
-        _effectsRetryAt = HasPendingEffects() ? _effectsRetryAt ?? clock.GetUtcNow() + EffectsRetryAfter : null;
+        _deadlines.EffectsPending(HasPendingEffects());
         await _deadlines.ScheduleAsync(DesiredDeadlines());
         S.ReminderDueAt = _deadlines.ReminderDueAt;
     }

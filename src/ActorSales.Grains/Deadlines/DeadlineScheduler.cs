@@ -17,7 +17,43 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
     /// <summary>If the grain misses a due time (it was down), the reminder retries this often until it is handled.</summary>
     public static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(5);
 
+    /// <summary>The rule of the deadline that retries a grain's failed after-effects (books, lists, notices).</summary>
+    public const string EffectsRetryRule = "effects_retry";
+
+    /// <summary>How soon failed after-effects are tried again.</summary>
+    public static readonly TimeSpan EffectsRetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly Dictionary<Deadline, IGrainTimer> _timers = [];
+
+    // When failed after-effects are retried; memory only, since an activation replays them anyway.
+    private DateTimeOffset? _effectsRetryAt;
+
+    /// <summary>
+    /// Call after the grain's after-effects ran: while some are still pending, a retry is wanted
+    /// <see cref="EffectsRetryAfter"/> after they first failed, by the same timer and durable reminder as any deadline.
+    /// </summary>
+    public void EffectsPending(bool pending) => _effectsRetryAt = pending ? _effectsRetryAt ?? clock.GetUtcNow() + EffectsRetryAfter : null;
+
+    /// <summary><paramref name="wanted"/> plus the effects retry while after-effects are <paramref name="pending"/>.</summary>
+    public List<Deadline> WithEffectsRetry(List<Deadline> wanted, bool pending)
+    {
+        if (pending && _effectsRetryAt is { } at)
+        {
+            wanted.Add(new Deadline(EffectsRetryRule, at));
+        }
+        return wanted;
+    }
+
+    /// <summary>Whether <paramref name="deadline"/> is the effects retry; if so it is used up (the grain retries now).</summary>
+    public bool TakeEffectsRetry(Deadline deadline)
+    {
+        if (deadline.Rule != EffectsRetryRule)
+        {
+            return false;
+        }
+        _effectsRetryAt = null;
+        return true;
+    }
 
     /// <summary>The earliest due time the reminder is registered for (null: none); the grain persists it.</summary>
     public DateTimeOffset? ReminderDueAt { get; private set; } = reminderDueAt;

@@ -37,15 +37,6 @@ public sealed partial class OpportunityGrain(
     private const int MaxEvidence = 200;
     private const int MaxDecisionMakers = 20;
 
-    /// <summary>The deadline rule that retries failed after-effects (owners' lists, approval filing, tasks, stall notices).</summary>
-    private const string EffectsRetry = "effects_retry";
-
-    /// <summary>How soon failed after-effects are tried again.</summary>
-    private static readonly TimeSpan EffectsRetryAfter = TimeSpan.FromSeconds(5);
-
-    /// <summary>When failed after-effects are retried (memory only: an activation replays them anyway).</summary>
-    private DateTimeOffset? _effectsRetryAt;
-
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
 
@@ -525,12 +516,7 @@ public sealed partial class OpportunityGrain(
     /// <summary>Stall deadlines still to act on: the current stage's, counted from the stall clock, minus those already fired.</summary>
     private List<Deadline> DesiredDeadlines()
     {
-        var wanted = BusinessDeadlines();
-        if (_effectsRetryAt is { } retryAt && HasPendingEffects())
-        {
-            wanted.Add(new Deadline(EffectsRetry, retryAt));
-        }
-        return wanted;
+        return _deadlines.WithEffectsRetry(BusinessDeadlines(), HasPendingEffects());
     }
 
     private bool HasPendingEffects() =>
@@ -560,9 +546,8 @@ public sealed partial class OpportunityGrain(
             await _deadlines.ScheduleAsync(DesiredDeadlines()); // the world moved on: re-arm for what is still wanted
             return;
         }
-        if (deadline.Rule == EffectsRetry)
+        if (_deadlines.TakeEffectsRetry(deadline))
         {
-            _effectsRetryAt = null;
             await AfterCommit(); // re-arms the retry if something still fails
             return;
         }
@@ -667,7 +652,7 @@ public sealed partial class OpportunityGrain(
         await ApplyStallEffects();
         await ApplyInterventionEffects();
         // What failed above is tried again shortly, by a timer and the durable reminder, not only on the next activation.
-        _effectsRetryAt = HasPendingEffects() ? _effectsRetryAt ?? clock.GetUtcNow() + EffectsRetryAfter : null;
+        _deadlines.EffectsPending(HasPendingEffects());
         await _deadlines.ScheduleAsync(DesiredDeadlines());
     }
 
