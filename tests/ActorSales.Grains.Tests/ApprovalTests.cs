@@ -15,16 +15,8 @@ public sealed class ApprovalTests(ClusterFixture fixture)
     private async Task<(TestTeam Team, Caller Director, IOpportunityGrain Deal)> DealInPriceNegotiationAsync(decimal amount, bool withDirector = true)
     {
         var team = await fixture.CreateTeamAsync();
-        Caller director = ClusterFixture.Admin;
-        if (withDirector)
-        {
-            director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
-            await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
-        }
-        var deal = await fixture.OpenDealAsync(team, team.Rep, amount);
-        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
-        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
-        return (team, director, deal);
+        var director = withDirector ? await fixture.AppointDirectorAsync(team) : ClusterFixture.Admin;
+        return (team, director, await fixture.DealReadyForApprovalAsync(team, amount));
     }
 
     private IApprovalGrain Approval(string id) => fixture.Grains.GetGrain<IApprovalGrain>(id);

@@ -161,6 +161,23 @@ public sealed class ClusterFixture : IAsyncLifetime
         return deal;
     }
 
+    /// <summary>A new director named as <paramref name="team"/>'s director: the approver of its deals above the threshold.</summary>
+    public async Task<Caller> AppointDirectorAsync(TestTeam team)
+    {
+        var director = await CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
+        await Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, Admin);
+        return director;
+    }
+
+    /// <summary>A deal of the team's rep worth <paramref name="amount"/> EUR, in price negotiation with its quote attached.</summary>
+    public async Task<IOpportunityGrain> DealReadyForApprovalAsync(TestTeam team, decimal amount)
+    {
+        var deal = await OpenDealAsync(team, team.Rep, amount);
+        await WalkToAsync(deal, team.Rep, "PriceNegotiation");
+        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        return deal;
+    }
+
     /// <summary>Moves a B2B deal forward stage by stage, attaching each stage's required evidence, until it is in <paramref name="stage"/>.</summary>
     public static async Task WalkToAsync(IOpportunityGrain deal, Caller owner, string stage)
     {

@@ -164,11 +164,8 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
     public async Task An_approval_request_that_could_not_be_filed_reaches_the_approvers_list_seconds_later()
     {
         var team = await fixture.CreateTeamAsync();
-        var director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Domain.Identity.Role.Director, team.TeamId);
-        await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
-        var deal = await fixture.OpenDealAsync(team, team.Rep, 600_000m);
-        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
-        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        var director = await fixture.AppointDirectorAsync(team);
+        var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
         var approver = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
 
         fixture.CallFaults.FailNext(approver, nameof(ISalespersonGrain.LinkApproval));

@@ -237,11 +237,8 @@ public sealed class HandoverTests(ClusterFixture fixture)
     private async Task<(TestTeam Team, Caller Director, IOpportunityGrain Deal, string ApprovalId)> DealAwaitingDirectorAsync()
     {
         var team = await fixture.CreateTeamAsync();
-        var director = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
-        await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, director.UserId), 0, ClusterFixture.Admin);
-        var deal = await fixture.OpenDealAsync(team, team.Rep, 600_000m);
-        await ClusterFixture.WalkToAsync(deal, team.Rep, "PriceNegotiation");
-        await deal.AddEvidence("quote", "DOC-q", "", team.Rep);
+        var director = await fixture.AppointDirectorAsync(team);
+        var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         return (team, director, deal, waiting.PendingApprovalId!);
     }
@@ -250,8 +247,7 @@ public sealed class HandoverTests(ClusterFixture fixture)
     public async Task A_leaving_directors_pending_approvals_go_to_their_successor_who_alone_may_decide_them()
     {
         var (team, director, deal, approvalId) = await DealAwaitingDirectorAsync();
-        var successor = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Role.Director, team.TeamId);
-        await fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Update(new TeamChanges(null, null, null, null, successor.UserId), 0, ClusterFixture.Admin);
+        var successor = await fixture.AppointDirectorAsync(team);
         var approval = fixture.Grains.GetGrain<IApprovalGrain>(approvalId);
 
         await fixture.Grains.GetGrain<IHandoverGrain>(director.UserId).Start(Departure(null), ClusterFixture.Admin);
