@@ -9,6 +9,12 @@ namespace ActorSales.Grains.Deadlines;
 /// earliest due time, is the backstop that reactivates the grain after deactivation, a restart or the loss of its
 /// silo. Whatever fires, the grain re-checks the rule against its current state, so a timer and a reminder firing
 /// for the same deadline act once. Nothing scans: an idle record costs one reminder row and no CPU.
+/// <para>
+/// Orleans refuses grain timers due more than 2^32-2 ms (~49.7 days) ahead, while a rule may set a deadline years
+/// out (a 90-day stage, a 10-year limit an admin defines). A timer is therefore armed for at most
+/// <see cref="MaxTimerDelay"/>; when it wakes before its deadline it re-arms for the rest, without asking the grain.
+/// Scheduling never throws: it runs after a saved write, and a saved change must not be answered with an error.
+/// </para>
 /// </summary>
 public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, Func<Deadline, Task> onDue, ILogger logger, DateTimeOffset? reminderDueAt)
 {
@@ -22,6 +28,9 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
 
     /// <summary>How soon failed after-effects are tried again.</summary>
     public static readonly TimeSpan EffectsRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest a grain timer is armed for; a later deadline is reached by re-arming (Orleans' limit is ~49.7 days).</summary>
+    public static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(30);
 
     private readonly Dictionary<Deadline, IGrainTimer> _timers = [];
 
@@ -58,7 +67,7 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
     /// <summary>The earliest due time the reminder is registered for (null: none); the grain persists it.</summary>
     public DateTimeOffset? ReminderDueAt { get; private set; } = reminderDueAt;
 
-    /// <summary>Makes the timers and the reminder match <paramref name="desired"/>; cheap when nothing changed.</summary>
+    /// <summary>Makes the timers and the reminder match <paramref name="desired"/>; cheap when nothing changed; never throws.</summary>
     public async Task ScheduleAsync(IReadOnlyCollection<Deadline> desired)
     {
         foreach (var stale in _timers.Keys.Where(d => !desired.Contains(d)).ToList())
@@ -66,14 +75,9 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
             _timers[stale].Dispose();
             _timers.Remove(stale);
         }
-        var now = clock.GetUtcNow();
         foreach (var deadline in desired.Where(d => !_timers.ContainsKey(d)))
         {
-            var dueIn = deadline.DueAt - now;
-            _timers[deadline] = grain.RegisterGrainTimer(
-                (d, _) => Fire(d),
-                deadline,
-                new GrainTimerCreationOptions(dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+            Arm(deadline);
         }
 
         DateTimeOffset? earliest = desired.Count == 0 ? null : desired.Min(d => d.DueAt);
@@ -85,8 +89,7 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         {
             if (earliest is { } due)
             {
-                var dueIn = due - now;
-                await grain.RegisterOrUpdateReminder(ReminderName, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, ReminderPeriod);
+                await grain.RegisterOrUpdateReminder(ReminderName, DelayUntil(due), ReminderPeriod);
             }
             else if (await grain.GetReminder(ReminderName) is { } reminder)
             {
@@ -98,6 +101,31 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         {
             // The timers still fire while the grain lives; the next schedule retries the reminder.
             LogReminderFailed(exception, grain.GetGrainId().ToString());
+        }
+    }
+
+    /// <summary>How long from now until <paramref name="dueAt"/> (zero when already due).</summary>
+    private TimeSpan DelayUntil(DateTimeOffset dueAt)
+    {
+        var dueIn = dueAt - clock.GetUtcNow();
+        return dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero;
+    }
+
+    /// <summary>Arms the timer of <paramref name="deadline"/>, for at most <see cref="MaxTimerDelay"/>.</summary>
+    private void Arm(Deadline deadline)
+    {
+        var dueIn = DelayUntil(deadline.DueAt);
+        try
+        {
+            _timers[deadline] = grain.RegisterGrainTimer(
+                (d, _) => Fire(d),
+                deadline,
+                new GrainTimerCreationOptions(dueIn < MaxTimerDelay ? dueIn : MaxTimerDelay, Timeout.InfiniteTimeSpan));
+        }
+        catch (Exception exception)
+        {
+            // Only the precise wake-up is lost: the durable reminder still reaches the deadline.
+            LogTimerFailed(exception, grain.GetGrainId().ToString(), deadline.Rule, deadline.DueAt);
         }
     }
 
@@ -121,8 +149,16 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         {
             timer.Dispose();
         }
+        if (deadline.DueAt > clock.GetUtcNow())
+        {
+            Arm(deadline); // a capped timer woke early: arm again for the rest
+            return;
+        }
         await onDue(deadline);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {GrainId}: could not arm the timer of deadline {Rule} due {DueAt}; its reminder remains")]
+    private partial void LogTimerFailed(Exception exception, string grainId, string rule, DateTimeOffset dueAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {GrainId}: could not update its deadline reminder")]
     private partial void LogReminderFailed(Exception exception, string grainId);
