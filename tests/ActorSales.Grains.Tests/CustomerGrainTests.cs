@@ -3,6 +3,7 @@ using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Handovers;
 using ActorSales.Grains.Abstractions.People;
 
 namespace ActorSales.Grains.Tests;
@@ -235,6 +236,45 @@ public sealed class CustomerGrainTests(ClusterFixture fixture)
         await Assert.ThrowsAsync<AccessDeniedException>(() => customer.Transfer(other.Rep.UserId, "", 0, team.Manager));
 
         Assert.Equal(team.Rep.UserId, (await customer.Get(team.Rep)).OwnerId);
+    }
+
+    [Fact]
+    public async Task Callers_of_another_team_get_access_denied_for_a_transfer_whatever_they_ask_and_learn_nothing_of_the_customer()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var other = await fixture.CreateTeamAsync();
+        var customer = NewCustomer();
+        var registered = await customer.Register(Details(), team.Rep.UserId, team.Rep);
+        await customer.Update(new CustomerChanges(["industry"], Details() with { Industry = "Pharma" }), registered.Version, team.Rep);
+
+        // Each would have been answered from the record's state before access was decided: "already owns", a stale version.
+        var attempts = new (Caller Caller, string NewOwner, long Version)[]
+        {
+            (other.Manager, team.Rep.UserId, 0), (other.Manager, team.OtherRep.UserId, 1), (other.Rep, team.Rep.UserId, 1),
+            (other.Rep, other.OtherRep.UserId, 0), (team.Rep, team.Rep.UserId, 1), (team.OtherRep, team.OtherRep.UserId, 1),
+        };
+        foreach (var (caller, newOwner, version) in attempts)
+        {
+            var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => customer.Transfer(newOwner, "", version, caller));
+            Assert.DoesNotContain(registered.Id, denied.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(team.Rep.UserId, denied.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("version", denied.Message, StringComparison.Ordinal);
+        }
+        Assert.Equal(team.Rep.UserId, (await customer.Get(team.Rep)).OwnerId);
+    }
+
+    [Fact]
+    public async Task Registering_for_another_teams_departing_rep_is_denied_before_their_status_is_revealed()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var other = await fixture.CreateTeamAsync();
+        await fixture.Grains.GetGrain<IHandoverGrain>(team.OtherRep.UserId).Start(new DepartureRequest(null, team.Rep.UserId, []), team.Manager);
+
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => NewCustomer().Register(Details(), team.OtherRep.UserId, other.Rep));
+        var ownTeam = await Assert.ThrowsAsync<PreconditionFailedException>(() => NewCustomer().Register(Details(), team.OtherRep.UserId, team.Manager));
+
+        Assert.DoesNotContain("active", denied.Message, StringComparison.Ordinal);
+        Assert.Contains("not active", ownTeam.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -87,14 +87,17 @@ public static class AccessPolicy
         }
     }
 
-    /// <summary>Moving a record between owners: managers within their own team only; directors and admins anywhere.</summary>
-    public static void EnsureCanTransfer(Caller caller, string? fromTeamId, string? toTeamId)
+    /// <summary>
+    /// The first half of <see cref="EnsureCanTransfer"/>, decided before the record's state or the new owner is looked
+    /// at: whether the caller may move records out of <paramref name="fromTeamId"/> at all.
+    /// </summary>
+    public static void EnsureCanTransferFrom(Caller caller, string? fromTeamId)
     {
         EnsureActive(caller);
         var allowed = caller.Role switch
         {
             Role.Director or Role.Admin => true,
-            Role.Manager => caller.TeamId is not null && caller.TeamId == fromTeamId && caller.TeamId == toTeamId,
+            Role.Manager => caller.TeamId is not null && caller.TeamId == fromTeamId,
             _ => false,
         };
         if (!allowed)
@@ -102,6 +105,16 @@ public static class AccessPolicy
             throw new AccessDeniedException(caller.Role == Role.Manager
                 ? "a manager may transfer only between members of their own team"
                 : "only managers, directors and admins may transfer customers");
+        }
+    }
+
+    /// <summary>Moving a record between owners: managers within their own team only; directors and admins anywhere.</summary>
+    public static void EnsureCanTransfer(Caller caller, string? fromTeamId, string? toTeamId)
+    {
+        EnsureCanTransferFrom(caller, fromTeamId);
+        if (caller.Role == Role.Manager && caller.TeamId != toTeamId)
+        {
+            throw new AccessDeniedException("a manager may transfer only between members of their own team");
         }
     }
 

@@ -81,8 +81,9 @@ public sealed partial class CustomerGrain(
             throw new AlreadyExistsException($"customer '{Id}' already exists", Id, S.OwnerId);
         }
         var valid = CustomerRules.Validate(details);
-        var owner = await ResolveActiveOwner(ownerId, "owner_id");
+        var owner = await ResolveOwner(ownerId);
         AccessPolicy.EnsureCanChange(caller, owner.Id, owner.TeamId, $"customers of '{owner.Id}'");
+        EnsureMayOwn(owner, "owner_id"); // the owner's status only once the caller may act on their book
 
         var zone = await OwnerTimeZone(owner.TeamId); // before the first change: a failed lookup leaves nothing half-changed
         var keys = DedupKeys.For(valid);
@@ -249,7 +250,12 @@ public sealed partial class CustomerGrain(
     public async Task<CustomerView> Transfer(string newOwnerId, string reason, long expectedVersion, Caller caller)
     {
         EnsureRegistered();
-        AccessPolicy.EnsureActive(caller);
+        // Access before anything that depends on the record (version, pool, owner): a caller who may not move this
+        // customer learns nothing of it.
+        AccessPolicy.EnsureCanTransferFrom(caller, S.OwnerTeamId);
+        var newOwner = await ResolveOwner(newOwnerId);
+        AccessPolicy.EnsureCanTransfer(caller, S.OwnerTeamId, newOwner.TeamId);
+        EnsureMayOwn(newOwner, "new_owner_id");
         Guard.Version(Guard.ExpectedVersion(expectedVersion), S.Version, Entity, Id);
         var why = Guard.Optional(reason, "reason", Limits.SummaryMaxLength);
         if (S.InPool)
@@ -260,8 +266,6 @@ public sealed partial class CustomerGrain(
         {
             throw new PreconditionFailedException($"new_owner_id: '{newOwnerId}' already owns customer '{Id}'");
         }
-        var newOwner = await ResolveActiveOwner(newOwnerId, "new_owner_id");
-        AccessPolicy.EnsureCanTransfer(caller, S.OwnerTeamId, newOwner.TeamId);
         return await MoveToOwner(newOwner, why, caller.UserId);
     }
 
@@ -666,13 +670,20 @@ public sealed partial class CustomerGrain(
 
     private async Task<PersonIdentity> ResolveActiveOwner(string ownerId, string field)
     {
-        var owner = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).GetIdentity()
-            ?? throw new NotFoundException("salesperson", ownerId);
+        var owner = await ResolveOwner(ownerId);
+        EnsureMayOwn(owner, field);
+        return owner;
+    }
+
+    private async Task<PersonIdentity> ResolveOwner(string ownerId) =>
+        await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).GetIdentity() ?? throw new NotFoundException("salesperson", ownerId);
+
+    private static void EnsureMayOwn(PersonIdentity owner, string field)
+    {
         if (owner.Status != SalespersonStatus.Active)
         {
-            throw new PreconditionFailedException($"{field}: salesperson '{ownerId}' is not active and cannot own customers");
+            throw new PreconditionFailedException($"{field}: salesperson '{owner.Id}' is not active and cannot own customers");
         }
-        return owner;
     }
 
     private async Task ReserveKeys(IReadOnlyList<string> keys, string ownerId)
