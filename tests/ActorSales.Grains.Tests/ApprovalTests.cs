@@ -98,4 +98,61 @@ public sealed class ApprovalTests(ClusterFixture fixture)
 
         Assert.Null(entered.PendingApprovalId);
     }
+
+    [Fact]
+    public async Task Raising_an_approved_amount_asks_the_director_again_and_locks_the_deal_until_decided()
+    {
+        var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
+        var first = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        await Approval(first.PendingApprovalId!).Decide(true, "fine", director);
+        await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
+
+        var lowered = await deal.UpdateTerms(new TermsChanges(null, new Money(550_000m, "EUR"), null), 0, team.Rep);
+        var raised = await deal.UpdateTerms(new TermsChanges(null, new Money(2_000_000m, "EUR"), null), 0, team.Rep);
+        var winWhileWaiting = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win(0, team.Rep));
+        var pending = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director);
+        var secondApproval = await Approval(raised.PendingApprovalId!).Get(director);
+        await Approval(raised.PendingApprovalId!).Decide(true, "still fine", director);
+        var won = await deal.Win(0, team.Rep);
+
+        Assert.Null(lowered.PendingApprovalId); // within what was approved
+        Assert.NotNull(raised.PendingApprovalId);
+        Assert.NotEqual(first.PendingApprovalId, raised.PendingApprovalId);
+        Assert.Equal(new Money(2_000_000m, "EUR"), secondApproval.Value);
+        Assert.Contains("waits for approval", winWhileWaiting.Message, StringComparison.Ordinal);
+        Assert.Equal(raised.PendingApprovalId, Assert.Single(pending).Id);
+        Assert.Equal(OpportunityStatus.Won, won.Status);
+    }
+
+    [Fact]
+    public async Task Changing_the_currency_of_an_approved_deal_or_raising_a_deal_that_entered_approval_below_the_threshold_needs_approval()
+    {
+        var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
+        var first = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        await Approval(first.PendingApprovalId!).Decide(true, "fine", director);
+        var (_, _, small) = await DealInPriceNegotiationAsync(400_000m);
+        var smallTeamRep = (await small.Get(ClusterFixture.Admin)).OwnerId;
+        var smallOwner = new Caller(smallTeamRep, Role.Rep, (await small.Get(ClusterFixture.Admin)).OwnerTeamId, Domain.People.SalespersonStatus.Active);
+        var entered = await small.ChangeStage("ContractApproval", "", 0, smallOwner);
+
+        var otherCurrency = await deal.UpdateTerms(new TermsChanges(null, new Money(600_000m, "USD"), null), 0, team.Rep);
+        var raisedPastThreshold = await small.UpdateTerms(new TermsChanges(null, new Money(700_000m, "EUR"), null), 0, smallOwner);
+
+        Assert.Null(entered.PendingApprovalId);
+        Assert.NotNull(otherCurrency.PendingApprovalId);
+        Assert.NotNull(raisedPastThreshold.PendingApprovalId);
+    }
+
+    [Fact]
+    public async Task A_caller_who_may_not_decide_gets_access_denied_even_on_a_decided_approval_and_learns_no_names()
+    {
+        var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
+        var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        await Approval(waiting.PendingApprovalId!).Decide(true, "fine", director);
+
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => Approval(waiting.PendingApprovalId!).Decide(false, "no", team.Rep));
+
+        Assert.DoesNotContain(director.UserId, denied.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("approved", denied.Message, StringComparison.Ordinal);
+    }
 }

@@ -44,6 +44,21 @@ public static class ApprovalRules
     public static bool RequiresApproval(PipelineDefinition pipeline, string enteredStage, Money value, ApprovalOptions options) =>
         enteredStage == options.Stage && pipeline.IndexOf(options.Stage) >= 0 && value.Amount > options.Threshold;
 
+    /// <summary>
+    /// Whether changing a deal's value to <paramref name="value"/> needs a new approval: the deal is in the approval stage
+    /// or beyond, the new amount is above the threshold, and it is not covered by what was approved (a higher amount, or
+    /// another currency). Nothing approved yet there means the approval is still to come (or was never needed).
+    /// </summary>
+    public static bool NeedsReapproval(PipelineDefinition pipeline, string stage, Money? approved, Money value, ApprovalOptions options)
+    {
+        var approvalStage = pipeline.IndexOf(options.Stage);
+        if (approvalStage < 0 || pipeline.IndexOf(stage) < approvalStage || value.Amount <= options.Threshold)
+        {
+            return false;
+        }
+        return approved is null || approved.Currency != value.Currency || value.Amount > approved.Amount;
+    }
+
     /// <summary>Only the addressed approver or their currently active delegate decides.</summary>
     public static void EnsureCanDecide(Caller caller, string approverId, Delegation? delegation, DateTimeOffset now)
     {
@@ -52,7 +67,8 @@ public static class ApprovalRules
         {
             return;
         }
-        throw new AccessDeniedException($"only '{approverId}' or their active delegate may decide this approval");
+        // Names nobody: a caller who may not decide learns nothing about the request.
+        throw new AccessDeniedException("only the approver the request is addressed to, or their active delegate, may decide it");
     }
 
     public static Delegation ValidateDelegation(string delegateId, DateTimeOffset from, DateTimeOffset until, string approverId)

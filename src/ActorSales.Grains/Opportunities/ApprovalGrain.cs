@@ -71,13 +71,14 @@ public sealed class ApprovalGrain(
     public async Task<ApprovalView> Decide(bool approve, string comment, Caller caller)
     {
         var request = EnsureCreated();
+        var now = clock.GetUtcNow();
+        // Access first: whoever may not decide learns nothing of the request's state.
+        var delegation = await GrainFactory.GetGrain<ISalespersonGrain>(request.ApproverId).GetDelegation();
+        ApprovalRules.EnsureCanDecide(caller, request.ApproverId, delegation, now);
         if (state.State.Status != ApprovalStatus.Pending)
         {
             throw new PreconditionFailedException($"approval '{Id}' is already {state.State.Status.ToString().ToLowerInvariant()}");
         }
-        var now = clock.GetUtcNow();
-        var delegation = await GrainFactory.GetGrain<ISalespersonGrain>(request.ApproverId).GetDelegation();
-        ApprovalRules.EnsureCanDecide(caller, request.ApproverId, delegation, now);
         var text = ApprovalRules.ValidateComment(comment, required: !approve);
         state.State.Status = approve ? ApprovalStatus.Approved : ApprovalStatus.Rejected;
         state.State.DecidedBy = caller.UserId;

@@ -134,12 +134,7 @@ public sealed partial class OpportunityGrain(
         if (approverId is not null)
         {
             // Keyed by the stage entry: a retried or replayed change asks the same approval grain, so once.
-            S.PendingApprovalId = $"{Id}/approval/{S.History.Count}";
-            S.PendingApproval = new ApprovalRequest(Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value);
-            S.ApprovalRequestPending = true;
-            var requested = new ApprovalView(S.PendingApprovalId, Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value,
-                ApprovalStatus.Pending, S.StageEnteredAt, null, null, null);
-            Raise(caller, e => e.ApprovalRequested = new ApprovalRequested { Approval = requested.ToContract() });
+            AskApproval($"{Id}/approval/{S.History.Count}", approverId, caller);
         }
         await Commit();
         return ToView();
@@ -200,6 +195,11 @@ public sealed partial class OpportunityGrain(
         {
             return ToView();
         }
+        // A value the granted approval does not cover goes back to the approver (looked up before the first change).
+        var approverId = terms.Value != current.Value
+            && ApprovalRules.NeedsReapproval(S.Pipeline!, S.Stage, S.ApprovedValue, terms.Value, options.Value.Approval)
+            ? await ResolveApprover()
+            : null;
         S.Terms = terms;
         Raise(caller, e =>
         {
@@ -207,8 +207,25 @@ public sealed partial class OpportunityGrain(
             termsChanged.ChangedFields.AddRange(changed);
             e.OpportunityTermsChanged = termsChanged;
         });
+        if (approverId is not null)
+        {
+            // Keyed by the stage entry and this change's version: a replay asks the same approval grain, so once.
+            AskApproval($"{Id}/approval/{S.History.Count}-v{S.Version}", approverId, caller);
+        }
         await Commit();
         return ToView();
+    }
+
+    /// <summary>Locks terms, stage and closing until <paramref name="approverId"/> decides; the request is filed after the write.</summary>
+    private void AskApproval(string approvalId, string approverId, Caller caller)
+    {
+        S.PendingApprovalId = approvalId;
+        S.PendingApproval = new ApprovalRequest(Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms!.Value);
+        S.ApprovalRequestPending = true;
+        S.ApprovedValue = null;
+        var requested = new ApprovalView(approvalId, Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value,
+            ApprovalStatus.Pending, clock.GetUtcNow(), null, null, null);
+        Raise(caller, e => e.ApprovalRequested = new ApprovalRequested { Approval = requested.ToContract() });
     }
 
     public async Task<OpportunityView> SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller)
@@ -280,6 +297,7 @@ public sealed partial class OpportunityGrain(
         S.PendingApprovalId = null;
         S.PendingApproval = null;
         S.ApprovalRequestPending = false;
+        S.ApprovedValue = approved ? request.Value : null;
         var decider = new Caller(decidedBy, Domain.Identity.Role.Director, null, Domain.People.SalespersonStatus.Active);
         var decided = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
             approved ? ApprovalStatus.Approved : ApprovalStatus.Rejected, S.StageEnteredAt, decidedBy, clock.GetUtcNow(), comment);

@@ -78,6 +78,9 @@ public sealed class OpportunityState
 
     /// <summary>A previous team whose stalled and intervention lists may still name this opportunity; replayed with the links.</summary>
     [Id(39)] public string? PreviousTeamId { get; set; }
+
+    /// <summary>The value the last granted approval covered; raising the amount above it (or changing its currency) needs a new one.</summary>
+    [Id(40)] public Money? ApprovedValue { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]
