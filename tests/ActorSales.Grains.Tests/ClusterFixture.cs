@@ -20,7 +20,7 @@ namespace ActorSales.Grains.Tests;
 /// One in-process cluster for the whole collection. Grains see a <see cref="FakeTimeProvider"/>; Orleans' own
 /// membership, directory and reminder loops stay on real time so advancing the fake clock never spins them.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
 
@@ -74,6 +74,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             {
                 Pipeline = "b2b", Stage = "ContractApproval", Department = LegalDepartment, Title = "Review the framework agreement", DueIn = TimeSpan.FromDays(2),
             }));
+            ConfigureRules(silo.Services);
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.AddMemoryStreams(EventStreams.ProviderName);
@@ -83,6 +84,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         await Grains.GetGrain<IPipelineGrain>(B2B.Key).Define(B2B, Admin);
+    }
+
+    /// <summary>A derived fixture changes the business rules' options here (e.g. deadlines of other lengths).</summary>
+    protected virtual void ConfigureRules(IServiceCollection services)
+    {
     }
 
     /// <summary>

@@ -66,6 +66,69 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
         Assert.Single(notices);
         Assert.Single(later);
     }
+
+    [Fact]
+    public async Task A_90_day_stage_limit_past_the_timer_limit_is_kept_by_its_reminder_across_a_restart_and_fires_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        string[] settings =
+        [
+            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId=long-{Guid.NewGuid():N}",
+            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
+        ];
+        ApiTeam team;
+        string dealId;
+        await using (var first = await TestHost.StartAsync(settings))
+        {
+            team = await first.CreateTeamAsync();
+            var customer = (await first.Customers.CreateCustomerAsync(new CreateCustomerRequest
+            {
+                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+            }, team.Rep)).Customer;
+            await first.Customers.SetCustomerLockAsync(new SetCustomerLockRequest { CustomerId = customer.CustomerId, Locked = true }, team.Manager);
+            var opportunities = new OpportunitiesService.OpportunitiesServiceClient(first.Channel);
+            dealId = (await opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
+            {
+                CustomerId = customer.CustomerId, Title = "Monitors", PipelineKey = "hospital-device", Value = new Money { Amount = "1000", Currency = "EUR" },
+                ExpectedCloseAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(300)),
+            }, team.Rep)).Opportunity.OpportunityId;
+            // Into ProcurementStarted, whose 90-day limit no grain timer can hold.
+            foreach (var (kinds, to) in new[]
+            {
+                (new[] { "meeting_minutes" }, "NeedsScreening"), (["needs_assessment"], "DepartmentAccess"),
+                (["department_contact", "trial_agreement", "trial_period"], "ClinicalTrialArranged"), (["trial_report"], "ProcurementStarted"),
+            })
+            {
+                foreach (var kind in kinds)
+                {
+                    await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = dealId, Kind = kind, Reference = $"DOC-{kind}" }, team.Rep);
+                }
+                await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = dealId, ToStage = to }, team.Rep);
+            }
+        }
+
+        // 91 days later for the grains and the reminder service: both the 30-day warning and the 90-day limit are overdue.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(91));
+        await using var second = await TestHost.StartAsync(builder => ClusterPolling.UseFakeClock(builder, clock), settings);
+        var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
+        var inbox = second.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationInboxGrain>(team.RepId);
+        IReadOnlyList<Notification> notices = [];
+        for (var step = 0; step < 72 && notices.Count < 2; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            notices = await ClusterPolling.EventuallyAsync(
+                async () => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall" && n.EntityId == dealId).ToList(),
+                n => n.Count >= 2, TimeSpan.FromMilliseconds(200));
+        }
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var later = (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall" && n.EntityId == dealId).ToList();
+        var deal = (await new OpportunitiesService.OpportunitiesServiceClient(second.Channel)
+            .GetOpportunityAsync(new GetOpportunityRequest { OpportunityId = dealId }, team.Rep)).Opportunity;
+
+        Assert.Equal(2, notices.Count); // the warning and the limit, once each
+        Assert.Equal(2, later.Count);
+        Assert.Equal(("ProcurementStarted", StallLevel.Red), (deal.Stage, deal.StallLevel));
+    }
 }
 
 /// <summary>Deadlines of grains that lived on a silo that went away still fire on the silo that remains.</summary>
