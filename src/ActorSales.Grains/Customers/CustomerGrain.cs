@@ -82,7 +82,7 @@ public sealed partial class CustomerGrain(
         }
         var valid = CustomerRules.Validate(details);
         var owner = await ResolveOwner(ownerId);
-        AccessPolicy.EnsureCanChange(caller, owner.Id, owner.TeamId, $"customers of '{owner.Id}'");
+        AccessPolicy.EnsureCanChange(caller, owner.Id, owner.TeamId, "customers of that salesperson");
         EnsureMayOwn(owner, "owner_id"); // the owner's status only once the caller may act on their book
 
         var zone = await OwnerTimeZone(owner.TeamId); // before the first change: a failed lookup leaves nothing half-changed

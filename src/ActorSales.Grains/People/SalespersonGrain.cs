@@ -272,7 +272,7 @@ public sealed class SalespersonGrain(
     public async Task<Page<OpportunityView>> ListOpportunities(Caller caller, string? stage, int pageSize, string? afterId)
     {
         EnsureCreated();
-        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, $"the pipeline of '{Id}'");
+        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, "that salesperson's pipeline");
         var ids = state.State.OpenOpportunityIds.Where(id => afterId is null || string.CompareOrdinal(id, afterId) > 0).ToList();
         var all = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
         var matching = all.OfType<OpportunityView>()
@@ -367,7 +367,7 @@ public sealed class SalespersonGrain(
     public Task<IReadOnlyList<CurrencyForecast>> GetForecast(Caller caller)
     {
         EnsureCreated();
-        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, $"the forecast of '{Id}'");
+        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, "that salesperson's forecast");
         return ComputeForecast();
     }
 
@@ -382,7 +382,7 @@ public sealed class SalespersonGrain(
     public async Task<Page<CustomerView>> ListCustomers(Caller caller, int pageSize, string? afterId)
     {
         EnsureCreated();
-        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, $"the book of '{Id}'");
+        AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, "that salesperson's book");
         var ids = state.State.CustomerIds;
         IEnumerable<string> candidates = afterId is null ? ids
             : ids.Max is { } max && string.CompareOrdinal(afterId, max) < 0 ? ids.GetViewBetween(afterId, max).SkipWhile(id => id == afterId)
