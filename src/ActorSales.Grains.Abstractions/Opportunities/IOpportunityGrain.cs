@@ -55,6 +55,14 @@ public interface IOpportunityGrain : IGrainWithStringKey
     Task<Handovers.HandoverOutcome> HandOver(string handoverId, string fromOwnerId, string toOwnerId, string actorId);
 
     /// <summary>
+    /// The owner <paramref name="ownerId"/> moved to team <paramref name="newTeamId"/>: an open deal of theirs moves into
+    /// that team's scope and lists. Idempotent; a deal closed or owned by someone else meanwhile is left alone. Called
+    /// by the salesperson grain's team-move effects.
+    /// </summary>
+    [Alias("OwnerTeamChanged")]
+    Task OwnerTeamChanged(string ownerId, string newTeamId);
+
+    /// <summary>
     /// Sends pending approval <paramref name="approvalId"/>, addressed to <paramref name="fromApproverId"/> (who is leaving),
     /// to the next active approver: the team's director, else the configured default approver. Returns the new approver,
     /// or null if the approval is no longer pending with them (idempotent). FailedPrecondition if there is nobody to

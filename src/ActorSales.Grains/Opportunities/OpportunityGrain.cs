@@ -399,6 +399,31 @@ public sealed partial class OpportunityGrain(
         return HandoverOutcome.Moved;
     }
 
+    public async Task OwnerTeamChanged(string ownerId, string newTeamId)
+    {
+        if (!S.Created || S.Status != OpportunityStatus.Open || S.OwnerId != ownerId || S.OwnerTeamId == newTeamId)
+        {
+            return;
+        }
+        // The old team's stalled and intervention lists let go first (before the first change: a failure is retried by
+        // the caller's effect). Not through SyncLinks: that would call back the salesperson whose effect is running.
+        var oldTeam = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
+        await oldTeam.SetStall(Id, StallLevel.None);
+        await oldTeam.SetIntervention(Id, false);
+        S.OwnerTeamId = newTeamId;
+        S.StallEffectsPending |= S.StallLevel != StallLevel.None; // the new team's lists
+        S.InterventionEffectsPending |= S.NeedsIntervention;
+        Raise(Caller.System, e => e.OpportunityOwnerChanged = new OpportunityOwnerChanged
+        {
+            OpportunityId = Id,
+            PreviousOwnerId = ownerId,
+            NewOwnerId = ownerId,
+            NewOwnerTeamId = newTeamId,
+            Reason = "the owner moved to another team",
+        });
+        await Commit();
+    }
+
     /// <summary>The handover counts the deal as moved only once the owners' open lists show it; otherwise it retries.</summary>
     private void EnsureLinked()
     {

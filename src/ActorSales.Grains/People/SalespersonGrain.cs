@@ -12,7 +12,9 @@ using ApprovalStatus = ActorSales.Domain.Pipeline.ApprovalStatus;
 using OpportunityStatus = ActorSales.Domain.Pipeline.OpportunityStatus;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Abstractions.Notifications;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
+using Microsoft.Extensions.Logging;
 using ActorSales.Grains.Infrastructure;
 
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
@@ -23,22 +25,28 @@ namespace ActorSales.Grains.People;
 
 public sealed class SalespersonGrain(
     [PersistentState("salesperson", StorageNames.Default)] IPersistentState<SalespersonState> state,
-    TimeProvider clock) : Grain, ISalespersonGrain, IRemindable
+    TimeProvider clock,
+    ILogger<SalespersonGrain> logger) : Grain, ISalespersonGrain, IRemindable
 {
     private const string Entity = "salesperson";
 
     private EventOutbox _outbox = null!;
+    private GrainEffects<SalespersonState> _effects = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _outbox = EventOutbox.For(this, () => state.State.Outbox);
+        _effects = new GrainEffects<SalespersonState>(this, state, Entity, clock, logger);
         await _outbox.ActivateAsync();
-        if (state.State.PendingTeamMove is not null)
+        if (state.State.PendingTeamMove is { } stored)
         {
-            await CompleteTeamMove();
+            // A row of an earlier release: its team move becomes effects (persisted by the run below).
+            PlanTeamMove(stored.FromTeamId, stored.ToTeamId);
+            state.State.PendingTeamMove = null;
         }
+        await _effects.RunAsync();
     }
 
     public async Task<SalespersonView> Create(SalespersonProfile profile, Caller caller)
@@ -56,11 +64,11 @@ public sealed class SalespersonGrain(
         state.State.Status = SalespersonStatus.Active;
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.Version = 1;
-        state.State.PendingTeamMove = new PendingTeamMove(null, valid.TeamId);
+        PlanTeamMove(null, valid.TeamId);
         var created = ToView(team).ToContract();
         Raise(caller, e => e.SalespersonCreated = new SalespersonCreated { Salesperson = created });
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        await CompleteTeamMove();
+        await _effects.RunAsync(); // never throws: the change is stored
         return await ToView();
     }
 
@@ -92,7 +100,7 @@ public sealed class SalespersonGrain(
         }
         if (profile.TeamId != current.TeamId)
         {
-            state.State.PendingTeamMove = new PendingTeamMove(current.TeamId, profile.TeamId);
+            PlanTeamMove(current.TeamId, profile.TeamId);
         }
         state.State.Profile = profile;
         state.State.Version++;
@@ -100,13 +108,19 @@ public sealed class SalespersonGrain(
         updated.ChangedFields.AddRange(changed);
         Raise(caller, e => e.SalespersonUpdated = updated);
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        await CompleteTeamMove();
+        await _effects.RunAsync(); // never throws: the change is stored
         return await ToView();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!await _outbox.ReceiveReminderAsync(reminderName))
+        {
+            await _effects.ReceiveReminderAsync();
+        }
+    }
 
     /// <summary>Adds the event of the change in progress (at the new version) to the outbox; a salesperson owns their own record.</summary>
     private void Raise(Caller caller, Action<DomainEvent> setChange) => Raise(caller.UserId, setChange);
@@ -399,25 +413,24 @@ public sealed class SalespersonGrain(
         return new Page<CustomerView>(items, hasMore ? pageIds[^1] : null, ids.Count);
     }
 
-    /// <summary>Applies a persisted team move to both teams and every owned customer; each step is idempotent.</summary>
-    private async Task CompleteTeamMove()
+    /// <summary>
+    /// The effects of joining <paramref name="toTeamId"/> (from <paramref name="fromTeamId"/>, if any): both teams'
+    /// member lists, and every owned customer and open deal re-scoped to the new team (its manager, lists, forecast).
+    /// </summary>
+    private void PlanTeamMove(string? fromTeamId, string toTeamId)
     {
-        if (state.State.PendingTeamMove is not { } move)
+        var effects = state.State.Effects;
+        if (fromTeamId is not null)
+        {
+            effects.Add(new RemoveTeamMember(fromTeamId, Id));
+        }
+        effects.Add(new AddTeamMember(toTeamId, Id));
+        if (fromTeamId is null)
         {
             return;
         }
-        if (move.FromTeamId is { } from)
-        {
-            await GrainFactory.GetGrain<ITeamGrain>(from).RemoveMember(Id);
-        }
-        await GrainFactory.GetGrain<ITeamGrain>(move.ToTeamId).AddMember(Id);
-        if (move.FromTeamId is not null)
-        {
-            await Task.WhenAll(state.State.CustomerIds.Select(customerId =>
-                GrainFactory.GetGrain<ICustomerGrain>(customerId).OwnerTeamChanged(Id, move.ToTeamId)));
-        }
-        state.State.PendingTeamMove = null;
-        await state.WriteOrConflictAsync(Entity, Id);
+        effects.AddRange(state.State.CustomerIds.Select(customerId => new MoveCustomerToTeam(customerId, Id, toTeamId)));
+        effects.AddRange(state.State.OpenOpportunityIds.Select(opportunityId => new MoveOpportunityToTeam(opportunityId, Id, toTeamId)));
     }
 
     private async Task<TeamView> FindTeam(string teamId) =>

@@ -5,7 +5,7 @@ using ActorSales.Domain.Pipeline;
 namespace ActorSales.Grains.People;
 
 [GenerateSerializer, Alias("actorsales.SalespersonState")]
-public sealed class SalespersonState
+public sealed class SalespersonState : Effects.IEffectsState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public SalespersonProfile? Profile { get; set; }
@@ -15,8 +15,8 @@ public sealed class SalespersonState
     [Id(5)] public SortedSet<string> CustomerIds { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// A team move persisted but not yet applied to the teams and customers it touches; replayed on activation so a
-    /// crash half-way leaves nothing inconsistent. All steps are idempotent.
+    /// Written by releases before effects existed: a team move not yet applied. Read once on activation and turned into
+    /// <see cref="Effects"/>; never written again.
     /// </summary>
     [Id(6)] public PendingTeamMove? PendingTeamMove { get; set; }
 
@@ -46,6 +46,12 @@ public sealed class SalespersonState
 
     /// <summary>Handovers with a package addressed to this person, oldest first.</summary>
     [Id(15)] public List<string> HandoverPackages { get; set; } = [];
+
+    /// <summary>Follow-ups of stored changes (team membership, customers and deals following a team move) not yet applied.</summary>
+    [Id(16)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
+    [Id(17)] public DateTimeOffset? ReminderDueAt { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

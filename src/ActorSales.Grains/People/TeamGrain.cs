@@ -9,7 +9,9 @@ using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
+using Microsoft.Extensions.Logging;
 using ActorSales.Grains.Infrastructure;
 using Role = ActorSales.Domain.Identity.Role;
 
@@ -23,21 +25,31 @@ namespace ActorSales.Grains.People;
 
 public sealed class TeamGrain(
     [PersistentState("team", StorageNames.Default)] IPersistentState<TeamState> state,
-    TimeProvider clock) : Grain, ITeamGrain, IRemindable
+    TimeProvider clock,
+    ILogger<TeamGrain> logger) : Grain, ITeamGrain, IRemindable
 {
     private const string Entity = "team";
 
     private EventOutbox _outbox = null!;
+    private GrainEffects<TeamState> _effects = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _outbox = EventOutbox.For(this, () => state.State.Outbox);
-        return _outbox.ActivateAsync();
+        _effects = new GrainEffects<TeamState>(this, state, Entity, clock, logger);
+        await _outbox.ActivateAsync();
+        await _effects.RunAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!await _outbox.ReceiveReminderAsync(reminderName))
+        {
+            await _effects.ReceiveReminderAsync();
+        }
+    }
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -55,8 +67,9 @@ public sealed class TeamGrain(
         state.State.CreatedAt = clock.GetUtcNow();
         state.State.Version = 1;
         Raise(caller.UserId, e => e.TeamCreated = new TeamCreated { Team = ToView().ToContract() });
+        state.State.Effects.Add(new AddTeamToRegion(valid.Region, Id));
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        await GrainFactory.GetGrain<IRegionGrain>(valid.Region).AddTeam(Id);
+        await _effects.RunAsync();
         return ToView();
     }
 
@@ -103,12 +116,13 @@ public sealed class TeamGrain(
             updated.ChangedFields.AddRange(changed);
             e.TeamUpdated = updated;
         });
-        await state.WriteWithEventsAsync(_outbox, Entity, Id);
         if (profile.Region != current.Region)
         {
-            await GrainFactory.GetGrain<IRegionGrain>(current.Region).RemoveTeam(Id);
-            await GrainFactory.GetGrain<IRegionGrain>(profile.Region).AddTeam(Id);
+            state.State.Effects.Add(new RemoveTeamFromRegion(current.Region, Id));
+            state.State.Effects.Add(new AddTeamToRegion(profile.Region, Id));
         }
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
+        await _effects.RunAsync();
         return ToView();
     }
 

@@ -4,7 +4,7 @@ using ActorSales.Domain.People;
 namespace ActorSales.Grains.People;
 
 [GenerateSerializer, Alias("actorsales.TeamState")]
-public sealed class TeamState
+public sealed class TeamState : Effects.IEffectsState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public TeamProfile? Profile { get; set; }
@@ -25,4 +25,10 @@ public sealed class TeamState
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
     [Id(10)] public List<LoggedEvent> Outbox { get; set; } = [];
+
+    /// <summary>Follow-ups of stored changes (region membership) not yet applied; see <see cref="Effects.EffectDispatcher"/>.</summary>
+    [Id(11)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
+    [Id(12)] public DateTimeOffset? ReminderDueAt { get; set; }
 }

@@ -1,0 +1,59 @@
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
+
+namespace ActorSales.Grains.Effects;
+
+/// <summary>
+/// A follow-up of a change to another grain: a typed command, persisted in the same state write as the change (and its
+/// outbox events), run by <see cref="EffectDispatcher"/> after the write, on activation and on the deadline engine's
+/// retry. Every effect is idempotent: it may run again after a crash between running and the next write.
+/// </summary>
+[GenerateSerializer, Alias("actorsales.effects.Effect")]
+public abstract record Effect
+{
+    /// <summary>Runs the effect; throws if the other grain could not be reached (the effect then stays pending).</summary>
+    public abstract Task RunAsync(IGrainFactory grains);
+}
+
+/// <summary>The region counts the team in its forecast.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.AddTeamToRegion")]
+public sealed record AddTeamToRegion([property: Id(0)] string Region, [property: Id(1)] string TeamId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IRegionGrain>(Region).AddTeam(TeamId);
+}
+
+/// <summary>The region no longer counts the team.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.RemoveTeamFromRegion")]
+public sealed record RemoveTeamFromRegion([property: Id(0)] string Region, [property: Id(1)] string TeamId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IRegionGrain>(Region).RemoveTeam(TeamId);
+}
+
+/// <summary>The team lists the salesperson as a member.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.AddTeamMember")]
+public sealed record AddTeamMember([property: Id(0)] string TeamId, [property: Id(1)] string SalespersonId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ITeamGrain>(TeamId).AddMember(SalespersonId);
+}
+
+/// <summary>The team no longer lists the salesperson.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.RemoveTeamMember")]
+public sealed record RemoveTeamMember([property: Id(0)] string TeamId, [property: Id(1)] string SalespersonId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ITeamGrain>(TeamId).RemoveMember(SalespersonId);
+}
+
+/// <summary>A customer of a salesperson who moved team follows them into the new team's scope.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.MoveCustomerToTeam")]
+public sealed record MoveCustomerToTeam([property: Id(0)] string CustomerId, [property: Id(1)] string OwnerId, [property: Id(2)] string TeamId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ICustomerGrain>(CustomerId).OwnerTeamChanged(OwnerId, TeamId);
+}
+
+/// <summary>An open deal of a salesperson who moved team follows them into the new team's scope and lists.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.MoveOpportunityToTeam")]
+public sealed record MoveOpportunityToTeam([property: Id(0)] string OpportunityId, [property: Id(1)] string OwnerId, [property: Id(2)] string TeamId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IOpportunityGrain>(OpportunityId).OwnerTeamChanged(OwnerId, TeamId);
+}
