@@ -17,6 +17,21 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
 
     private TasksService.TasksServiceClient Tasks => new(host.Channel);
 
+    private DepartmentsService.DepartmentsServiceClient Departments => new(host.Channel);
+
+    /// <summary>A service account: reads everything, changes nothing.</summary>
+    private Metadata Service => host.As("billing-sync", "service");
+
+    /// <summary>Adds people to the Local profile's "legal" department (as an admin, keeping its other members).</summary>
+    private async Task JoinLegalAsync(params string[] userIds)
+    {
+        var legal = (await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = "legal" }, host.Admin)).Department;
+        await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = "legal", MemberIds = { legal.MemberIds, userIds }, ExpectedVersion = legal.Version,
+        }, host.Admin);
+    }
+
     private async Task<(ApiTeam Team, string DirectorId, string OpportunityId)> DealReadyForApprovalAsync(string amount)
     {
         var team = await host.CreateTeamAsync();
@@ -75,6 +90,7 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep);
 
         var task = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        await JoinLegalAsync(team.ManagerId, team.OtherRepId);
         var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, team.Manager)).Tasks;
         var claimed = (await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, team.OtherRep)).Task;
         var done = (await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "ok" }, team.OtherRep)).Task;
@@ -209,5 +225,53 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.PermissionDenied, repLocks.StatusCode);
         Assert.True(locked.Locked);
         Assert.Empty(aboutToRelease.Customers);
+    }
+
+    [Fact]
+    public async Task Admins_set_department_members_others_are_denied_and_a_stale_version_aborts()
+    {
+        var department = $"dept-{Guid.NewGuid():N}"[..16];
+        var team = await host.CreateTeamAsync();
+        var (_, directorId, _) = await DealReadyForApprovalAsync("1000");
+
+        var fresh = (await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = department }, host.Admin)).Department;
+        var first = (await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = department, MemberIds = { team.RepId, team.ManagerId, team.RepId },
+        }, host.Admin)).Department;
+        var second = (await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = department, MemberIds = { team.RepId }, ExpectedVersion = first.Version,
+        }, host.Admin)).Department;
+        var stale = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = department, MemberIds = { team.OtherRepId }, ExpectedVersion = first.Version,
+        }, host.Admin));
+        var denied = new List<StatusCode>();
+        foreach (var notAdmin in new[] { host.As(directorId, "director"), team.Manager, team.Rep, Service })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(
+                new SetDepartmentMembersRequest { Department = department, MemberIds = { team.OtherRepId } }, notAdmin));
+            denied.Add(refused.StatusCode);
+        }
+        var badId = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(
+            new SetDepartmentMembersRequest { Department = department, MemberIds = { "../x" } }, host.Admin));
+        var tooMany = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(
+            new SetDepartmentMembersRequest { Department = department, MemberIds = { Enumerable.Range(0, 501).Select(i => $"u{i}") } }, host.Admin));
+        var readByMember = (await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = department }, team.Rep)).Department;
+        var readByNonMember = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = department }, team.OtherRep));
+
+        Assert.Equal((department, 0, 0L), (fresh.DepartmentId, fresh.MemberIds.Count, fresh.Version));
+        Assert.Equal(new[] { team.ManagerId, team.RepId }.Order(StringComparer.Ordinal), first.MemberIds);
+        Assert.Equal(1, first.Version);
+        Assert.Equal([team.RepId], second.MemberIds);
+        Assert.Equal(2, second.Version);
+        Assert.Equal(StatusCode.Aborted, stale.StatusCode);
+        Assert.All(denied, status => Assert.Equal(StatusCode.PermissionDenied, status));
+        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (badId.StatusCode, tooMany.StatusCode));
+        Assert.StartsWith("member_ids:", badId.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(second, readByMember);
+        Assert.Equal(StatusCode.PermissionDenied, readByNonMember.StatusCode);
     }
 }

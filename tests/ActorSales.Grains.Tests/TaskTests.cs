@@ -1,5 +1,7 @@
 using ActorSales.Domain.Customers;
 using ActorSales.Domain.Errors;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.People;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
@@ -12,6 +14,8 @@ namespace ActorSales.Grains.Tests;
 public sealed class TaskTests(ClusterFixture fixture)
 {
     private IDepartmentQueueGrain Legal => fixture.Grains.GetGrain<IDepartmentQueueGrain>(ClusterFixture.LegalDepartment);
+
+    private static Caller Service { get; } = new("billing", Role.Service, null, SalespersonStatus.Active);
 
     private async Task<(TestTeam Team, IOpportunityGrain Deal)> DealInPriceNegotiationAsync()
     {
@@ -26,6 +30,7 @@ public sealed class TaskTests(ClusterFixture fixture)
     public async Task Entering_a_stage_with_a_rule_creates_one_task_for_the_department_linked_to_the_deal()
     {
         var (team, deal) = await DealInPriceNegotiationAsync();
+        await fixture.JoinLegalAsync(team.Manager);
         Assert.Empty(await deal.ListTasks(team.Rep)); // earlier stages have no rule: "any update" creates nothing
 
         var entered = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
@@ -41,6 +46,7 @@ public sealed class TaskTests(ClusterFixture fixture)
     public async Task Replaying_a_stage_changes_task_creation_never_creates_a_task_twice()
     {
         var (team, deal) = await DealInPriceNegotiationAsync();
+        await fixture.JoinLegalAsync(team.Manager);
         await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         var task = Assert.Single(await deal.ListTasks(team.Rep));
         var before = (await Legal.List(team.Manager, 500, null)).TotalCount;
@@ -67,9 +73,10 @@ public sealed class TaskTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_task_is_claimed_once_and_completed_by_its_assignee_or_a_manager()
+    public async Task A_task_is_claimed_once_and_completed_by_the_member_who_claimed_it()
     {
         var (team, deal) = await DealInPriceNegotiationAsync();
+        await fixture.JoinLegalAsync(team.Manager, team.Rep, team.OtherRep);
         await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         var taskId = Assert.Single(await deal.ListTasks(team.Rep)).Id;
         var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(taskId);
@@ -108,6 +115,7 @@ public sealed class TaskTests(ClusterFixture fixture)
             return Task.CompletedTask;
         });
 
+        await fixture.JoinLegalAsync(team.OtherRep);
         await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(taskId);
         await task.Claim(team.OtherRep);
@@ -120,5 +128,40 @@ public sealed class TaskTests(ClusterFixture fixture)
             [Contracts.V1.DepartmentTaskStatus.Open, Contracts.V1.DepartmentTaskStatus.Claimed, Contracts.V1.DepartmentTaskStatus.Done],
             received.Select(e => e.DepartmentTaskChanged.Task.Status));
         Assert.All(received, e => Assert.Equal(team.TeamId, e.TeamId));
+    }
+
+    [Fact]
+    public async Task Only_admins_keep_a_departments_members_and_a_stale_version_is_refused()
+    {
+        var department = fixture.Grains.GetGrain<IDepartmentQueueGrain>($"dept-{Guid.NewGuid():N}"[..16]);
+        var team = await fixture.CreateTeamAsync();
+        var director = await fixture.AppointDirectorAsync(team);
+
+        var fresh = await department.Get(ClusterFixture.Admin);
+        var first = await department.SetMembers([team.Rep.UserId, team.OtherRep.UserId, team.Rep.UserId], 0, ClusterFixture.Admin);
+        var second = await department.SetMembers([team.Rep.UserId], first.Version, ClusterFixture.Admin);
+        var stale = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => department.SetMembers([team.OtherRep.UserId], first.Version, ClusterFixture.Admin));
+        foreach (var notAdmin in new[] { director, team.Manager, team.Rep, Service })
+        {
+            await Assert.ThrowsAsync<AccessDeniedException>(() => department.SetMembers([notAdmin.UserId], 0, notAdmin));
+        }
+        await Assert.ThrowsAsync<ValidationException>(() => department.SetMembers(["../x"], 0, ClusterFixture.Admin));
+        var readByMember = await department.Get(team.Rep);
+        var readByDirector = await department.Get(director);
+        var readByService = await department.Get(Service);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => department.Get(team.OtherRep)); // no longer a member
+        await Assert.ThrowsAsync<AccessDeniedException>(() => department.Get(team.Manager));
+
+        Assert.Equal((0, 0L), (fresh.MemberIds.Count, fresh.Version));
+        Assert.Equal(new[] { team.Rep.UserId, team.OtherRep.UserId }.Order(StringComparer.Ordinal), first.MemberIds);
+        Assert.Equal(1, first.Version);
+        Assert.Equal([team.Rep.UserId], second.MemberIds);
+        Assert.Equal(2, second.Version);
+        Assert.Contains("not the expected 1", stale.Message, StringComparison.Ordinal);
+        Assert.All([readByMember, readByDirector, readByService], read =>
+        {
+            Assert.Equal(second.MemberIds, read.MemberIds);
+            Assert.Equal(2, read.Version);
+        });
     }
 }

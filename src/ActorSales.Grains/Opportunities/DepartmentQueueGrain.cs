@@ -1,4 +1,6 @@
+using ActorSales.Domain.Common;
 using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Infrastructure;
@@ -9,17 +11,33 @@ namespace ActorSales.Grains.Opportunities;
 public sealed class DepartmentQueueState
 {
     [Id(0)] public Dictionary<string, DateTimeOffset> DueByTask { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// User ids of the members, kept by admins. Rows written before departments had members have none: they read as an
+    /// empty list (see <see cref="DepartmentQueueGrain"/>), so such a queue is for admins until an admin names members.
+    /// </summary>
+    [Id(1)] public SortedSet<string>? Members { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Version of the member list (0: never set); the queue's own changes do not count.</summary>
+    [Id(2)] public long Version { get; set; }
 }
 
 public sealed class DepartmentQueueGrain(
     [PersistentState("queue", StorageNames.Default)] IPersistentState<DepartmentQueueState> state) : Grain, IDepartmentQueueGrain
 {
+    private const string Entity = "department";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The members; a stored row without a member list (an older release's) has none.</summary>
+    private SortedSet<string> Members => state.State.Members ??= new(StringComparer.Ordinal);
+
     public async Task Add(string taskId, DateTimeOffset dueAt)
     {
         if (!state.State.DueByTask.TryGetValue(taskId, out var existing) || existing != dueAt)
         {
             state.State.DueByTask[taskId] = dueAt;
-            await state.WriteOrConflictAsync("department queue", this.GetPrimaryKeyString());
+            await state.WriteOrConflictAsync("department queue", Id);
         }
     }
 
@@ -27,9 +45,33 @@ public sealed class DepartmentQueueGrain(
     {
         if (state.State.DueByTask.Remove(taskId))
         {
-            await state.WriteOrConflictAsync("department queue", this.GetPrimaryKeyString());
+            await state.WriteOrConflictAsync("department queue", Id);
         }
     }
+
+    public Task<DepartmentView> Get(Caller caller)
+    {
+        AccessPolicy.EnsureCanReadDepartment(caller, Members.Contains(caller.UserId));
+        return Task.FromResult(ToView());
+    }
+
+    public async Task<DepartmentView> SetMembers(IReadOnlyList<string> memberIds, long expectedVersion, Caller caller)
+    {
+        AccessPolicy.EnsureCanManageDepartment(caller);
+        Guard.Id(Id, "department");
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        var members = DepartmentRules.ValidateMembers(memberIds);
+        if (Members.SetEquals(members))
+        {
+            return ToView();
+        }
+        state.State.Members = new SortedSet<string>(members, StringComparer.Ordinal);
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        return ToView();
+    }
+
+    public Task<bool> IsMember(string userId) => Task.FromResult(Members.Contains(userId));
 
     public async Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor)
     {
@@ -45,4 +87,6 @@ public sealed class DepartmentQueueGrain(
         var views = await Task.WhenAll(page.Select(e => GrainFactory.GetGrain<IDepartmentTaskGrain>(e.Id).Find()));
         return new Page<DepartmentTaskView>(views.OfType<DepartmentTaskView>().ToList(), hasMore ? page[^1].Cursor : null, state.State.DueByTask.Count);
     }
+
+    private DepartmentView ToView() => new(Id, [.. Members], state.State.Version);
 }
