@@ -32,6 +32,23 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         }, host.Admin);
     }
 
+    /// <summary>A deal in ContractApproval, whose entry queued a legal task (the Local profile's task rule).</summary>
+    private async Task<(ApiTeam Team, string DirectorId, string OpportunityId, DepartmentTask Task)> LegalTaskAsync()
+    {
+        var (team, directorId, id) = await DealReadyForApprovalAsync("1000");
+        await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep);
+        var task = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        return (team, directorId, id, task);
+    }
+
+    /// <summary>A rep of a team of their own who works for legal: a member of the department, outside any deal's owner chain.</summary>
+    private async Task<(string Id, Metadata Token)> LegalMemberAsync()
+    {
+        var member = await host.CreateTeamAsync();
+        await JoinLegalAsync(member.RepId);
+        return (member.RepId, member.Rep);
+    }
+
     private async Task<(ApiTeam Team, string DirectorId, string OpportunityId)> DealReadyForApprovalAsync(string amount)
     {
         var team = await host.CreateTeamAsync();
@@ -225,6 +242,88 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.PermissionDenied, repLocks.StatusCode);
         Assert.True(locked.Locked);
         Assert.Empty(aboutToRelease.Customers);
+    }
+
+    [Fact]
+    public async Task A_service_can_neither_claim_nor_complete_a_legal_task_which_stays_as_it_was()
+    {
+        var (team, _, id, task) = await LegalTaskAsync();
+        var (memberId, member) = await LegalMemberAsync();
+
+        var claim = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, Service));
+        var completeOpen = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "done" }, Service));
+        var open = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, member);
+        var completeClaimed = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "done" }, Service));
+        var claimed = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, Service)).Tasks);
+        var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, Service)).Tasks;
+
+        Assert.Equal([StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.PermissionDenied],
+            new[] { claim, completeOpen, completeClaimed }.Select(e => e.StatusCode));
+        Assert.Equal((DepartmentTaskStatus.Open, ""), (open.Status, open.AssigneeId));
+        Assert.Equal((DepartmentTaskStatus.Claimed, memberId, ""), (claimed.Status, claimed.AssigneeId, claimed.Note));
+        Assert.Contains(queue, t => t.TaskId == task.TaskId); // a service still reads the queue
+    }
+
+    [Fact]
+    public async Task A_rep_of_another_team_who_is_no_member_can_neither_list_nor_claim_the_legal_queue_and_learns_nothing_of_it()
+    {
+        var (team, _, id, task) = await LegalTaskAsync();
+        var outsider = await host.CreateTeamAsync();
+        var (memberId, member) = await LegalMemberAsync();
+
+        var list = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal" }, outsider.Rep));
+        var ownersManagerLists = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal" }, team.Manager));
+        var claimOpen = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, outsider.Rep));
+        await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, member);
+        var claimClaimed = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, outsider.Rep));
+        var completeClaimed = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId }, outsider.Rep));
+        var claimMissing = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = $"{id}/task/9/0" }, outsider.Rep));
+
+        var refusals = new[] { list, ownersManagerLists, claimOpen, claimClaimed, completeClaimed, claimMissing };
+        Assert.All(refusals, e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
+        Assert.Equal(claimOpen.Status.Detail, claimClaimed.Status.Detail);
+        Assert.Equal(claimOpen.Status.Detail, claimMissing.Status.Detail);
+        foreach (var detail in refusals.Select(e => e.Status.Detail))
+        {
+            foreach (var secret in new[] { id, "ContractApproval", memberId, team.RepId, team.TeamId })
+            {
+                Assert.DoesNotContain(secret, detail, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_legal_member_of_another_team_lists_claims_and_completes_the_task_but_may_not_read_the_deals_tasks()
+    {
+        var (team, directorId, id, task) = await LegalTaskAsync();
+        var (memberId, member) = await LegalMemberAsync();
+
+        var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, member)).Tasks;
+        var claimed = (await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, member)).Task;
+        var done = (await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "two clauses changed" }, member)).Task;
+        var readers = new[] { team.Rep, team.Manager, host.As(directorId, "director"), host.Admin, Service };
+        var seen = new List<DepartmentTask>();
+        foreach (var reader in readers)
+        {
+            seen.Add(Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, reader)).Tasks));
+        }
+        var memberReadsDeal = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, member));
+        var teammateReadsDeal = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.OtherRep));
+
+        Assert.Contains(queue, t => t.TaskId == task.TaskId);
+        Assert.Equal((DepartmentTaskStatus.Claimed, memberId), (claimed.Status, claimed.AssigneeId));
+        Assert.Equal((DepartmentTaskStatus.Done, memberId, "two clauses changed"), (done.Status, done.AssigneeId, done.Note));
+        Assert.All(seen, t => Assert.Equal((task.TaskId, DepartmentTaskStatus.Done), (t.TaskId, t.Status)));
+        Assert.Equal((StatusCode.PermissionDenied, StatusCode.PermissionDenied), (memberReadsDeal.StatusCode, teammateReadsDeal.StatusCode));
     }
 
     [Fact]

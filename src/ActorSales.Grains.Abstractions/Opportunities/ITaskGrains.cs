@@ -33,9 +33,11 @@ public interface IDepartmentTaskGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId, string ownerTeamId);
 
+    /// <summary>Assigns the open task to the caller (a member of its department, or an admin).</summary>
     [Alias("Claim")]
     Task<DepartmentTaskView> Claim(Caller caller);
 
+    /// <summary>Completes the task (the member who claimed it, or an admin).</summary>
     [Alias("Complete")]
     Task<DepartmentTaskView> Complete(string note, Caller caller);
 
@@ -68,7 +70,7 @@ public interface IDepartmentQueueGrain : IGrainWithStringKey
     [Alias("Remove")]
     Task Remove(string taskId);
 
-    /// <summary>Unfinished tasks, earliest due first, after the cursor.</summary>
+    /// <summary>Unfinished tasks, earliest due first, after the cursor (the department's members, admins and services).</summary>
     [Alias("List"), ReadOnly]
     Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor);
 }

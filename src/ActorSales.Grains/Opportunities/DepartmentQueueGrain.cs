@@ -75,7 +75,7 @@ public sealed class DepartmentQueueGrain(
 
     public async Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor)
     {
-        AccessPolicy.EnsureActive(caller);
+        AccessPolicy.EnsureCanListDepartmentTasks(caller, Members.Contains(caller.UserId));
         var ordered = state.State.DueByTask
             .Select(e => (Cursor: $"{e.Value.UtcTicks:D19}|{e.Key}", Id: e.Key))
             .Where(e => afterCursor is null || string.CompareOrdinal(e.Cursor, afterCursor) > 0)

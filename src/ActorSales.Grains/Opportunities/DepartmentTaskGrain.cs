@@ -73,8 +73,10 @@ public sealed class DepartmentTaskGrain(
 
     public async Task<DepartmentTaskView> Claim(Caller caller)
     {
+        // Access first, whatever the task's state (or whether it exists), so a refusal reveals nothing of it.
+        var isMember = await IsDepartmentMember(caller);
+        AccessPolicy.EnsureCanClaimTask(caller, isMember);
         EnsureCreated();
-        AccessPolicy.EnsureActive(caller);
         if (state.State.Status != DepartmentTaskStatus.Open)
         {
             throw new PreconditionFailedException(state.State.Status == DepartmentTaskStatus.Claimed
@@ -90,8 +92,9 @@ public sealed class DepartmentTaskGrain(
 
     public async Task<DepartmentTaskView> Complete(string note, Caller caller)
     {
+        var isMember = await IsDepartmentMember(caller);
+        AccessPolicy.EnsureCanCompleteTask(caller, state.State.AssigneeId, isMember);
         EnsureCreated();
-        TaskRules.EnsureCanComplete(caller, state.State.AssigneeId);
         var text = TaskRules.ValidateNote(note);
         if (state.State.Status == DepartmentTaskStatus.Done)
         {
@@ -117,6 +120,10 @@ public sealed class DepartmentTaskGrain(
             e => e.DepartmentTaskChanged = new DepartmentTaskChanged { Task = ToView().ToContract() });
         return state.WriteWithEventsAsync(_outbox, Entity, Id);
     }
+
+    /// <summary>Whether the caller is a member of the task's department (false for a task that does not exist).</summary>
+    private async Task<bool> IsDepartmentMember(Caller caller) =>
+        state.State.Plan is not null && await Queue().IsMember(caller.UserId);
 
     private IDepartmentQueueGrain Queue() => GrainFactory.GetGrain<IDepartmentQueueGrain>(state.State.Plan!.Department);
 
