@@ -35,6 +35,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<ApprovalsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<TasksGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<DepartmentsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<NotificationsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PoolGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<EventsGrpcService>().EnableGrpcWeb();

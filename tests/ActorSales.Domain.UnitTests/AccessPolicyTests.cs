@@ -8,6 +8,9 @@ public sealed class AccessPolicyTests
 {
     private static Caller Rep(string id = "rita", string team = "north") => new(id, Role.Rep, team, SalespersonStatus.Active);
     private static Caller Manager(string id = "max", string team = "north") => new(id, Role.Manager, team, SalespersonStatus.Active);
+    private static Caller Director(string id = "dora") => new(id, Role.Director, null, SalespersonStatus.Active);
+    private static Caller Admin(string id = "ada") => new(id, Role.Admin, null, SalespersonStatus.Active);
+    private static Caller Service(string id = "billing") => new(id, Role.Service, null, SalespersonStatus.Active);
 
     [Fact]
     public void A_rep_reads_and_changes_only_their_own_book()
@@ -96,5 +99,93 @@ public sealed class AccessPolicyTests
     {
         AccessPolicy.EnsureCanReadTeam(Rep(), "north");
         Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanReadTeam(Rep(), "south"));
+    }
+
+    [Fact]
+    public void The_opportunitys_owner_chain_and_services_read_it_and_its_tasks_others_do_not()
+    {
+        // OpportunityGrain.ListTasks asks EnsureCanRead for the opportunity: owner rita of team north.
+        foreach (var reader in new[] { Rep(), Manager(), Director(), Admin(), Service() })
+        {
+            AccessPolicy.EnsureCanRead(reader, "rita", "north", "this opportunity");
+        }
+        foreach (var outsider in new[] { Rep("ron"), Rep("sam", "south"), Manager("mia", "south") })
+        {
+            Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanRead(outsider, "rita", "north", "this opportunity"));
+        }
+    }
+
+    [Fact]
+    public void A_department_queue_is_listed_by_its_members_admins_and_services_only()
+    {
+        AccessPolicy.EnsureCanListDepartmentTasks(Rep("lena", "legal-team"), isMember: true);
+        AccessPolicy.EnsureCanListDepartmentTasks(Admin(), isMember: false);
+        AccessPolicy.EnsureCanListDepartmentTasks(Service(), isMember: false);
+
+        foreach (var outsider in new[] { Rep(), Manager(), Director() })
+        {
+            var denied = Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanListDepartmentTasks(outsider, isMember: false));
+            Assert.Equal("only the department's members and admins may list its tasks", denied.Message);
+        }
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanListDepartmentTasks(Rep() with { Status = SalespersonStatus.Departing }, isMember: true));
+    }
+
+    [Fact]
+    public void A_task_is_claimed_by_active_members_of_its_department_and_admins_never_by_a_service()
+    {
+        AccessPolicy.EnsureCanClaimTask(Rep(), isDepartmentMember: true);
+        AccessPolicy.EnsureCanClaimTask(Admin(), isDepartmentMember: false);
+
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanClaimTask(Service(), isDepartmentMember: false));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanClaimTask(Service(), isDepartmentMember: true)); // even if an admin listed it
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanClaimTask(Manager(), isDepartmentMember: false));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanClaimTask(Director(), isDepartmentMember: false));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanClaimTask(Rep() with { Status = SalespersonStatus.Departing }, isDepartmentMember: true));
+    }
+
+    [Fact]
+    public void A_task_is_completed_by_the_member_who_claimed_it_or_an_admin_never_by_a_service()
+    {
+        AccessPolicy.EnsureCanCompleteTask(Rep(), assigneeId: "rita", isDepartmentMember: true);
+        AccessPolicy.EnsureCanCompleteTask(Admin(), assigneeId: "rita", isDepartmentMember: false);
+        AccessPolicy.EnsureCanCompleteTask(Admin(), assigneeId: null, isDepartmentMember: false);
+
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Rep("ron"), "rita", isDepartmentMember: true)); // another member
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Rep(), null, isDepartmentMember: true)); // nobody claimed it
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Rep(), "rita", isDepartmentMember: false)); // no longer a member
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Manager(), "rita", isDepartmentMember: false));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Director(), "rita", isDepartmentMember: false));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Service(), "billing", isDepartmentMember: true));
+    }
+
+    [Fact]
+    public void Refusing_a_task_names_nothing_of_it_whoever_holds_it()
+    {
+        var claim = Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanClaimTask(Rep("ron"), isDepartmentMember: false));
+        var complete = Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Rep("ron"), "rita", isDepartmentMember: false));
+        var unclaimed = Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanCompleteTask(Rep("ron"), null, isDepartmentMember: false));
+
+        Assert.Equal("only members of the task's department and admins may claim it", claim.Message);
+        Assert.Equal("only the department member who claimed the task, or an admin, may complete it", complete.Message);
+        Assert.Equal(complete.Message, unclaimed.Message); // claimed or not: the same answer
+    }
+
+    [Fact]
+    public void Only_admins_keep_a_departments_members_which_members_directors_admins_and_services_may_read()
+    {
+        AccessPolicy.EnsureCanManageDepartment(Admin());
+        foreach (var other in new[] { Director(), Manager(), Rep(), Service() })
+        {
+            var denied = Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanManageDepartment(other));
+            Assert.Equal("only admins may change a department's members", denied.Message);
+        }
+
+        foreach (var reader in new[] { Director(), Admin(), Service() })
+        {
+            AccessPolicy.EnsureCanReadDepartment(reader, isMember: false);
+        }
+        AccessPolicy.EnsureCanReadDepartment(Rep(), isMember: true);
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanReadDepartment(Rep(), isMember: false));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanReadDepartment(Manager(), isMember: false));
     }
 }

@@ -17,6 +17,38 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
 
     private TasksService.TasksServiceClient Tasks => new(host.Channel);
 
+    private DepartmentsService.DepartmentsServiceClient Departments => new(host.Channel);
+
+    /// <summary>A service account: reads everything, changes nothing.</summary>
+    private Metadata Service => host.As("billing-sync", "service");
+
+    /// <summary>Adds people to the Local profile's "legal" department (as an admin, keeping its other members).</summary>
+    private async Task JoinLegalAsync(params string[] userIds)
+    {
+        var legal = (await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = "legal" }, host.Admin)).Department;
+        await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = "legal", MemberIds = { legal.MemberIds, userIds }, ExpectedVersion = legal.Version,
+        }, host.Admin);
+    }
+
+    /// <summary>A deal in ContractApproval, whose entry queued a legal task (the Local profile's task rule).</summary>
+    private async Task<(ApiTeam Team, string DirectorId, string OpportunityId, DepartmentTask Task)> LegalTaskAsync()
+    {
+        var (team, directorId, id) = await DealReadyForApprovalAsync("1000");
+        await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep);
+        var task = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        return (team, directorId, id, task);
+    }
+
+    /// <summary>A rep of a team of their own who works for legal: a member of the department, outside any deal's owner chain.</summary>
+    private async Task<(string Id, Metadata Token)> LegalMemberAsync()
+    {
+        var member = await host.CreateTeamAsync();
+        await JoinLegalAsync(member.RepId);
+        return (member.RepId, member.Rep);
+    }
+
     private async Task<(ApiTeam Team, string DirectorId, string OpportunityId)> DealReadyForApprovalAsync(string amount)
     {
         var team = await host.CreateTeamAsync();
@@ -75,6 +107,7 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep);
 
         var task = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        await JoinLegalAsync(team.ManagerId, team.OtherRepId);
         var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, team.Manager)).Tasks;
         var claimed = (await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, team.OtherRep)).Task;
         var done = (await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "ok" }, team.OtherRep)).Task;
@@ -209,5 +242,135 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.PermissionDenied, repLocks.StatusCode);
         Assert.True(locked.Locked);
         Assert.Empty(aboutToRelease.Customers);
+    }
+
+    [Fact]
+    public async Task A_service_can_neither_claim_nor_complete_a_legal_task_which_stays_as_it_was()
+    {
+        var (team, _, id, task) = await LegalTaskAsync();
+        var (memberId, member) = await LegalMemberAsync();
+
+        var claim = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, Service));
+        var completeOpen = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "done" }, Service));
+        var open = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.Rep)).Tasks);
+        await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, member);
+        var completeClaimed = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "done" }, Service));
+        var claimed = Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, Service)).Tasks);
+        var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, Service)).Tasks;
+
+        Assert.Equal([StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.PermissionDenied],
+            new[] { claim, completeOpen, completeClaimed }.Select(e => e.StatusCode));
+        Assert.Equal((DepartmentTaskStatus.Open, ""), (open.Status, open.AssigneeId));
+        Assert.Equal((DepartmentTaskStatus.Claimed, memberId, ""), (claimed.Status, claimed.AssigneeId, claimed.Note));
+        Assert.Contains(queue, t => t.TaskId == task.TaskId); // a service still reads the queue
+    }
+
+    [Fact]
+    public async Task A_rep_of_another_team_who_is_no_member_can_neither_list_nor_claim_the_legal_queue_and_learns_nothing_of_it()
+    {
+        var (team, _, id, task) = await LegalTaskAsync();
+        var outsider = await host.CreateTeamAsync();
+        var (memberId, member) = await LegalMemberAsync();
+
+        var list = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal" }, outsider.Rep));
+        var ownersManagerLists = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal" }, team.Manager));
+        var claimOpen = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, outsider.Rep));
+        await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, member);
+        var claimClaimed = await Assert.ThrowsAsync<RpcException>(async () => await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, outsider.Rep));
+        var completeClaimed = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId }, outsider.Rep));
+        var claimMissing = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = $"{id}/task/9/0" }, outsider.Rep));
+
+        var refusals = new[] { list, ownersManagerLists, claimOpen, claimClaimed, completeClaimed, claimMissing };
+        Assert.All(refusals, e => Assert.Equal(StatusCode.PermissionDenied, e.StatusCode));
+        Assert.Equal(claimOpen.Status.Detail, claimClaimed.Status.Detail);
+        Assert.Equal(claimOpen.Status.Detail, claimMissing.Status.Detail);
+        foreach (var detail in refusals.Select(e => e.Status.Detail))
+        {
+            foreach (var secret in new[] { id, "ContractApproval", memberId, team.RepId, team.TeamId })
+            {
+                Assert.DoesNotContain(secret, detail, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_legal_member_of_another_team_lists_claims_and_completes_the_task_but_may_not_read_the_deals_tasks()
+    {
+        var (team, directorId, id, task) = await LegalTaskAsync();
+        var (memberId, member) = await LegalMemberAsync();
+
+        var queue = (await Tasks.ListDepartmentTasksAsync(new ListDepartmentTasksRequest { Department = "legal", PageSize = 500 }, member)).Tasks;
+        var claimed = (await Tasks.ClaimTaskAsync(new ClaimTaskRequest { TaskId = task.TaskId }, member)).Task;
+        var done = (await Tasks.CompleteTaskAsync(new CompleteTaskRequest { TaskId = task.TaskId, Note = "two clauses changed" }, member)).Task;
+        var readers = new[] { team.Rep, team.Manager, host.As(directorId, "director"), host.Admin, Service };
+        var seen = new List<DepartmentTask>();
+        foreach (var reader in readers)
+        {
+            seen.Add(Assert.Single((await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, reader)).Tasks));
+        }
+        var memberReadsDeal = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, member));
+        var teammateReadsDeal = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Tasks.ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = id }, team.OtherRep));
+
+        Assert.Contains(queue, t => t.TaskId == task.TaskId);
+        Assert.Equal((DepartmentTaskStatus.Claimed, memberId), (claimed.Status, claimed.AssigneeId));
+        Assert.Equal((DepartmentTaskStatus.Done, memberId, "two clauses changed"), (done.Status, done.AssigneeId, done.Note));
+        Assert.All(seen, t => Assert.Equal((task.TaskId, DepartmentTaskStatus.Done), (t.TaskId, t.Status)));
+        Assert.Equal((StatusCode.PermissionDenied, StatusCode.PermissionDenied), (memberReadsDeal.StatusCode, teammateReadsDeal.StatusCode));
+    }
+
+    [Fact]
+    public async Task Admins_set_department_members_others_are_denied_and_a_stale_version_aborts()
+    {
+        var department = $"dept-{Guid.NewGuid():N}"[..16];
+        var team = await host.CreateTeamAsync();
+        var (_, directorId, _) = await DealReadyForApprovalAsync("1000");
+
+        var fresh = (await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = department }, host.Admin)).Department;
+        var first = (await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = department, MemberIds = { team.RepId, team.ManagerId, team.RepId },
+        }, host.Admin)).Department;
+        var second = (await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = department, MemberIds = { team.RepId }, ExpectedVersion = first.Version,
+        }, host.Admin)).Department;
+        var stale = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(new SetDepartmentMembersRequest
+        {
+            Department = department, MemberIds = { team.OtherRepId }, ExpectedVersion = first.Version,
+        }, host.Admin));
+        var denied = new List<StatusCode>();
+        foreach (var notAdmin in new[] { host.As(directorId, "director"), team.Manager, team.Rep, Service })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(
+                new SetDepartmentMembersRequest { Department = department, MemberIds = { team.OtherRepId } }, notAdmin));
+            denied.Add(refused.StatusCode);
+        }
+        var badId = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(
+            new SetDepartmentMembersRequest { Department = department, MemberIds = { "../x" } }, host.Admin));
+        var tooMany = await Assert.ThrowsAsync<RpcException>(async () => await Departments.SetDepartmentMembersAsync(
+            new SetDepartmentMembersRequest { Department = department, MemberIds = { Enumerable.Range(0, 501).Select(i => $"u{i}") } }, host.Admin));
+        var readByMember = (await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = department }, team.Rep)).Department;
+        var readByNonMember = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Departments.GetDepartmentAsync(new GetDepartmentRequest { Department = department }, team.OtherRep));
+
+        Assert.Equal((department, 0, 0L), (fresh.DepartmentId, fresh.MemberIds.Count, fresh.Version));
+        Assert.Equal(new[] { team.ManagerId, team.RepId }.Order(StringComparer.Ordinal), first.MemberIds);
+        Assert.Equal(1, first.Version);
+        Assert.Equal([team.RepId], second.MemberIds);
+        Assert.Equal(2, second.Version);
+        Assert.Equal(StatusCode.Aborted, stale.StatusCode);
+        Assert.All(denied, status => Assert.Equal(StatusCode.PermissionDenied, status));
+        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (badId.StatusCode, tooMany.StatusCode));
+        Assert.StartsWith("member_ids:", badId.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(second, readByMember);
+        Assert.Equal(StatusCode.PermissionDenied, readByNonMember.StatusCode);
     }
 }

@@ -199,6 +199,17 @@ public class ClusterFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="people"/> to <see cref="LegalDepartment"/>'s members (as an admin, keeping the others): only
+    /// members list and claim its tasks.
+    /// </summary>
+    public async Task JoinLegalAsync(params Caller[] people)
+    {
+        var legal = Grains.GetGrain<IDepartmentQueueGrain>(LegalDepartment);
+        var current = await legal.Get(Admin);
+        await legal.SetMembers([.. current.MemberIds, .. people.Select(p => p.UserId)], current.Version, Admin);
+    }
+
     public async Task<Caller> CreatePersonAsync(string id, Role role, string teamId)
     {
         await Grains.GetGrain<ISalespersonGrain>(id).Create(new SalespersonProfile(id, $"{id}@example.com", role, teamId), Admin);

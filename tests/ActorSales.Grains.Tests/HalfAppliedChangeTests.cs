@@ -86,6 +86,8 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         var taskId = Assert.Single(await deal.ListTasks(team.Rep)).Id;
         var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(taskId);
         var queue = fixture.Grains.GetGrain<IDepartmentQueueGrain>(ClusterFixture.LegalDepartment);
+        await fixture.JoinLegalAsync(team.Manager);
+        await task.Claim(team.Manager);
 
         fixture.CallFaults.FailNext(queue, nameof(IDepartmentQueueGrain.Remove));
         await Assert.ThrowsAnyAsync<Exception>(() => task.Complete("reviewed", team.Manager));

@@ -7,6 +7,7 @@ public static class Limits
     public const int SummaryMaxLength = 4_000;
     public const int IdMaxLength = 64;
     public const int MaxContacts = 50;
+    public const int MaxDepartmentMembers = 500;
     public const int PreferencesMaxLength = 500;
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;

@@ -205,6 +205,67 @@ public static class AccessPolicy
         }
     }
 
+    /// <summary>Keeping a department's members is for admins: membership is what lets someone see and take its tasks.</summary>
+    public static void EnsureCanManageDepartment(Caller caller)
+    {
+        EnsureActive(caller);
+        if (caller.Role != Role.Admin)
+        {
+            throw new AccessDeniedException("only admins may change a department's members");
+        }
+    }
+
+    /// <summary>A department's member list is visible to its members, directors, admins and services.</summary>
+    public static void EnsureCanReadDepartment(Caller caller, bool isMember)
+    {
+        EnsureActive(caller);
+        if (!(caller.IsOrgWide || caller.Role == Role.Service || isMember))
+        {
+            throw new AccessDeniedException("only the department's members, directors and admins may read its members");
+        }
+    }
+
+    /// <summary>
+    /// A department's queue shows other teams' opportunities, so it is for the department's members, admins and services
+    /// (which read everything); a rep, manager or director who is not a member may not list it.
+    /// </summary>
+    public static void EnsureCanListDepartmentTasks(Caller caller, bool isMember)
+    {
+        EnsureActive(caller);
+        if (!(caller.Role is Role.Admin or Role.Service || isMember))
+        {
+            throw new AccessDeniedException("only the department's members and admins may list its tasks");
+        }
+    }
+
+    /// <summary>
+    /// Claiming a task: active members of the task's department, and admins; never a service. Decided before anything
+    /// about the task (its state, even whether it exists) is revealed, so the message names nothing of it.
+    /// </summary>
+    public static void EnsureCanClaimTask(Caller caller, bool isDepartmentMember)
+    {
+        EnsureActive(caller);
+        if (caller.Role == Role.Service || !(caller.Role == Role.Admin || isDepartmentMember))
+        {
+            throw new AccessDeniedException("only members of the task's department and admins may claim it");
+        }
+    }
+
+    /// <summary>
+    /// Completing a task: the department member who claimed it, or an admin; never a service. Like claiming, decided
+    /// before anything about the task is revealed.
+    /// </summary>
+    public static void EnsureCanCompleteTask(Caller caller, string? assigneeId, bool isDepartmentMember)
+    {
+        EnsureActive(caller);
+        var allowed = caller.Role != Role.Service
+            && (caller.Role == Role.Admin || (isDepartmentMember && assigneeId is not null && caller.UserId == assigneeId));
+        if (!allowed)
+        {
+            throw new AccessDeniedException("only the department member who claimed the task, or an admin, may complete it");
+        }
+    }
+
     /// <summary>
     /// Which part of an activity feed (the event log) the caller may follow, optionally narrowed to
     /// <paramref name="requestedTeamId"/>: services, directors and admins everything; a manager their team's and their

@@ -1,6 +1,4 @@
 using ActorSales.Domain.Common;
-using ActorSales.Domain.Errors;
-using ActorSales.Domain.Identity;
 
 namespace ActorSales.Domain.Pipeline;
 
@@ -44,16 +42,6 @@ public static class TaskRules
             .Where(r => r.rule.Pipeline == pipeline && r.rule.Stage == stage)
             .Select(r => new TaskPlan($"{opportunityId}/task/{entryIndex}/{r.index}", r.rule.Department, r.rule.Title, stage, enteredAt + r.rule.DueIn))
             .ToList();
-
-    /// <summary>Completing is for the assignee, or for managers and above.</summary>
-    public static void EnsureCanComplete(Caller caller, string? assigneeId)
-    {
-        AccessPolicy.EnsureActive(caller);
-        if (caller.UserId != assigneeId && caller.Role is not (Role.Manager or Role.Director or Role.Admin))
-        {
-            throw new AccessDeniedException("only the task's assignee or a manager may complete it");
-        }
-    }
 
     public static string ValidateNote(string note) => Guard.Optional(note, "note", Limits.SummaryMaxLength);
 }

@@ -214,6 +214,13 @@ public static class ContractMapper
         Note = view.Note ?? string.Empty,
     };
 
+    public static V1.Department ToContract(this DepartmentView view)
+    {
+        var department = new V1.Department { DepartmentId = view.Id, Version = view.Version };
+        department.MemberIds.AddRange(view.MemberIds);
+        return department;
+    }
+
     public static V1.Notification ToContract(this Domain.Deadlines.Notification notification) => new()
     {
         NotificationId = notification.Id,

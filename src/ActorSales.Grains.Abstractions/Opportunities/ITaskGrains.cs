@@ -18,6 +18,13 @@ public sealed record DepartmentTaskView(
     [property: Id(9)] DateTimeOffset? CompletedAt,
     [property: Id(10)] string? Note);
 
+/// <summary>A department as callers see it: its members (sorted) and the version of that list.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.DepartmentView")]
+public sealed record DepartmentView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] IReadOnlyList<string> MemberIds,
+    [property: Id(2)] long Version);
+
 /// <summary>One cross-department task. Key: "{opportunityId}/task/{stage entry}/{rule}" (see <see cref="TaskRules"/>).</summary>
 [Alias("actorsales.IDepartmentTaskGrain")]
 public interface IDepartmentTaskGrain : IGrainWithStringKey
@@ -26,9 +33,11 @@ public interface IDepartmentTaskGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId, string ownerTeamId);
 
+    /// <summary>Assigns the open task to the caller (a member of its department, or an admin).</summary>
     [Alias("Claim")]
     Task<DepartmentTaskView> Claim(Caller caller);
 
+    /// <summary>Completes the task (the member who claimed it, or an admin).</summary>
     [Alias("Complete")]
     Task<DepartmentTaskView> Complete(string note, Caller caller);
 
@@ -36,17 +45,32 @@ public interface IDepartmentTaskGrain : IGrainWithStringKey
     Task<DepartmentTaskView?> Find();
 }
 
-/// <summary>A department's queue of unfinished tasks (an index, not a scan). Key: the department, e.g. "legal".</summary>
+/// <summary>
+/// A department: its members (kept by admins) and its queue of unfinished tasks (an index, not a scan). Key: the
+/// department, e.g. "legal". A department exists as soon as a task rule or an admin names it; until then it has no members.
+/// </summary>
 [Alias("actorsales.IDepartmentQueueGrain")]
 public interface IDepartmentQueueGrain : IGrainWithStringKey
 {
+    /// <summary>The members (the department's members, directors, admins and services).</summary>
+    [Alias("Get"), ReadOnly]
+    Task<DepartmentView> Get(Caller caller);
+
+    /// <summary>Replaces the members (admins only); a non-zero <paramref name="expectedVersion"/> must be current.</summary>
+    [Alias("SetMembers")]
+    Task<DepartmentView> SetMembers(IReadOnlyList<string> memberIds, long expectedVersion, Caller caller);
+
+    /// <summary>Whether <paramref name="userId"/> is a member, for the department's tasks to decide access (no caller check).</summary>
+    [Alias("IsMember"), ReadOnly, AlwaysInterleave]
+    Task<bool> IsMember(string userId);
+
     [Alias("Add")]
     Task Add(string taskId, DateTimeOffset dueAt);
 
     [Alias("Remove")]
     Task Remove(string taskId);
 
-    /// <summary>Unfinished tasks, earliest due first, after the cursor.</summary>
+    /// <summary>Unfinished tasks, earliest due first, after the cursor (the department's members, admins and services).</summary>
     [Alias("List"), ReadOnly]
     Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor);
 }

@@ -73,8 +73,10 @@ public sealed class DepartmentTaskGrain(
 
     public async Task<DepartmentTaskView> Claim(Caller caller)
     {
+        // Access first, whatever the task's state (or whether it exists), so a refusal reveals nothing of it.
+        var isMember = await IsDepartmentMember(caller);
+        AccessPolicy.EnsureCanClaimTask(caller, isMember);
         EnsureCreated();
-        AccessPolicy.EnsureActive(caller);
         if (state.State.Status != DepartmentTaskStatus.Open)
         {
             throw new PreconditionFailedException(state.State.Status == DepartmentTaskStatus.Claimed
@@ -90,8 +92,9 @@ public sealed class DepartmentTaskGrain(
 
     public async Task<DepartmentTaskView> Complete(string note, Caller caller)
     {
+        var isMember = await IsDepartmentMember(caller);
+        AccessPolicy.EnsureCanCompleteTask(caller, state.State.AssigneeId, isMember);
         EnsureCreated();
-        TaskRules.EnsureCanComplete(caller, state.State.AssigneeId);
         var text = TaskRules.ValidateNote(note);
         if (state.State.Status == DepartmentTaskStatus.Done)
         {
@@ -118,6 +121,10 @@ public sealed class DepartmentTaskGrain(
         return state.WriteWithEventsAsync(_outbox, Entity, Id);
     }
 
+    /// <summary>Whether the caller is a member of the task's department (false for a task that does not exist).</summary>
+    private async Task<bool> IsDepartmentMember(Caller caller) =>
+        state.State.Plan is not null && await Queue().IsMember(caller.UserId);
+
     private IDepartmentQueueGrain Queue() => GrainFactory.GetGrain<IDepartmentQueueGrain>(state.State.Plan!.Department);
 
     private void EnsureCreated()
@@ -133,47 +140,5 @@ public sealed class DepartmentTaskGrain(
         var plan = state.State.Plan!;
         return new DepartmentTaskView(Id, plan.Department, plan.Title, state.State.OpportunityId, plan.Stage, plan.DueAt,
             state.State.Status, state.State.AssigneeId, state.State.CreatedAt, state.State.CompletedAt, state.State.Note);
-    }
-}
-
-[GenerateSerializer, Alias("actorsales.DepartmentQueueState")]
-public sealed class DepartmentQueueState
-{
-    [Id(0)] public Dictionary<string, DateTimeOffset> DueByTask { get; set; } = new(StringComparer.Ordinal);
-}
-
-public sealed class DepartmentQueueGrain(
-    [PersistentState("queue", StorageNames.Default)] IPersistentState<DepartmentQueueState> state) : Grain, IDepartmentQueueGrain
-{
-    public async Task Add(string taskId, DateTimeOffset dueAt)
-    {
-        if (!state.State.DueByTask.TryGetValue(taskId, out var existing) || existing != dueAt)
-        {
-            state.State.DueByTask[taskId] = dueAt;
-            await state.WriteOrConflictAsync("department queue", this.GetPrimaryKeyString());
-        }
-    }
-
-    public async Task Remove(string taskId)
-    {
-        if (state.State.DueByTask.Remove(taskId))
-        {
-            await state.WriteOrConflictAsync("department queue", this.GetPrimaryKeyString());
-        }
-    }
-
-    public async Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor)
-    {
-        AccessPolicy.EnsureActive(caller);
-        var ordered = state.State.DueByTask
-            .Select(e => (Cursor: $"{e.Value.UtcTicks:D19}|{e.Key}", Id: e.Key))
-            .Where(e => afterCursor is null || string.CompareOrdinal(e.Cursor, afterCursor) > 0)
-            .OrderBy(e => e.Cursor, StringComparer.Ordinal)
-            .Take(pageSize + 1)
-            .ToList();
-        var hasMore = ordered.Count > pageSize;
-        var page = ordered.Take(pageSize).ToList();
-        var views = await Task.WhenAll(page.Select(e => GrainFactory.GetGrain<IDepartmentTaskGrain>(e.Id).Find()));
-        return new Page<DepartmentTaskView>(views.OfType<DepartmentTaskView>().ToList(), hasMore ? page[^1].Cursor : null, state.State.DueByTask.Count);
     }
 }

@@ -1,0 +1,92 @@
+using ActorSales.Domain.Common;
+using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
+using ActorSales.Grains.Abstractions;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Infrastructure;
+
+namespace ActorSales.Grains.Opportunities;
+
+[GenerateSerializer, Alias("actorsales.DepartmentQueueState")]
+public sealed class DepartmentQueueState
+{
+    [Id(0)] public Dictionary<string, DateTimeOffset> DueByTask { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// User ids of the members, kept by admins. Rows written before departments had members have none: they read as an
+    /// empty list (see <see cref="DepartmentQueueGrain"/>), so such a queue is for admins until an admin names members.
+    /// </summary>
+    [Id(1)] public SortedSet<string>? Members { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Version of the member list (0: never set); the queue's own changes do not count.</summary>
+    [Id(2)] public long Version { get; set; }
+}
+
+public sealed class DepartmentQueueGrain(
+    [PersistentState("queue", StorageNames.Default)] IPersistentState<DepartmentQueueState> state) : Grain, IDepartmentQueueGrain
+{
+    private const string Entity = "department";
+
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The members; a stored row without a member list (an older release's) has none.</summary>
+    private SortedSet<string> Members => state.State.Members ??= new(StringComparer.Ordinal);
+
+    public async Task Add(string taskId, DateTimeOffset dueAt)
+    {
+        if (!state.State.DueByTask.TryGetValue(taskId, out var existing) || existing != dueAt)
+        {
+            state.State.DueByTask[taskId] = dueAt;
+            await state.WriteOrConflictAsync("department queue", Id);
+        }
+    }
+
+    public async Task Remove(string taskId)
+    {
+        if (state.State.DueByTask.Remove(taskId))
+        {
+            await state.WriteOrConflictAsync("department queue", Id);
+        }
+    }
+
+    public Task<DepartmentView> Get(Caller caller)
+    {
+        AccessPolicy.EnsureCanReadDepartment(caller, Members.Contains(caller.UserId));
+        return Task.FromResult(ToView());
+    }
+
+    public async Task<DepartmentView> SetMembers(IReadOnlyList<string> memberIds, long expectedVersion, Caller caller)
+    {
+        AccessPolicy.EnsureCanManageDepartment(caller);
+        Guard.Id(Id, "department");
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        var members = DepartmentRules.ValidateMembers(memberIds);
+        if (Members.SetEquals(members))
+        {
+            return ToView();
+        }
+        state.State.Members = new SortedSet<string>(members, StringComparer.Ordinal);
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        return ToView();
+    }
+
+    public Task<bool> IsMember(string userId) => Task.FromResult(Members.Contains(userId));
+
+    public async Task<Page<DepartmentTaskView>> List(Caller caller, int pageSize, string? afterCursor)
+    {
+        AccessPolicy.EnsureCanListDepartmentTasks(caller, Members.Contains(caller.UserId));
+        var ordered = state.State.DueByTask
+            .Select(e => (Cursor: $"{e.Value.UtcTicks:D19}|{e.Key}", Id: e.Key))
+            .Where(e => afterCursor is null || string.CompareOrdinal(e.Cursor, afterCursor) > 0)
+            .OrderBy(e => e.Cursor, StringComparer.Ordinal)
+            .Take(pageSize + 1)
+            .ToList();
+        var hasMore = ordered.Count > pageSize;
+        var page = ordered.Take(pageSize).ToList();
+        var views = await Task.WhenAll(page.Select(e => GrainFactory.GetGrain<IDepartmentTaskGrain>(e.Id).Find()));
+        return new Page<DepartmentTaskView>(views.OfType<DepartmentTaskView>().ToList(), hasMore ? page[^1].Cursor : null, state.State.DueByTask.Count);
+    }
+
+    private DepartmentView ToView() => new(Id, [.. Members], state.State.Version);
+}
