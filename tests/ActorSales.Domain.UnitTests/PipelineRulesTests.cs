@@ -109,9 +109,16 @@ public sealed class ForecastAndEvidenceRulesTests
     }
 
     [Fact]
-    public void L4_needs_the_agreed_contract_review_date() =>
-        Assert.Equal("contract_review_date", Assert.Throws<ValidationException>(() =>
-            ForecastRules.EnsureMayClaim(ForecastSignal.L4, Kinds("contract_review_date"), [], AcmeDomain, null)).Field);
+    public void L4_needs_the_agreed_contract_review_date_named_as_the_request_field()
+    {
+        // The evidence kind is "contract_review_date"; the request field a client sets is contract_review_at.
+        var error = Assert.Throws<ValidationException>(() =>
+            ForecastRules.EnsureMayClaim(ForecastSignal.L4, Kinds("contract_review_date"), [], AcmeDomain, null));
+
+        Assert.Equal("contract_review_at", error.Field);
+        Assert.Equal("contract_review_at: is required for signal L4", error.Message);
+        ForecastRules.EnsureMayClaim(ForecastSignal.L4, Kinds("contract_review_date"), [], AcmeDomain, DateTimeOffset.UnixEpoch);
+    }
 
     [Theory]
     [InlineData(ForecastSignal.None, 0)]
