@@ -1,6 +1,7 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Testing;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace ActorSales.FunctionalTests;
 
@@ -72,4 +73,17 @@ public sealed class FieldPathsTests
     [InlineData("", null)]
     public void The_leading_path_is_what_precedes_the_first_colon(string detail, string? path) =>
         Assert.Equal(path, FieldPaths.LeadingPath(detail));
+
+    [Fact]
+    public void The_client_check_accepts_named_fields_and_flags_the_rest()
+    {
+        var request = new SetSignalRequest();
+
+        Assert.Null(FieldNameCheck.Problem(request, new Status(StatusCode.InvalidArgument, "contract_review_at: is required for signal L4")));
+        Assert.Null(FieldNameCheck.Problem(request, new Status(StatusCode.FailedPrecondition, "signal L2 needs evidence of kind 'demo_acceptance'")));
+        Assert.Null(FieldNameCheck.Problem(request, new Status(StatusCode.NotFound, "opportunity 'o1' was not found")));
+        Assert.Contains("names no field", FieldNameCheck.Problem(request, new Status(StatusCode.InvalidArgument, "contract_review_date: is required for signal L4")), StringComparison.Ordinal);
+        Assert.Contains("names no field", FieldNameCheck.Problem(request, new Status(StatusCode.FailedPrecondition, "receiver_id: salesperson 'x' is not active")), StringComparison.Ordinal);
+        Assert.Contains("does not start with the field", FieldNameCheck.Problem(request, new Status(StatusCode.InvalidArgument, "bad request")), StringComparison.Ordinal);
+    }
 }

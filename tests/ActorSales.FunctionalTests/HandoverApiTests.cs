@@ -43,7 +43,7 @@ public sealed class HandoverApiTests(HostFixture fixture)
         var request = (IMessage)Activator.CreateInstance(method.InputType.ClrType)!;
         try
         {
-            await Host.Channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(caller), request);
+            await Host.Channel.AsyncUnaryCall(call, null, new CallOptions(caller), request);
             return StatusCode.OK;
         }
         catch (RpcException exception)

@@ -45,7 +45,7 @@ public sealed class HostileInputTests(HostFixture fixture)
             var status = StatusCode.OK;
             try
             {
-                await host.Channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(caller), request);
+                await host.Channel.AsyncUnaryCall(call, null, new CallOptions(caller), request);
             }
             catch (RpcException exception)
             {
