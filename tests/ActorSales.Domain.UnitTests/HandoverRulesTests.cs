@@ -67,6 +67,20 @@ public sealed class HandoverRulesTests
     }
 
     [Fact]
+    public void Assignment_errors_name_the_entry_of_the_assignments_list()
+    {
+        // StartDepartureRequest.assignments is a list: "assignments.receiver_id" names no field a client can find.
+        Assert.Equal("assignments[1].customer_id", Assert.Throws<ValidationException>(() =>
+            HandoverRules.ValidateAssignments("rita", [("c1", "ann"), ("c1", "bob")])).Field);
+        Assert.Equal("assignments[1].receiver_id", Assert.Throws<ValidationException>(() =>
+            HandoverRules.ValidateAssignments("rita", [("c1", "ann"), ("c2", "rita")])).Field);
+        Assert.Equal("assignments[0].customer_id", Assert.Throws<ValidationException>(() =>
+            HandoverRules.ValidateAssignments("rita", [("c 1", "ann")])).Field);
+        Assert.Equal("assignments[2].receiver_id", Assert.Throws<ValidationException>(() =>
+            HandoverRules.ValidateAssignments("rita", [("c1", ""), ("c2", "ann"), ("c3", "b/b")])).Field);
+    }
+
+    [Fact]
     public void A_pending_package_is_reminded_at_24_hours_and_escalated_at_48()
     {
         var deadlines = HandoverRules.AcceptanceDeadlines(PackageStatus.Pending, Now, new HandoverOptions());

@@ -69,10 +69,38 @@ public sealed class PipelineRulesTests
     [Fact]
     public void A_definition_with_duplicate_stage_keys_or_a_limit_before_its_warning_is_invalid()
     {
-        Assert.Equal("stages[1].key", Assert.Throws<ValidationException>(() => PipelineRules.Validate(B2B with { Stages = [Stage("A"), Stage("A")] })).Field);
+        Assert.Equal("pipeline.stages[1].key", Assert.Throws<ValidationException>(() => PipelineRules.Validate(B2B with { Stages = [Stage("A"), Stage("A")] }, "pipeline")).Field);
         var inverted = new StageDefinition("A", "A", [], [], TimeSpan.FromDays(5), TimeSpan.FromDays(2));
-        Assert.Equal("stages[0].limit_age", Assert.Throws<ValidationException>(() => PipelineRules.Validate(B2B with { Stages = [inverted] })).Field);
-        Assert.Same(B2B, PipelineRules.Validate(B2B));
+        Assert.Equal("pipeline.stages[0].limit_age", Assert.Throws<ValidationException>(() => PipelineRules.Validate(B2B with { Stages = [inverted] }, "pipeline")).Field);
+        Assert.Same(B2B, PipelineRules.Validate(B2B, "pipeline"));
+    }
+
+    [Theory]
+    [InlineData("key", "pipeline.key")]
+    [InlineData("name", "pipeline.name")]
+    [InlineData("no stages", "pipeline.stages")]
+    [InlineData("stage key", "pipeline.stages[1].key")]
+    [InlineData("display name", "pipeline.stages[1].display_name")]
+    [InlineData("evidence to leave", "pipeline.stages[1].required_evidence_to_leave[1]")]
+    [InlineData("evidence to enter", "pipeline.stages[1].required_evidence_to_enter[0]")]
+    [InlineData("warning age", "pipeline.stages[1].warning_age")]
+    public void Definition_errors_name_the_path_under_the_requests_pipeline_field(string broken, string field)
+    {
+        // DefinePipelineRequest carries the definition in `pipeline`; "stages[1].key" or "required_evidence" name nothing a client can set.
+        var stage = Stage("B", "quote");
+        var definition = broken switch
+        {
+            "key" => B2B with { Key = "" },
+            "name" => B2B with { Name = " " },
+            "no stages" => B2B with { Stages = [] },
+            "stage key" => B2B with { Stages = [Stage("A"), stage with { Key = "a b" }] },
+            "display name" => B2B with { Stages = [Stage("A"), stage with { DisplayName = "" }] },
+            "evidence to leave" => B2B with { Stages = [Stage("A"), stage with { RequiredEvidenceToLeave = ["quote", "no way"] }] },
+            "evidence to enter" => B2B with { Stages = [Stage("A"), stage with { RequiredEvidenceToEnter = [""] }] },
+            _ => B2B with { Stages = [Stage("A"), stage with { WarningAge = TimeSpan.Zero }] },
+        };
+
+        Assert.Equal(field, Assert.Throws<ValidationException>(() => PipelineRules.Validate(definition, "pipeline")).Field);
     }
 }
 
@@ -109,9 +137,16 @@ public sealed class ForecastAndEvidenceRulesTests
     }
 
     [Fact]
-    public void L4_needs_the_agreed_contract_review_date() =>
-        Assert.Equal("contract_review_date", Assert.Throws<ValidationException>(() =>
-            ForecastRules.EnsureMayClaim(ForecastSignal.L4, Kinds("contract_review_date"), [], AcmeDomain, null)).Field);
+    public void L4_needs_the_agreed_contract_review_date_named_as_the_request_field()
+    {
+        // The evidence kind is "contract_review_date"; the request field a client sets is contract_review_at.
+        var error = Assert.Throws<ValidationException>(() =>
+            ForecastRules.EnsureMayClaim(ForecastSignal.L4, Kinds("contract_review_date"), [], AcmeDomain, null));
+
+        Assert.Equal("contract_review_at", error.Field);
+        Assert.Equal("contract_review_at: is required for signal L4", error.Message);
+        ForecastRules.EnsureMayClaim(ForecastSignal.L4, Kinds("contract_review_date"), [], AcmeDomain, DateTimeOffset.UnixEpoch);
+    }
 
     [Theory]
     [InlineData(ForecastSignal.None, 0)]

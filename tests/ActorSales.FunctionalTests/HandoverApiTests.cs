@@ -43,7 +43,7 @@ public sealed class HandoverApiTests(HostFixture fixture)
         var request = (IMessage)Activator.CreateInstance(method.InputType.ClrType)!;
         try
         {
-            await Host.Channel.CreateCallInvoker().AsyncUnaryCall(call, null, new CallOptions(caller), request);
+            await Host.Channel.AsyncUnaryCall(call, null, new CallOptions(caller), request);
             return StatusCode.OK;
         }
         catch (RpcException exception)
@@ -176,5 +176,29 @@ public sealed class HandoverApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.PermissionDenied, byReceiver.StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, both.StatusCode);
         Assert.Contains("receiver_id", both.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_departing_receiver_is_refused_naming_the_field_that_named_them()
+    {
+        var team = await Host.CreateTeamAsync();
+        await Handovers.StartDepartureAsync(new StartDepartureRequest { SalespersonId = team.OtherRepId }, team.Manager);
+
+        var assigned = await Assert.ThrowsAsync<RpcException>(async () => await Handovers.StartDepartureAsync(new StartDepartureRequest
+        {
+            SalespersonId = team.RepId,
+            Assignments =
+            {
+                new CustomerAssignment { CustomerId = "c-1", ReceiverId = "" },
+                new CustomerAssignment { CustomerId = "c-2", ReceiverId = team.OtherRepId },
+            },
+        }, team.Manager));
+        var byDefault = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Handovers.StartDepartureAsync(new StartDepartureRequest { SalespersonId = team.RepId, DefaultReceiverId = team.OtherRepId }, team.Manager));
+
+        // StartDepartureRequest has no receiver_id: the error names the entry or the default the client wrote.
+        Assert.Equal((StatusCode.FailedPrecondition, StatusCode.FailedPrecondition), (assigned.StatusCode, byDefault.StatusCode));
+        Assert.StartsWith("assignments[1].receiver_id: ", assigned.Status.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("default_receiver_id: ", byDefault.Status.Detail, StringComparison.Ordinal);
     }
 }

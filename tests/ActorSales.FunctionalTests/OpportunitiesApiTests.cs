@@ -104,6 +104,24 @@ public sealed class OpportunitiesApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task L4_without_the_contract_review_date_is_invalid_naming_contract_review_at()
+    {
+        var (team, customerId) = await CustomerAsync();
+        var id = (await Opportunities.CreateOpportunityAsync(NewOpportunity(customerId, "200000"), team.Rep)).Opportunity.OpportunityId;
+        await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = id, Kind = "contract_review_date", Reference = "mail-4" }, team.Rep);
+        var review = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(14).Date);
+
+        var missing = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Opportunities.SetSignalAsync(new SetSignalRequest { OpportunityId = id, Signal = ForecastSignal.L4 }, team.Rep));
+        var l4 = (await Opportunities.SetSignalAsync(new SetSignalRequest { OpportunityId = id, Signal = ForecastSignal.L4, ContractReviewAt = review }, team.Rep)).Opportunity;
+
+        Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
+        Assert.Equal("contract_review_at: is required for signal L4", missing.Status.Detail);
+        Assert.True(FieldPaths.Resolves(SetSignalRequest.Descriptor, FieldPaths.LeadingPath(missing.Status.Detail)!));
+        Assert.Equal((ForecastSignal.L4, review), (l4.Signal, l4.ContractReviewAt));
+    }
+
+    [Fact]
     public async Task Another_rep_cannot_touch_the_deal_and_a_stale_version_is_aborted()
     {
         var (team, customerId) = await CustomerAsync();

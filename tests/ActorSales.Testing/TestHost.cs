@@ -5,6 +5,7 @@ using ActorSales.Host.Commands;
 using ActorSales.Host.Configuration;
 using ActorSales.Host.Hosting;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 
@@ -14,6 +15,7 @@ namespace ActorSales.Testing;
 public sealed class TestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly GrpcChannel _channel;
 
     private TestHost(WebApplication app, int grpcPort, int grpcWebPort, string signingKey)
     {
@@ -21,7 +23,8 @@ public sealed class TestHost : IAsyncDisposable
         GrpcPort = grpcPort;
         GrpcWebPort = grpcWebPort;
         SigningKey = signingKey;
-        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        Channel = _channel.Intercept(new FieldNameCheck());
     }
 
     public int GrpcPort { get; }
@@ -30,7 +33,11 @@ public sealed class TestHost : IAsyncDisposable
 
     public string SigningKey { get; }
 
-    public GrpcChannel Channel { get; }
+    /// <summary>
+    /// The gRPC channel tests call through. Every error it answers must name a field of the request as the client spells
+    /// it (<see cref="FieldNameCheck"/>), in every test, without the test asking.
+    /// </summary>
+    public CallInvoker Channel { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -97,7 +104,7 @@ public sealed class TestHost : IAsyncDisposable
     /// </summary>
     public async Task KillAsync()
     {
-        Channel.Dispose();
+        _channel.Dispose();
         using var now = new CancellationTokenSource();
         await now.CancelAsync();
         try
@@ -113,7 +120,7 @@ public sealed class TestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Channel.Dispose();
+        _channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -1,7 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Testing;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace ActorSales.Benchmarks.Infrastructure;
 
@@ -14,7 +13,7 @@ public sealed record SeededCustomers(string TeamId, IReadOnlyList<string> RepIds
 
     public string TokenFor(int customer) => RepTokens[customer / PerRep];
 
-    public static async Task<SeededCustomers> CreateAsync(GrpcChannel channel, string signingKey, int customers, int concurrency = 16)
+    public static async Task<SeededCustomers> CreateAsync(CallInvoker channel, string signingKey, int customers, int concurrency = 16)
     {
         var run = Random.Shared.Next(10_000, 99_999);
         var admin = TestHost.Bearer(TestHost.Token(signingKey, "bench-admin", "admin"));

@@ -41,7 +41,7 @@ public static class EventsScenario
              $"--ActorSales:Auth:SigningKey={key}", $"--ActorSales:ClusterId=bench-{Guid.NewGuid():N}", .. Servers.Quiet]))
         {
             var channels = LoadGenerator.Channels(host.Port, connections + 1);
-            var seeded = await SeededCustomers.CreateAsync(channels[0], key, customers);
+            var seeded = await SeededCustomers.CreateAsync(channels[0].CreateCallInvoker(), key, customers);
             var clients = channels.Skip(1).Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
             var clock = Stopwatch.StartNew();
             var started = new ConcurrentDictionary<long, double>();

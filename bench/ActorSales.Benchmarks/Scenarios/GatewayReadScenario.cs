@@ -39,7 +39,7 @@ public static class GatewayReadScenario
 
         await using var host = await ServerProcess.StartAsync(Servers.LocalHost());
         var hostChannels = LoadGenerator.Channels(host.Port, connections);
-        var seeded = await SeededCustomers.CreateAsync(hostChannels[0], HostSettings.LocalDevelopmentSigningKey, customers);
+        var seeded = await SeededCustomers.CreateAsync(hostChannels[0].CreateCallInvoker(), HostSettings.LocalDevelopmentSigningKey, customers);
         var clients = hostChannels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
         var requests = seeded.CustomerIds.Select(id => new GetCustomerRequest { CustomerId = id }).ToArray();
         var sample = await clients[0].GetCustomerAsync(requests[0], seeded.HeadersFor(0));

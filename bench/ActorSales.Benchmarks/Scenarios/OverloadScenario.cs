@@ -32,7 +32,7 @@ public static class OverloadScenario
         string[] extra = args.Value("--max-concurrent-calls") is { } limit ? [$"--ActorSales:Gateway:LoadShedding:MaxConcurrentCalls={limit}"] : [];
         await using var host = await ServerProcess.StartAsync(Servers.LocalHost(extra));
         var channels = LoadGenerator.Channels(host.Port, 4);
-        var seeded = await SeededCustomers.CreateAsync(channels[0], HostSettings.LocalDevelopmentSigningKey, 100);
+        var seeded = await SeededCustomers.CreateAsync(channels[0].CreateCallInvoker(), HostSettings.LocalDevelopmentSigningKey, 100);
         var request = new GetCustomerRequest { CustomerId = seeded.CustomerIds[0] };
         var token = seeded.TokenFor(0);
         var clientsForProbe = channels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();

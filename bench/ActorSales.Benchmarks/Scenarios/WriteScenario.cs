@@ -35,7 +35,7 @@ public static class WriteScenario
              $"--ActorSales:Auth:SigningKey={key}", $"--ActorSales:ClusterId=bench-{Guid.NewGuid():N}", .. Servers.Quiet]))
         {
             var channels = LoadGenerator.Channels(host.Port, connections);
-            var seeded = await SeededCustomers.CreateAsync(channels[0], key, customers);
+            var seeded = await SeededCustomers.CreateAsync(channels[0].CreateCallInvoker(), key, customers);
             var clients = channels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
             var summary = "Called the head of purchasing about the cath lab tender: budget confirmed for Q3, wants a revised quote with the service contract split out.";
             Task LogActivity(long i)

@@ -103,17 +103,19 @@ public static class HandoverRules
             throw new ValidationException("assignments", $"at most {MaxAssignments} are allowed");
         }
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var i = 0;
         foreach (var (customerId, receiverId) in assignments)
         {
-            var customer = Guard.Id(customerId, "assignments.customer_id");
-            var receiver = receiverId.Length == 0 ? Pool : Guard.Id(receiverId, "assignments.receiver_id");
+            var entryField = $"assignments[{i++}]";
+            var customer = Guard.Id(customerId, entryField + ".customer_id");
+            var receiver = receiverId.Length == 0 ? Pool : Guard.Id(receiverId, entryField + ".receiver_id");
             if (receiver == leaverId)
             {
-                throw new ValidationException("assignments.receiver_id", "the leaver cannot receive their own book");
+                throw new ValidationException(entryField + ".receiver_id", "the leaver cannot receive their own book");
             }
             if (!result.TryAdd(customer, receiver))
             {
-                throw new ValidationException("assignments", $"customer '{customer}' is assigned twice");
+                throw new ValidationException(entryField + ".customer_id", $"customer '{customer}' is assigned twice");
             }
         }
         return result;

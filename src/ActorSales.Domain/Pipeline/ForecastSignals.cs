@@ -54,7 +54,7 @@ public static class ForecastRules
     /// </summary>
     public static void EnsureMayClaim(
         ForecastSignal signal, IReadOnlySet<string> evidenceKinds, IReadOnlyList<DecisionMaker> decisionMakers,
-        IReadOnlySet<string> customerEmailDomains, DateTimeOffset? contractReviewDate)
+        IReadOnlySet<string> customerEmailDomains, DateTimeOffset? contractReviewAt)
     {
         var kind = EvidenceKindFor(Guard.Enum(signal, "signal"));
         if (!evidenceKinds.Contains(kind))
@@ -65,9 +65,9 @@ public static class ForecastRules
         {
             EnsureDecisionChain(decisionMakers, customerEmailDomains);
         }
-        if (signal == ForecastSignal.L4 && contractReviewDate is null)
+        if (signal == ForecastSignal.L4 && contractReviewAt is null)
         {
-            throw new ValidationException("contract_review_date", "is required for signal L4");
+            throw new ValidationException("contract_review_at", "is required for signal L4");
         }
     }
 

@@ -61,37 +61,44 @@ public static class PipelineRules
     public static IReadOnlyList<string> MissingToLeave(StageDefinition stage, IReadOnlySet<string> evidenceKinds) =>
         stage.RequiredEvidenceToLeave.Where(kind => !evidenceKinds.Contains(kind)).ToList();
 
-    /// <summary>Validates a definition an admin submits: keys unique and well-formed, ages consistent.</summary>
-    public static PipelineDefinition Validate(PipelineDefinition definition)
+    /// <summary>
+    /// Validates a definition an admin submits: keys unique and well-formed, ages consistent. Errors name
+    /// <paramref name="field"/> (where the definition sits in the request, e.g. "pipeline") and the path below it.
+    /// </summary>
+    public static PipelineDefinition Validate(PipelineDefinition definition, string field)
     {
-        Guard.Id(definition.Key, "key");
-        Guard.Required(definition.Name, "name");
+        Guard.Id(definition.Key, field + ".key");
+        Guard.Required(definition.Name, field + ".name");
         if (definition.Stages.Count is < 1 or > 30)
         {
-            throw new ValidationException("stages", "a pipeline has 1 to 30 stages");
+            throw new ValidationException(field + ".stages", "a pipeline has 1 to 30 stages");
         }
         var keys = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < definition.Stages.Count; i++)
         {
             var stage = definition.Stages[i];
-            var field = $"stages[{i}]";
-            Guard.Id(stage.Key, field + ".key");
-            Guard.Required(stage.DisplayName, field + ".display_name");
+            var stageField = $"{field}.stages[{i}]";
+            Guard.Id(stage.Key, stageField + ".key");
+            Guard.Required(stage.DisplayName, stageField + ".display_name");
             if (!keys.Add(stage.Key))
             {
-                throw new ValidationException(field + ".key", $"'{stage.Key}' appears twice");
+                throw new ValidationException(stageField + ".key", $"'{stage.Key}' appears twice");
             }
-            foreach (var kind in stage.RequiredEvidenceToLeave.Concat(stage.RequiredEvidenceToEnter))
+            for (var k = 0; k < stage.RequiredEvidenceToLeave.Count; k++)
             {
-                Guard.Id(kind, field + ".required_evidence");
+                Guard.Id(stage.RequiredEvidenceToLeave[k], $"{stageField}.required_evidence_to_leave[{k}]");
+            }
+            for (var k = 0; k < stage.RequiredEvidenceToEnter.Count; k++)
+            {
+                Guard.Id(stage.RequiredEvidenceToEnter[k], $"{stageField}.required_evidence_to_enter[{k}]");
             }
             if (stage.WarningAge is { } warning && (warning <= TimeSpan.Zero || warning > TimeSpan.FromDays(3650)))
             {
-                throw new ValidationException(field + ".warning_age", "must be positive and at most 10 years");
+                throw new ValidationException(stageField + ".warning_age", "must be positive and at most 10 years");
             }
             if (stage.LimitAge is { } limit && (limit <= TimeSpan.Zero || limit > TimeSpan.FromDays(3650) || (stage.WarningAge is { } w && limit < w)))
             {
-                throw new ValidationException(field + ".limit_age", "must be positive, at most 10 years and not shorter than the warning age");
+                throw new ValidationException(stageField + ".limit_age", "must be positive, at most 10 years and not shorter than the warning age");
             }
         }
         return definition;

@@ -89,9 +89,22 @@ public sealed partial class HandoverGrain(
         {
             throw new ValidationException("default_receiver_id", "the leaver cannot receive their own book");
         }
-        foreach (var receiverId in assignments.Values.Append(defaultReceiver).OfType<string>().Where(r => r.Length > 0).Distinct())
+        // Each receiver is looked up once; a refusal names the field where the request first names them.
+        var receivers = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Assignments.Count; i++)
         {
-            await ResolveReceiver(receiverId, leaver.TeamId, caller, "receiver_id");
+            if (request.Assignments[i].ReceiverId is { Length: > 0 } receiverId)
+            {
+                receivers.TryAdd(receiverId, $"assignments[{i}].receiver_id");
+            }
+        }
+        if (defaultReceiver is not null)
+        {
+            receivers[defaultReceiver] = "default_receiver_id";
+        }
+        foreach (var (receiverId, field) in receivers)
+        {
+            await ResolveReceiver(receiverId, leaver.TeamId, caller, field);
         }
         var fallback = defaultReceiver ?? (team?.ManagerId is { } managerId && managerId != Id ? managerId : null);
 

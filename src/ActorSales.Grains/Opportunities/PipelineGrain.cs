@@ -13,7 +13,7 @@ public sealed class PipelineGrain(
     {
         AccessPolicy.EnsureCanAdministerOrganisation(caller);
         var key = this.GetPrimaryKeyString();
-        var valid = PipelineRules.Validate(definition with { Key = key, Version = 0 });
+        var valid = PipelineRules.Validate(definition with { Key = key, Version = 0 }, "pipeline"); // DefinePipelineRequest.pipeline
         var versions = state.State.Versions;
         if (versions.Count > 0 && SameContent(versions[^1], valid))
         {

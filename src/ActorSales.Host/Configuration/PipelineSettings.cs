@@ -18,7 +18,8 @@ public sealed class PipelineSettings
             AllowSkipping);
         try
         {
-            return PipelineRules.Validate(definition);
+            // The same rule and field names as DefinePipelineRequest.pipeline, so an operator and an API client read one error.
+            return PipelineRules.Validate(definition, "pipeline");
         }
         catch (ValidationException exception)
         {
