@@ -65,4 +65,76 @@ public sealed class EffectsTests(ClusterFixture fixture)
         Assert.Equal([deal.GetPrimaryKeyString()], (await fixture.Grains.GetGrain<ITeamGrain>(south.TeamId).ListOpportunities(south.Manager, null, 50, null)).Items.Select(o => o.Id));
         Assert.Equal(StallLevel.Red, (await deal.Get(rep)).StallLevel);
     }
+
+    [Fact]
+    public async Task A_decision_is_answered_when_the_deal_is_unreachable_and_reaches_the_deal_on_the_retry()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var director = await fixture.AppointDirectorAsync(team);
+        var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
+        var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
+        fixture.CallFaults.FailNext(deal, nameof(IOpportunityGrain.ApprovalDecided));
+
+        var decided = await fixture.Grains.GetGrain<IApprovalGrain>(approvalId).Decide(true, "fine", director);
+        var stillLocked = await deal.Get(team.Rep);
+        fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
+        var unlocked = await ClusterFixture.EventuallyAsync(() => deal.Get(team.Rep), d => d.PendingApprovalId is null);
+
+        Assert.Equal(Domain.Pipeline.ApprovalStatus.Approved, decided.Status);
+        Assert.Equal(approvalId, stillLocked.PendingApprovalId);
+        Assert.Null(unlocked.PendingApprovalId);
+        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director));
+    }
+
+    [Fact]
+    public async Task A_completion_is_answered_when_the_queue_is_unreachable_and_leaves_the_queue_on_the_retry()
+    {
+        var team = await fixture.CreateTeamAsync();
+        await fixture.JoinLegalAsync(team.OtherRep);
+        var deal = await fixture.DealReadyForApprovalAsync(team, 100_000m);
+        await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
+        var task = fixture.Grains.GetGrain<IDepartmentTaskGrain>(Assert.Single(await deal.ListTasks(team.Rep)).Id);
+        await task.Claim(team.OtherRep);
+        var queue = fixture.Grains.GetGrain<IDepartmentQueueGrain>(ClusterFixture.LegalDepartment);
+        fixture.CallFaults.FailNext(queue, nameof(IDepartmentQueueGrain.Remove));
+
+        var done = await task.Complete("reviewed", team.OtherRep);
+        var listedMeanwhile = (await queue.List(ClusterFixture.Admin, 500, null)).Items.Select(t => t.Id).ToList();
+        fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
+        var listedAfter = await ClusterFixture.EventuallyAsync(
+            async () => (await queue.List(ClusterFixture.Admin, 500, null)).Items.Select(t => t.Id).ToList(), l => !l.Contains(done.Id));
+
+        Assert.Equal(Domain.Pipeline.DepartmentTaskStatus.Done, done.Status);
+        Assert.Contains(done.Id, listedMeanwhile);
+        Assert.DoesNotContain(done.Id, listedAfter);
+    }
+
+    [Fact]
+    public async Task A_delegation_and_a_pipeline_definition_are_answered_when_their_lists_are_unreachable_and_listed_on_the_retry()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var director = await fixture.AppointDirectorAsync(team);
+        var delegateGrain = fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId);
+        fixture.CallFaults.FailNext(delegateGrain, nameof(ISalespersonGrain.LinkDelegator));
+        var catalog = fixture.Grains.GetGrain<IPipelineCatalogGrain>(Abstractions.GrainKeys.PipelineCatalog);
+        fixture.CallFaults.FailNext(catalog, nameof(IPipelineCatalogGrain.Add));
+        var key = $"p-{Guid.NewGuid():N}"[..12];
+        var now = fixture.Clock.GetUtcNow();
+
+        await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).SetDelegate(new Domain.Pipeline.Delegation(team.Manager.UserId, now, now.AddDays(5)), director);
+        var defined = await fixture.Grains.GetGrain<IPipelineGrain>(key).Define(ClusterFixture.B2B with { Key = key }, ClusterFixture.Admin);
+        var catalogMeanwhile = await catalog.Keys();
+        fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
+        var catalogAfter = await ClusterFixture.EventuallyAsync(catalog.Keys, k => k.Contains(key));
+        var delegated = await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.CallFaults.FailedCount(delegateGrain, nameof(ISalespersonGrain.LinkDelegator))), n => n == 1);
+        var deal = await fixture.DealReadyForApprovalAsync(team, 700_000m);
+        var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
+        var visibleToDelegate = await ClusterFixture.EventuallyAsync(() => delegateGrain.ListPendingApprovals(team.Manager), l => l.Count > 0);
+
+        Assert.Equal(1, defined.Version);
+        Assert.DoesNotContain(key, catalogMeanwhile);
+        Assert.Contains(key, catalogAfter);
+        Assert.Equal(1, delegated);
+        Assert.Equal(approvalId, Assert.Single(visibleToDelegate).Id); // the delegate's list knows the approver after the retry
+    }
 }

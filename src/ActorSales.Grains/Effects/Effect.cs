@@ -57,3 +57,45 @@ public sealed record MoveOpportunityToTeam([property: Id(0)] string OpportunityI
 {
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IOpportunityGrain>(OpportunityId).OwnerTeamChanged(OwnerId, TeamId);
 }
+
+/// <summary>The delegate's list shows (or no longer shows) the approver whose approvals they may decide.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.LinkDelegator")]
+public sealed record LinkDelegator([property: Id(0)] string DelegateId, [property: Id(1)] string ApproverId, [property: Id(2)] bool Active) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(DelegateId).LinkDelegator(ApproverId, Active);
+}
+
+/// <summary>The approver's pending list shows (or drops) the approval.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.LinkApproval")]
+public sealed record LinkApproval([property: Id(0)] string ApproverId, [property: Id(1)] string ApprovalId, [property: Id(2)] bool Pending) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(ApproverId).LinkApproval(ApprovalId, Pending);
+}
+
+/// <summary>The deal learns the decision (it unlocks, or returns to the configured stage); ignored once applied.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.DeliverApprovalDecision")]
+public sealed record DeliverApprovalDecision(
+    [property: Id(0)] string OpportunityId,
+    [property: Id(1)] string ApprovalId,
+    [property: Id(2)] bool Approved,
+    [property: Id(3)] string DecidedBy,
+    [property: Id(4)] string Comment) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) =>
+        grains.GetGrain<IOpportunityGrain>(OpportunityId).ApprovalDecided(ApprovalId, Approved, DecidedBy, Comment);
+}
+
+/// <summary>A completed task leaves its department's queue.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.RemoveTaskFromQueue")]
+public sealed record RemoveTaskFromQueue([property: Id(0)] string Department, [property: Id(1)] string TaskId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IDepartmentQueueGrain>(Department).Remove(TaskId);
+}
+
+/// <summary>The pipeline catalog lists a newly defined pipeline.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.AddPipelineToCatalog")]
+public sealed record AddPipelineToCatalog([property: Id(0)] string PipelineKey) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) =>
+        grains.GetGrain<IPipelineCatalogGrain>(Abstractions.GrainKeys.PipelineCatalog).Add(PipelineKey);
+}

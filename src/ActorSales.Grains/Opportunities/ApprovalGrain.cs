@@ -3,12 +3,14 @@ using ActorSales.Domain.Identity;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Opportunities;
 
 [GenerateSerializer, Alias("actorsales.ApprovalState")]
-public sealed class ApprovalState
+public sealed class ApprovalState : Effects.IEffectsState
 {
     [Id(0)] public ApprovalRequest? Request { get; set; }
     [Id(1)] public ApprovalStatus Status { get; set; }
@@ -17,42 +19,63 @@ public sealed class ApprovalState
     [Id(4)] public DateTimeOffset? DecidedAt { get; set; }
     [Id(5)] public string? Comment { get; set; }
 
-    /// <summary>The decision is stored but the opportunity and the approver's list may not know yet; replayed on activation.</summary>
+    /// <summary>
+    /// Written by releases before effects existed: the decision was stored but not yet delivered. Read once on activation
+    /// and turned into <see cref="Effects"/>.
+    /// </summary>
     [Id(6)] public bool NotifyPending { get; set; }
+
+    /// <summary>Follow-ups of stored changes (the deal told of the decision, the approvers' lists) not yet applied.</summary>
+    [Id(7)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
+    [Id(8)] public DateTimeOffset? ReminderDueAt { get; set; }
 }
 
 public sealed class ApprovalGrain(
     [PersistentState("approval", StorageNames.Default)] IPersistentState<ApprovalState> state,
-    TimeProvider clock) : Grain, IApprovalGrain
+    TimeProvider clock,
+    ILogger<ApprovalGrain> logger) : Grain, IApprovalGrain, IRemindable
 {
     private const string Entity = "approval";
 
+    private GrainEffects<ApprovalState> _effects = null!;
+
     private string Id => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) => Notify();
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _effects = new GrainEffects<ApprovalState>(this, state, Entity, clock, logger);
+        if (state.State.NotifyPending && state.State.Request is not null)
+        {
+            // A row of an earlier release whose decision was not delivered: deliver it as effects (persisted by the run).
+            PlanDecisionDelivery(state.State.Request);
+            state.State.NotifyPending = false;
+        }
+        return _effects.RunAsync();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _effects.ReceiveReminderAsync();
 
     public async Task<ApprovalView> Request(ApprovalRequest request)
     {
-        string? previousApprover = null;
         if (state.State.Request is null)
         {
             state.State.Request = request;
             state.State.Status = ApprovalStatus.Pending;
             state.State.RequestedAt = clock.GetUtcNow();
+            state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, true));
             await state.WriteOrConflictAsync(Entity, Id);
         }
         else if (state.State.Status == ApprovalStatus.Pending && state.State.Request.ApproverId != request.ApproverId)
         {
-            previousApprover = state.State.Request.ApproverId;
+            // Rerouted: the new approver lists it, the old one no longer does.
+            state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, true));
+            state.State.Effects.Add(new LinkApproval(state.State.Request.ApproverId, Id, false));
             state.State.Request = state.State.Request with { ApproverId = request.ApproverId };
             await state.WriteOrConflictAsync(Entity, Id);
         }
-        await GrainFactory.GetGrain<ISalespersonGrain>(state.State.Request.ApproverId).LinkApproval(Id, state.State.Status == ApprovalStatus.Pending);
-        if (previousApprover is not null)
-        {
-            // If this fails the entry lingers in the old list, which shows only approvals still addressed to its owner.
-            await GrainFactory.GetGrain<ISalespersonGrain>(previousApprover).LinkApproval(Id, false);
-        }
+        await _effects.RunAsync();
         return ToView();
     }
 
@@ -84,25 +107,20 @@ public sealed class ApprovalGrain(
         state.State.DecidedBy = caller.UserId;
         state.State.DecidedAt = now;
         state.State.Comment = text;
-        state.State.NotifyPending = true;
+        PlanDecisionDelivery(request);
         await state.WriteOrConflictAsync(Entity, Id);
-        await Notify();
+        await _effects.RunAsync(); // never throws: the decision is stored, and delivered now or on the retry
         return ToView();
     }
 
     public Task<ApprovalView?> Find() => Task.FromResult(state.State.Request is null ? null : ToView());
 
-    private async Task Notify()
+    /// <summary>The deal learns the decision, then the approver's pending list drops it.</summary>
+    private void PlanDecisionDelivery(ApprovalRequest request)
     {
-        if (!state.State.NotifyPending || state.State.Request is not { } request)
-        {
-            return;
-        }
-        await GrainFactory.GetGrain<IOpportunityGrain>(request.OpportunityId)
-            .ApprovalDecided(Id, state.State.Status == ApprovalStatus.Approved, state.State.DecidedBy!, state.State.Comment ?? string.Empty);
-        await GrainFactory.GetGrain<ISalespersonGrain>(request.ApproverId).LinkApproval(Id, false);
-        state.State.NotifyPending = false;
-        await state.WriteOrConflictAsync(Entity, Id);
+        state.State.Effects.Add(new DeliverApprovalDecision(request.OpportunityId, Id, state.State.Status == ApprovalStatus.Approved,
+            state.State.DecidedBy!, state.State.Comment ?? string.Empty));
+        state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, false));
     }
 
     private ApprovalRequest EnsureCreated() => state.State.Request ?? throw new NotFoundException(Entity, Id);

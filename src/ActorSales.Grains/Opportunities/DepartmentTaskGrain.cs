@@ -7,14 +7,16 @@ using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
+using Microsoft.Extensions.Logging;
 using ActorSales.Grains.Infrastructure;
 using DepartmentTaskStatus = ActorSales.Domain.Pipeline.DepartmentTaskStatus;
 
 namespace ActorSales.Grains.Opportunities;
 
 [GenerateSerializer, Alias("actorsales.DepartmentTaskState")]
-public sealed class DepartmentTaskState
+public sealed class DepartmentTaskState : Effects.IEffectsState
 {
     [Id(0)] public TaskPlan? Plan { get; set; }
     [Id(1)] public string OpportunityId { get; set; } = string.Empty;
@@ -30,25 +32,41 @@ public sealed class DepartmentTaskState
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
     [Id(9)] public List<LoggedEvent> Outbox { get; set; } = [];
+
+    /// <summary>Follow-ups of stored changes (the queue update of a completion) not yet applied.</summary>
+    [Id(10)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
+    [Id(11)] public DateTimeOffset? ReminderDueAt { get; set; }
 }
 
 public sealed class DepartmentTaskGrain(
     [PersistentState("task", StorageNames.Default)] IPersistentState<DepartmentTaskState> state,
-    TimeProvider clock) : Grain, IDepartmentTaskGrain, IRemindable
+    TimeProvider clock,
+    ILogger<DepartmentTaskGrain> logger) : Grain, IDepartmentTaskGrain, IRemindable
 {
     private const string Entity = "task";
 
     private EventOutbox _outbox = null!;
+    private GrainEffects<DepartmentTaskState> _effects = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _outbox = EventOutbox.For(this, () => state.State.Outbox);
-        return _outbox.ActivateAsync();
+        _effects = new GrainEffects<DepartmentTaskState>(this, state, Entity, clock, logger);
+        await _outbox.ActivateAsync();
+        await _effects.RunAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => _outbox.ReceiveReminderAsync(reminderName);
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!await _outbox.ReceiveReminderAsync(reminderName))
+        {
+            await _effects.ReceiveReminderAsync();
+        }
+    }
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -106,8 +124,9 @@ public sealed class DepartmentTaskGrain(
         state.State.CompletedAt = clock.GetUtcNow();
         state.State.Note = text;
         state.State.Version++;
+        state.State.Effects.Add(new RemoveTaskFromQueue(state.State.Plan!.Department, Id));
         await WriteAndPublish(caller);
-        await Queue().Remove(Id);
+        await _effects.RunAsync(); // never throws: the completion is stored
         return ToView();
     }
 

@@ -84,9 +84,15 @@ public sealed class OpportunityState
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]
-public sealed class PipelineState
+public sealed class PipelineState : Effects.IEffectsState
 {
     [Id(0)] public List<PipelineDefinition> Versions { get; set; } = [];
+
+    /// <summary>The catalog entry of a new definition, until the catalog has it.</summary>
+    [Id(1)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
+    [Id(2)] public DateTimeOffset? ReminderDueAt { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineCatalogState")]

@@ -2,13 +2,27 @@ using ActorSales.Domain.Identity;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Opportunities;
 
 public sealed class PipelineGrain(
-    [PersistentState("pipeline", StorageNames.Default)] IPersistentState<PipelineState> state) : Grain, IPipelineGrain
+    [PersistentState("pipeline", StorageNames.Default)] IPersistentState<PipelineState> state,
+    TimeProvider clock,
+    ILogger<PipelineGrain> logger) : Grain, IPipelineGrain, IRemindable
 {
+    private GrainEffects<PipelineState> _effects = null!;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _effects = new GrainEffects<PipelineState>(this, state, "pipeline", clock, logger);
+        return _effects.RunAsync();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _effects.ReceiveReminderAsync();
+
     public async Task<PipelineDefinition> Define(PipelineDefinition definition, Caller caller)
     {
         AccessPolicy.EnsureCanAdministerOrganisation(caller);
@@ -23,8 +37,9 @@ public sealed class PipelineGrain(
         }
         var stored = valid with { Version = versions.Count + 1 };
         versions.Add(stored);
+        state.State.Effects.Add(new AddPipelineToCatalog(key));
         await state.WriteOrConflictAsync("pipeline", key);
-        await GrainFactory.GetGrain<IPipelineCatalogGrain>(GrainKeys.PipelineCatalog).Add(key);
+        await _effects.RunAsync(); // never throws: the definition is stored
         return stored;
     }
 

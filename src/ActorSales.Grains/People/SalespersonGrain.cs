@@ -320,15 +320,16 @@ public sealed class SalespersonGrain(
         }
         var previous = state.State.Delegation;
         state.State.Delegation = delegation;
-        await state.WriteOrConflictAsync(Entity, Id);
         if (previous is not null && previous.DelegateId != delegation?.DelegateId)
         {
-            await GrainFactory.GetGrain<ISalespersonGrain>(previous.DelegateId).LinkDelegator(Id, false);
+            state.State.Effects.Add(new LinkDelegator(previous.DelegateId, Id, false));
         }
         if (delegation is not null)
         {
-            await GrainFactory.GetGrain<ISalespersonGrain>(delegation.DelegateId).LinkDelegator(Id, true);
+            state.State.Effects.Add(new LinkDelegator(delegation.DelegateId, Id, true));
         }
+        await state.WriteOrConflictAsync(Entity, Id);
+        await _effects.RunAsync(); // never throws: the delegation is stored
     }
 
     public Task<Delegation?> GetDelegation() => Task.FromResult(state.State.Delegation);
