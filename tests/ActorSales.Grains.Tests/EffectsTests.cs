@@ -4,6 +4,11 @@ using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Opportunities;
+using ActorSales.Grains.People;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace ActorSales.Grains.Tests;
 
@@ -110,31 +115,59 @@ public sealed class EffectsTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_delegation_and_a_pipeline_definition_are_answered_when_their_lists_are_unreachable_and_listed_on_the_retry()
+    public async Task A_delegation_is_answered_when_the_delegate_is_unreachable_and_reaches_their_list_on_the_retry()
     {
         var team = await fixture.CreateTeamAsync();
         var director = await fixture.AppointDirectorAsync(team);
         var delegateGrain = fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId);
         fixture.CallFaults.FailNext(delegateGrain, nameof(ISalespersonGrain.LinkDelegator));
-        var catalog = fixture.Grains.GetGrain<IPipelineCatalogGrain>(Abstractions.GrainKeys.PipelineCatalog);
-        fixture.CallFaults.FailNext(catalog, nameof(IPipelineCatalogGrain.Add));
-        var key = $"p-{Guid.NewGuid():N}"[..12];
         var now = fixture.Clock.GetUtcNow();
 
         await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).SetDelegate(new Domain.Pipeline.Delegation(team.Manager.UserId, now, now.AddDays(5)), director);
-        var defined = await fixture.Grains.GetGrain<IPipelineGrain>(key).Define(ClusterFixture.B2B with { Key = key }, ClusterFixture.Admin);
-        var catalogMeanwhile = await catalog.Keys();
         fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
-        var catalogAfter = await ClusterFixture.EventuallyAsync(catalog.Keys, k => k.Contains(key));
         var delegated = await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.CallFaults.FailedCount(delegateGrain, nameof(ISalespersonGrain.LinkDelegator))), n => n == 1);
         var deal = await fixture.DealReadyForApprovalAsync(team, 700_000m);
         var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
         var visibleToDelegate = await ClusterFixture.EventuallyAsync(() => delegateGrain.ListPendingApprovals(team.Manager), l => l.Count > 0);
 
-        Assert.Equal(1, defined.Version);
-        Assert.DoesNotContain(key, catalogMeanwhile);
-        Assert.Contains(key, catalogAfter);
         Assert.Equal(1, delegated);
         Assert.Equal(approvalId, Assert.Single(visibleToDelegate).Id); // the delegate's list knows the approver after the retry
+    }
+
+    [Fact]
+    public async Task Rows_of_the_release_before_effects_have_their_pending_follow_ups_applied_on_activation()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var other = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        var dealId = deal.GetPrimaryKeyString();
+        var previousOwner = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        await previousOwner.LinkOpportunity(dealId, true); // a previous owner's list that still names the deal
+        var mover = fixture.Grains.GetGrain<ISalespersonGrain>(other.OtherRep.UserId);
+        var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+
+        // As the previous release stored them: flags instead of effects.
+        await deal.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle(TestContext.Current.CancellationToken);
+        await mover.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle(TestContext.Current.CancellationToken);
+        var storedDeal = new GrainState<OpportunityState>();
+        await storage.ReadStateAsync("opportunity", deal.GetGrainId(), storedDeal);
+        (storedDeal.State!.LinksPending, storedDeal.State.PreviousOwnerId) = (true, team.OtherRep.UserId);
+        await storage.WriteStateAsync("opportunity", deal.GetGrainId(), storedDeal);
+        var storedPerson = new GrainState<SalespersonState>();
+        await storage.ReadStateAsync("salesperson", mover.GetGrainId(), storedPerson);
+        storedPerson.State!.Profile = storedPerson.State.Profile! with { TeamId = team.TeamId };
+        storedPerson.State.PendingTeamMove = new PendingTeamMove(other.TeamId, team.TeamId);
+        await storage.WriteStateAsync("salesperson", mover.GetGrainId(), storedPerson);
+
+        await deal.Get(team.Rep); // activation
+        await mover.Get(ClusterFixture.Admin);
+        var previousBook = await ClusterFixture.EventuallyAsync(previousOwner.OpenOpportunityIds, ids => !ids.Contains(dealId));
+        var joined = await ClusterFixture.EventuallyAsync(
+            () => fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Get(ClusterFixture.Admin), t => t.MemberIds.Contains(other.OtherRep.UserId));
+
+        Assert.DoesNotContain(dealId, previousBook);
+        Assert.Contains(dealId, await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OpenOpportunityIds());
+        Assert.Contains(other.OtherRep.UserId, joined.MemberIds);
+        Assert.DoesNotContain(other.OtherRep.UserId, (await fixture.Grains.GetGrain<ITeamGrain>(other.TeamId).Get(ClusterFixture.Admin)).MemberIds);
     }
 }

@@ -16,30 +16,34 @@ public sealed partial class EffectDispatcher(IGrainFactory grains, Func<List<Eff
     public bool HasPending => pending().Count > 0;
 
     /// <summary>
-    /// Runs every pending effect once, in order; those that fail stay pending and the retry is armed. Returns how many
-    /// ran: the grain persists their removal (a replay would be harmless, but a long list is not worth replaying).
+    /// Runs the pending effects in the order they were made, stopping at the first that fails: a later effect may undo
+    /// an earlier one (a deal linked as open, then as closed), so none may overtake another. What is left is retried
+    /// shortly. Returns how many ran: the grain persists their removal (a replay would be harmless, but a long list is
+    /// not worth replaying).
     /// </summary>
     public async Task<int> RunAsync()
     {
         var list = pending();
         var done = 0;
-        foreach (var effect in list.ToList())
+        while (list.Count > 0)
         {
+            var effect = list[0];
             try
             {
                 await effect.RunAsync(grains);
-                list.Remove(effect);
-                done++;
             }
             catch (Exception exception)
             {
-                LogEffectFailed(exception, grainId, effect.GetType().Name);
+                LogEffectFailed(exception, grainId, effect.GetType().Name, list.Count - 1);
+                break;
             }
+            list.RemoveAt(0);
+            done++;
         }
         deadlines.EffectsPending(list.Count > 0);
         return done;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {GrainId}: effect {Effect} failed; it stays pending and is retried shortly")]
-    private partial void LogEffectFailed(Exception exception, string grainId, string effect);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {GrainId}: effect {Effect} failed; it and the {Pending} after it stay pending and are retried shortly")]
+    private partial void LogEffectFailed(Exception exception, string grainId, string effect, int pending);
 }

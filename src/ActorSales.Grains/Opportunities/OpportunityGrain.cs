@@ -11,6 +11,7 @@ using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,7 @@ public sealed partial class OpportunityGrain(
 
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
+    private EffectDispatcher _effects = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -47,8 +49,10 @@ public sealed partial class OpportunityGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        _effects = new EffectDispatcher(GrainFactory, () => S.Effects, _deadlines, logger, Id);
         _outbox = EventOutbox.For(this, () => S.Outbox);
         await _outbox.ActivateAsync();
+        MigrateLegacyFollowUps();
         await AfterCommit();
     }
 
@@ -90,7 +94,7 @@ public sealed partial class OpportunityGrain(
         S.Status = OpportunityStatus.Open;
         S.CreatedAt = now;
         S.StallClockStart = now;
-        S.LinksPending = true;
+        PlanLinks(null, null);
         PlanTasks(pipeline.First.Key, now);
         Raise(caller, e => e.OpportunityOpened = new OpportunityOpened { Opportunity = ToView().ToContract() });
         await Commit();
@@ -221,7 +225,7 @@ public sealed partial class OpportunityGrain(
     {
         S.PendingApprovalId = approvalId;
         S.PendingApproval = new ApprovalRequest(Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms!.Value);
-        S.ApprovalRequestPending = true;
+        S.Effects.Add(new FileApproval(approvalId, S.PendingApproval));
         S.ApprovedValue = null;
         var requested = new ApprovalView(approvalId, Id, S.OwnerId, S.OwnerTeamId, approverId, S.Terms.Value,
             ApprovalStatus.Pending, clock.GetUtcNow(), null, null, null);
@@ -296,7 +300,6 @@ public sealed partial class OpportunityGrain(
         var request = S.PendingApproval!;
         S.PendingApprovalId = null;
         S.PendingApproval = null;
-        S.ApprovalRequestPending = false;
         S.ApprovedValue = approved ? request.Value : null;
         var decider = new Caller(decidedBy, Domain.Identity.Role.Director, null, Domain.People.SalespersonStatus.Active);
         var decided = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value,
@@ -318,31 +321,14 @@ public sealed partial class OpportunityGrain(
         return tasks.OfType<DepartmentTaskView>().ToList();
     }
 
-    /// <summary>Plans the tasks the configured rules attach to entering <paramref name="stage"/> (persisted with the stage change).</summary>
+    /// <summary>Plans the tasks the configured rules attach to entering <paramref name="stage"/> (effects of the stage change).</summary>
     private void PlanTasks(string stage, DateTimeOffset enteredAt)
     {
         var plans = TaskRules.ForStageEntry(options.Value.TaskRules, Id, S.Pipeline!.Key, stage, S.History.Count, enteredAt);
         foreach (var plan in plans.Where(p => !S.TaskIds.Contains(p.TaskId)))
         {
             S.TaskIds.Add(plan.TaskId);
-            S.TasksToCreate.Add(plan);
-        }
-    }
-
-    /// <summary>Creates planned tasks in their grains; idempotent, so a replay after a crash never duplicates one.</summary>
-    private async Task CreateTasks()
-    {
-        foreach (var plan in S.TasksToCreate.ToList())
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IDepartmentTaskGrain>(plan.TaskId).Create(plan, Id, S.OwnerTeamId);
-                S.TasksToCreate.Remove(plan); // persisted with the next write; a replay is harmless
-            }
-            catch (Exception exception)
-            {
-                LogTaskCreationFailed(exception, Id, plan.TaskId);
-            }
+            S.Effects.Add(new CreateDepartmentTask(plan, Id, S.OwnerTeamId));
         }
     }
 
@@ -355,7 +341,7 @@ public sealed partial class OpportunityGrain(
         // still open under the leaver is a move that never happened, and it happens now.
         if (S.AppliedHandovers.Contains(handoverId) && !(S.Status == OpportunityStatus.Open && S.OwnerId == fromOwnerId))
         {
-            await SyncLinks(); // a replay finishes the owners' open lists if they failed the first time
+            await AfterCommit(); // a replay finishes the owners' open lists if they failed the first time
             EnsureLinked();
             return HandoverOutcome.AlreadyApplied;
         }
@@ -375,16 +361,11 @@ public sealed partial class OpportunityGrain(
             return HandoverOutcome.NotOwnedByLeaver;
         }
         var previous = S.OwnerId;
-        if (owner.TeamId != S.OwnerTeamId)
-        {
-            S.PreviousTeamId = S.OwnerTeamId;
-        }
-        S.PreviousOwnerId = previous;
+        var previousTeam = owner.TeamId != S.OwnerTeamId ? S.OwnerTeamId : null;
         S.OwnerId = owner.Id;
         S.OwnerTeamId = owner.TeamId;
-        S.LinksPending = true;
-        S.StallEffectsPending |= S.StallLevel != StallLevel.None; // the new team's stalled list
-        S.InterventionEffectsPending |= S.NeedsIntervention;
+        PlanLinks(previous, previousTeam);
+        PlanTeamLists(); // the new team's stalled and intervention lists
         var actor = new Caller(actorId, Domain.Identity.Role.Admin, null, Domain.People.SalespersonStatus.Active);
         Raise(actor, e => e.OpportunityOwnerChanged = new OpportunityOwnerChanged
         {
@@ -405,14 +386,11 @@ public sealed partial class OpportunityGrain(
         {
             return;
         }
-        // The old team's stalled and intervention lists let go first (before the first change: a failure is retried by
-        // the caller's effect). Not through SyncLinks: that would call back the salesperson whose effect is running.
-        var oldTeam = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
-        await oldTeam.SetStall(Id, StallLevel.None);
-        await oldTeam.SetIntervention(Id, false);
+        // Only the teams' lists change; the owner's book does not (the owner is the salesperson whose effect called).
+        S.Effects.Add(new SetTeamStall(S.OwnerTeamId, Id, StallLevel.None));
+        S.Effects.Add(new SetTeamIntervention(S.OwnerTeamId, Id, false));
         S.OwnerTeamId = newTeamId;
-        S.StallEffectsPending |= S.StallLevel != StallLevel.None; // the new team's lists
-        S.InterventionEffectsPending |= S.NeedsIntervention;
+        PlanTeamLists();
         Raise(Caller.System, e => e.OpportunityOwnerChanged = new OpportunityOwnerChanged
         {
             OpportunityId = Id,
@@ -427,7 +405,7 @@ public sealed partial class OpportunityGrain(
     /// <summary>The handover counts the deal as moved only once the owners' open lists show it; otherwise it retries.</summary>
     private void EnsureLinked()
     {
-        if (S.LinksPending)
+        if (_effects.HasPending)
         {
             throw new ConcurrencyConflictException($"opportunity '{Id}' moved, but its owners' lists are still being updated; retry");
         }
@@ -461,30 +439,12 @@ public sealed partial class OpportunityGrain(
         }
         var to = await ResolveApprover(excluding: fromApproverId);
         S.PendingApproval = request with { ApproverId = to };
-        S.ApprovalRequestPending = true; // files it with the approval grain, which moves it to the new approver
+        S.Effects.Add(new FileApproval(approvalId, S.PendingApproval)); // the approval grain moves it to the new approver
         var actor = new Caller(actorId, Domain.Identity.Role.Admin, null, Domain.People.SalespersonStatus.Active);
         var view = new ApprovalView(approvalId, Id, request.OwnerId, request.OwnerTeamId, to, request.Value, ApprovalStatus.Pending, S.StageEnteredAt, null, null, null);
         Raise(actor, e => e.ApprovalRerouted = new ApprovalRerouted { Approval = view.ToContract(), PreviousApproverId = fromApproverId });
         await Commit();
         return to;
-    }
-
-    /// <summary>Files the stored approval request with the approval grain; idempotent, replayed on activation.</summary>
-    private async Task RequestApproval()
-    {
-        if (!S.ApprovalRequestPending || S.PendingApprovalId is not { } approvalId)
-        {
-            return;
-        }
-        try
-        {
-            await GrainFactory.GetGrain<IApprovalGrain>(approvalId).Request(S.PendingApproval!);
-            S.ApprovalRequestPending = false; // persisted with the next write; a replay is harmless
-        }
-        catch (Exception exception)
-        {
-            LogApprovalRequestFailed(exception, Id, approvalId);
-        }
     }
 
     private void EnsureNotAwaitingApproval()
@@ -512,7 +472,7 @@ public sealed partial class OpportunityGrain(
     {
         S.History.Add(new StageChangeRecord(S.Stage, status.ToString().ToLowerInvariant(), clock.GetUtcNow(), caller.UserId, reason));
         S.Status = status;
-        S.LinksPending = true;
+        PlanLinks(null, null);
         ChangeStall(StallLevel.None, null, caller);
         ChangeIntervention(false, null, caller);
     }
@@ -533,8 +493,7 @@ public sealed partial class OpportunityGrain(
         }
         var previous = S.StallLevel;
         S.StallLevel = level;
-        S.StallFiring = firing;
-        S.StallEffectsPending = true;
+        PlanStallEffects(level, firing);
         Raise(caller, e => e.OpportunityStallChanged = new OpportunityStallChanged
         {
             OpportunityId = Id,
@@ -551,19 +510,15 @@ public sealed partial class OpportunityGrain(
             return;
         }
         S.NeedsIntervention = needed;
-        S.InterventionFiring = firing;
-        S.InterventionEffectsPending = true;
+        PlanInterventionEffects(needed, firing);
         Raise(caller, e => e.OpportunityInterventionChanged = new OpportunityInterventionChanged { OpportunityId = Id, NeedsIntervention = needed });
     }
 
     /// <summary>Stall deadlines still to act on: the current stage's, counted from the stall clock, minus those already fired.</summary>
     private List<Deadline> DesiredDeadlines()
     {
-        return _deadlines.WithEffectsRetry(BusinessDeadlines(), HasPendingEffects());
+        return _deadlines.WithEffectsRetry(BusinessDeadlines(), _effects.HasPending);
     }
-
-    private bool HasPendingEffects() =>
-        S.LinksPending || S.ApprovalRequestPending || S.TasksToCreate.Count > 0 || S.StallEffectsPending || S.InterventionEffectsPending;
 
     /// <summary>The stall and signal-decay deadlines still to act on.</summary>
     private List<Deadline> BusinessDeadlines()
@@ -613,69 +568,108 @@ public sealed partial class OpportunityGrain(
     /// <summary>After a restart the timers are gone; the reminder lands here and every due deadline is handled.</summary>
     private Task CheckDeadlines() => _deadlines.FireDueAsync(DesiredDeadlines);
 
-    /// <summary>Tells the owner (and for red the manager) and updates the team's stalled list; idempotent, replayed on activation.</summary>
-    private async Task ApplyStallEffects()
+    /// <summary>The team's stalled list follows the level; a firing tells the owner (and for red the manager).</summary>
+    private void PlanStallEffects(StallLevel level, Deadline? firing)
     {
-        if (!S.StallEffectsPending)
+        S.Effects.Add(new SetTeamStall(S.OwnerTeamId, Id, level));
+        if (firing is null)
         {
             return;
         }
-        try
+        var red = firing.Rule == StallRules.Red;
+        var days = (firing.DueAt - S.StageEnteredAt).TotalDays;
+        var message = red
+            ? $"'{S.Terms!.Title}' has been in {S.Stage} for {days:0.#} days, past the stage's limit"
+            : $"'{S.Terms!.Title}' has been in {S.Stage} for {days:0.#} days; plan the next step";
+        var key = firing.FiringKey(Id); // a replay of the firing adds no second notification
+        var notice = new Notification($"{key}:{S.OwnerId}", "stage_stall", red ? NotificationSeverity.Critical : NotificationSeverity.Warning,
+            "opportunity", Id, message, clock.GetUtcNow());
+        S.Effects.Add(new Notify(S.OwnerId, notice));
+        if (red)
         {
-            var team = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
-            await team.SetStall(Id, S.StallLevel);
-            if (S.StallFiring is { } firing)
-            {
-                var red = firing.Rule == StallRules.Red;
-                var days = (firing.DueAt - S.StageEnteredAt).TotalDays;
-                var message = red
-                    ? $"'{S.Terms!.Title}' has been in {S.Stage} for {days:0.#} days, past the stage's limit"
-                    : $"'{S.Terms!.Title}' has been in {S.Stage} for {days:0.#} days; plan the next step";
-                var recipients = new List<string> { S.OwnerId };
-                if (red && (await team.Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
-                {
-                    recipients.Add(managerId);
-                }
-                foreach (var recipient in recipients)
-                {
-                    await GrainFactory.GetGrain<INotificationInboxGrain>(recipient).Notify(new Notification(
-                        $"{firing.FiringKey(Id)}:{recipient}", "stage_stall", red ? NotificationSeverity.Critical : NotificationSeverity.Warning,
-                        "opportunity", Id, message, clock.GetUtcNow()));
-                }
-            }
-            S.StallEffectsPending = false; // persisted with the next write; a replay is harmless (notifications are keyed)
-            S.StallFiring = null;
-        }
-        catch (Exception exception)
-        {
-            LogStallEffectsFailed(exception, Id);
+            S.Effects.Add(new NotifyTeamManager(S.OwnerTeamId, S.OwnerId, key, notice));
         }
     }
 
-    /// <summary>Updates the team's intervention list and tells the manager; idempotent, replayed on activation.</summary>
-    private async Task ApplyInterventionEffects()
+    /// <summary>The team's intervention list follows the flag; a decay firing tells the manager.</summary>
+    private void PlanInterventionEffects(bool needed, Deadline? firing)
     {
-        if (!S.InterventionEffectsPending)
+        S.Effects.Add(new SetTeamIntervention(S.OwnerTeamId, Id, needed));
+        if (firing is not null)
+        {
+            S.Effects.Add(new NotifyTeamManager(S.OwnerTeamId, null, firing.FiringKey(Id), new Notification(
+                string.Empty, "signal_decay", NotificationSeverity.Warning, "opportunity", Id,
+                $"'{S.Terms!.Title}' has stayed at signal {S.Signal} since {S.SignalChangedAt:yyyy-MM-dd}; it needs you", clock.GetUtcNow())));
+        }
+    }
+
+    /// <summary>The owning team's lists show the deal's current stall level and intervention need (after a move).</summary>
+    private void PlanTeamLists()
+    {
+        if (S.StallLevel != StallLevel.None)
+        {
+            S.Effects.Add(new SetTeamStall(S.OwnerTeamId, Id, S.StallLevel));
+        }
+        if (S.NeedsIntervention)
+        {
+            S.Effects.Add(new SetTeamIntervention(S.OwnerTeamId, Id, true));
+        }
+    }
+
+    /// <summary>
+    /// The customer's and the owner's lists show whether the deal is open; a previous owner and team let go of it;
+    /// a win is recorded on the customer.
+    /// </summary>
+    private void PlanLinks(string? previousOwnerId, string? previousTeamId)
+    {
+        var open = S.Status == OpportunityStatus.Open;
+        S.Effects.Add(new LinkOpportunityToCustomer(S.CustomerId, Id, open));
+        S.Effects.Add(new LinkOpportunityToOwner(S.OwnerId, Id, open));
+        if (previousOwnerId is not null)
+        {
+            S.Effects.Add(new LinkOpportunityToOwner(previousOwnerId, Id, false));
+        }
+        if (previousTeamId is not null)
+        {
+            S.Effects.Add(new SetTeamStall(previousTeamId, Id, StallLevel.None));
+            S.Effects.Add(new SetTeamIntervention(previousTeamId, Id, false));
+        }
+        if (S.Status == OpportunityStatus.Won)
+        {
+            S.Effects.Add(new RecordCustomerWin(S.CustomerId, S.History[^1].At));
+        }
+    }
+
+    /// <summary>
+    /// Rows written before effects existed carry their pending follow-ups as flags; they become effects here (stored with
+    /// the next write; until then a reactivation converts them again, which is harmless: effects are idempotent).
+    /// </summary>
+    private void MigrateLegacyFollowUps()
+    {
+        if (!S.Created)
         {
             return;
         }
-        try
+        if (S.LinksPending)
         {
-            var team = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
-            await team.SetIntervention(Id, S.NeedsIntervention);
-            if (S.InterventionFiring is { } firing && (await team.Find())?.ManagerId is { } managerId)
-            {
-                await GrainFactory.GetGrain<INotificationInboxGrain>(managerId).Notify(new Notification(
-                    $"{firing.FiringKey(Id)}:{managerId}", "signal_decay", NotificationSeverity.Warning, "opportunity", Id,
-                    $"'{S.Terms!.Title}' has stayed at signal {S.Signal} since {S.SignalChangedAt:yyyy-MM-dd}; it needs you", clock.GetUtcNow()));
-            }
-            S.InterventionEffectsPending = false; // persisted with the next write; a replay is harmless
-            S.InterventionFiring = null;
+            PlanLinks(S.PreviousOwnerId, S.PreviousTeamId);
         }
-        catch (Exception exception)
+        if (S.ApprovalRequestPending && S.PendingApprovalId is { } approvalId && S.PendingApproval is { } request)
         {
-            LogStallEffectsFailed(exception, Id);
+            S.Effects.Add(new FileApproval(approvalId, request));
         }
+        S.Effects.AddRange(S.TasksToCreate.Select(plan => new CreateDepartmentTask(plan, Id, S.OwnerTeamId)));
+        if (S.StallEffectsPending)
+        {
+            PlanStallEffects(S.StallLevel, S.StallFiring);
+        }
+        if (S.InterventionEffectsPending)
+        {
+            PlanInterventionEffects(S.NeedsIntervention, S.InterventionFiring);
+        }
+        (S.LinksPending, S.ApprovalRequestPending, S.StallEffectsPending, S.InterventionEffectsPending) = (false, false, false, false);
+        (S.PreviousOwnerId, S.PreviousTeamId, S.StallFiring, S.InterventionFiring) = (null, null, null, null);
+        S.TasksToCreate.Clear();
     }
 
     /// <summary>Writes the state with the raised events in its outbox, publishes them in order, then runs the idempotent after-effects.</summary>
@@ -687,57 +681,15 @@ public sealed partial class OpportunityGrain(
         await AfterCommit();
     }
 
+    /// <summary>Runs the change's effects (what fails is retried by the deadline engine), then arms the deadlines.</summary>
     private async Task AfterCommit()
     {
-        await SyncLinks();
-        await RequestApproval();
-        await CreateTasks();
-        await ApplyStallEffects();
-        await ApplyInterventionEffects();
-        // What failed above is tried again shortly, by a timer and the durable reminder, not only on the next activation.
-        _deadlines.EffectsPending(HasPendingEffects());
+        await _effects.RunAsync();
         await _deadlines.ScheduleAsync(DesiredDeadlines());
     }
 
     /// <summary>Records an event of the change in progress; each gets the next version as its gap-free sequence.</summary>
     private void Raise(Caller caller, Action<DomainEvent> setChange) => _outbox.Stage(++S.Version, caller.UserId, setChange);
-
-    /// <summary>Tells the customer and the owner whether this opportunity is open; idempotent, replayed on activation.</summary>
-    private async Task SyncLinks()
-    {
-        if (!S.Created || !S.LinksPending)
-        {
-            return;
-        }
-        var open = S.Status == OpportunityStatus.Open;
-        try
-        {
-            await Task.WhenAll(
-                GrainFactory.GetGrain<ICustomerGrain>(S.CustomerId).LinkOpportunity(Id, open),
-                GrainFactory.GetGrain<ISalespersonGrain>(S.OwnerId).LinkOpportunity(Id, open));
-            if (S.PreviousOwnerId is { } previousOwner)
-            {
-                await GrainFactory.GetGrain<ISalespersonGrain>(previousOwner).LinkOpportunity(Id, false);
-            }
-            if (S.PreviousTeamId is { } previousTeam)
-            {
-                var team = GrainFactory.GetGrain<ITeamGrain>(previousTeam);
-                await team.SetStall(Id, StallLevel.None);
-                await team.SetIntervention(Id, false);
-            }
-            S.PreviousOwnerId = null;
-            S.PreviousTeamId = null;
-            if (S.Status == OpportunityStatus.Won)
-            {
-                await GrainFactory.GetGrain<ICustomerGrain>(S.CustomerId).RecordWin(S.History[^1].At);
-            }
-            S.LinksPending = false; // persisted with the next write; a replay is harmless
-        }
-        catch (Exception exception)
-        {
-            LogLinkFailed(exception, Id);
-        }
-    }
 
     private async Task<IReadOnlySet<string>> CustomerEmailDomains()
     {
@@ -777,15 +729,7 @@ public sealed partial class OpportunityGrain(
         [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId,
         S.NextAction, S.NextActionDueAt, S.StallLevel, S.NeedsIntervention, S.SignalChangedAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: stall notifications or the team list update failed; retried on activation")]
-    private partial void LogStallEffectsFailed(Exception exception, string opportunityId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: creating task {TaskId} failed; retried on activation")]
-    private partial void LogTaskCreationFailed(Exception exception, string opportunityId, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: filing approval {ApprovalId} failed; retried on activation")]
-    private partial void LogApprovalRequestFailed(Exception exception, string opportunityId, string approvalId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Opportunity {OpportunityId}: updating the customer's and owner's open lists failed; retried on activation")]
-    private partial void LogLinkFailed(Exception exception, string opportunityId);
 }

@@ -29,20 +29,20 @@ public sealed class OpportunityState
     [Id(17)] public long Version { get; set; }
     [Id(18)] public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>The customer's and owner's lists of open opportunities may lag this state; replayed on activation.</summary>
+    /// <summary>Legacy (rows before effects): the customer's and owner's lists may lag; becomes effects on activation.</summary>
     [Id(19)] public bool LinksPending { get; set; }
 
     /// <summary>The approval the deal waits for; terms are locked and the stage frozen while it is set.</summary>
     [Id(20)] public ApprovalRequest? PendingApproval { get; set; }
     [Id(21)] public string? PendingApprovalId { get; set; }
 
-    /// <summary>The approval request is stored here but may not have reached the approval grain; replayed on activation.</summary>
+    /// <summary>Legacy: the approval request may not have reached the approval grain; becomes an effect on activation.</summary>
     [Id(22)] public bool ApprovalRequestPending { get; set; }
 
     /// <summary>Every task this opportunity planned (ids are deterministic per stage entry and rule).</summary>
     [Id(23)] public List<string> TaskIds { get; set; } = [];
 
-    /// <summary>Planned tasks not yet confirmed by their grains; replayed on activation.</summary>
+    /// <summary>Legacy: planned tasks not yet confirmed by their grains; become effects on activation.</summary>
     [Id(24)] public List<TaskPlan> TasksToCreate { get; set; } = [];
 
     [Id(25)] public string? NextAction { get; set; }
@@ -58,12 +58,14 @@ public sealed class OpportunityState
     /// <summary>When the durable reminder is set to wake this grain (null: none).</summary>
     [Id(30)] public DateTimeOffset? ReminderDueAt { get; set; }
 
-    /// <summary>A stall change whose notifications and team-list update may not have happened yet; replayed on activation.</summary>
+    /// <summary>Legacy: a stall change whose notifications and team-list update may lag; becomes effects on activation.</summary>
     [Id(31)] public bool StallEffectsPending { get; set; }
     [Id(32)] public Deadline? StallFiring { get; set; }
 
-    /// <summary>The signal stopped advancing; the team's intervention list and the manager's inbox may lag (replayed).</summary>
+    /// <summary>The signal stopped advancing: the deal is on the team's intervention list.</summary>
     [Id(33)] public bool NeedsIntervention { get; set; }
+
+    /// <summary>Legacy: the intervention list and the manager's inbox may lag; becomes effects on activation.</summary>
     [Id(34)] public bool InterventionEffectsPending { get; set; }
     [Id(35)] public Deadline? InterventionFiring { get; set; }
 
@@ -73,14 +75,21 @@ public sealed class OpportunityState
     /// <summary>Handovers that already moved (or passed over) this opportunity: a replayed item transfer is a no-op.</summary>
     [Id(37)] public List<string> AppliedHandovers { get; set; } = [];
 
-    /// <summary>A previous owner whose open list may still name this opportunity; replayed with the links.</summary>
+    /// <summary>Legacy: a previous owner whose open list may still name this opportunity (with <see cref="LinksPending"/>).</summary>
     [Id(38)] public string? PreviousOwnerId { get; set; }
 
-    /// <summary>A previous team whose stalled and intervention lists may still name this opportunity; replayed with the links.</summary>
+    /// <summary>Legacy: a previous team whose lists may still name this opportunity (with <see cref="LinksPending"/>).</summary>
     [Id(39)] public string? PreviousTeamId { get; set; }
 
     /// <summary>The value the last granted approval covered; raising the amount above it (or changing its currency) needs a new one.</summary>
     [Id(40)] public Money? ApprovedValue { get; set; }
+
+    /// <summary>
+    /// Follow-ups of stored changes not yet applied (the customer's and owners' lists, approvals, tasks, team lists,
+    /// notifications), in order; see <see cref="Effects.EffectDispatcher"/>. The flags above marked "legacy" are what rows
+    /// of earlier releases carry instead; activation turns them into effects.
+    /// </summary>
+    [Id(41)] public List<Effects.Effect> Effects { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]
