@@ -14,6 +14,7 @@ public static class GatewayExtensions
     public static IServiceCollection AddActorSalesGateway(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PersonIdentityCache>();
         services.AddSingleton<CallerResolver>();
         services.AddGrpc(options =>
         {

@@ -25,6 +25,7 @@ public sealed class HandoverGrpcService(IGrainFactory grains, CallerResolver cal
         var departure = new DepartureRequest(request.LastWorkingDay, request.DefaultReceiverId,
             request.Assignments.Select(a => new DomainAssignment(a.CustomerId, a.ReceiverId)).ToList());
         var view = await Handover(request.SalespersonId, "salesperson_id").Start(departure, caller);
+        callers.Forget(view.LeaverId); // frozen: their next call here is refused at once
         return new StartDepartureResponse { Handover = view.ToContract() };
     }
 

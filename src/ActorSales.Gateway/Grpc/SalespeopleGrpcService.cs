@@ -38,6 +38,7 @@ public sealed class SalespeopleGrpcService(IGrainFactory grains, CallerResolver 
             request.Role == Role.Unspecified ? null : (DomainRole)request.Role,
             RequestMapper.OptionalId(request.TeamId, "team_id"));
         var view = await Person(request.SalespersonId).Update(changes, request.ExpectedVersion, caller);
+        callers.Forget(view.Id);
         return new UpdateSalespersonResponse { Salesperson = view.ToContract() };
     }
 

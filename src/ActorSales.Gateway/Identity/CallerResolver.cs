@@ -11,10 +11,11 @@ namespace ActorSales.Gateway.Identity;
 /// <summary>
 /// Turns the authenticated token into a <see cref="Caller"/>. Admins and services act without a salesperson record;
 /// everyone else must have one, and its live status (a frozen account is refused at once) and team come from the
-/// salesperson grain, not from the token, so a role change or a departure applies to tokens already issued. The
+/// salesperson grain (through <see cref="PersonIdentityCache"/>: at most a second old, and standing in while that grain's
+/// silo is lost), not from the token, so a role change or a departure applies to tokens already issued. The
 /// freeze of a departing account is applied here, for every RPC, before any request field is looked at.
 /// </summary>
-public sealed class CallerResolver(IGrainFactory grains, TimeProvider clock)
+public sealed class CallerResolver(PersonIdentityCache identities, TimeProvider clock)
 {
     public async Task<Caller> ResolveAsync(ServerCallContext context)
     {
@@ -47,9 +48,12 @@ public sealed class CallerResolver(IGrainFactory grains, TimeProvider clock)
         return caller;
     }
 
+    /// <summary>This gateway changed <paramref name="userId"/>'s identity: their next call here sees it at once.</summary>
+    public void Forget(string userId) => identities.Forget(userId);
+
     private async Task<Caller> ResolvePerson(string userId, Role role)
     {
-        var person = await grains.Ref<ISalespersonGrain>(userId).GetIdentity()
+        var person = await identities.GetAsync(userId)
             ?? throw new AccessDeniedException($"user '{userId}' has no salesperson profile; an admin must create it first");
         if (person.Role != role)
         {
