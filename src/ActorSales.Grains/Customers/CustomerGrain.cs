@@ -26,7 +26,6 @@ using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
 using Notification = ActorSales.Domain.Deadlines.Notification;
 using NotificationSeverity = ActorSales.Domain.Deadlines.NotificationSeverity;
 
-using Role = ActorSales.Domain.Identity.Role;
 using PoolEntry = ActorSales.Grains.Abstractions.Customers.PoolEntry;
 
 namespace ActorSales.Grains.Customers;
@@ -393,11 +392,7 @@ public sealed partial class CustomerGrain(
     public async Task<CustomerView> SetLock(bool locked, Caller caller)
     {
         EnsureRegistered();
-        AccessPolicy.EnsureActive(caller);
-        if (caller.Role is not (Role.Manager or Role.Director or Role.Admin) || !AccessPolicy.CanChange(caller, S.OwnerId, S.OwnerTeamId))
-        {
-            throw new AccessDeniedException("only the owner's manager, directors and admins may lock a customer");
-        }
+        AccessPolicy.EnsureCanLockCustomer(caller, S.OwnerId, S.OwnerTeamId);
         if (S.Locked != locked)
         {
             S.Locked = locked;
