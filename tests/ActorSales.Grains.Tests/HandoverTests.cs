@@ -264,7 +264,8 @@ public sealed class HandoverTests(ClusterFixture fixture)
         Assert.Equal(successor.UserId, rerouted.ApproverId);
         Assert.Equal([approvalId], successorList.Select(a => a.Id));
         Assert.Empty(leaverList);
-        Assert.Contains($"only '{successor.UserId}'", byLeaver.Message, StringComparison.Ordinal);
+        Assert.Contains("only the approver the request is addressed to", byLeaver.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(successor.UserId, byLeaver.Message, StringComparison.Ordinal); // a refused decider learns nobody's id
         Assert.Single(told);
         Assert.Equal(ApprovalStatus.Approved, decided.Status);
         Assert.Equal(["approval_requested", "approval_rerouted", "approval_decided"], events.Where(e => e.StartsWith("approval_", StringComparison.Ordinal)));
