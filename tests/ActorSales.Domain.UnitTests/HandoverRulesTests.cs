@@ -1,3 +1,4 @@
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Handovers;
 using ActorSales.Domain.Identity;
@@ -87,6 +88,19 @@ public sealed class HandoverRulesTests
 
         Assert.Equal([(HandoverRules.Reminder, Now.AddHours(24)), (HandoverRules.Escalation, Now.AddHours(48))], deadlines.Select(d => (d.Rule, d.DueAt)));
         Assert.Empty(HandoverRules.AcceptanceDeadlines(PackageStatus.Transferring, Now, new HandoverOptions()));
+    }
+
+    [Fact]
+    public void A_completed_handover_is_pruned_30_days_after_completion_once_and_a_row_without_a_completion_time_counts_from_its_start()
+    {
+        var options = new HandoverOptions();
+        var started = Now.AddDays(-10);
+
+        Assert.Equal(new Deadline(HandoverRules.Prune, Now.AddDays(30)), HandoverRules.PruneDeadline(true, Now, started, false, options));
+        Assert.Equal(new Deadline(HandoverRules.Prune, started.AddDays(30)), HandoverRules.PruneDeadline(true, null, started, false, options));
+        Assert.Null(HandoverRules.PruneDeadline(false, null, started, false, options));
+        Assert.Null(HandoverRules.PruneDeadline(true, Now, started, true, options));
+        Assert.Equal(Now.AddDays(7), HandoverRules.PruneDeadline(true, Now, started, false, new HandoverOptions { CompletedRetention = TimeSpan.FromDays(7) })!.DueAt);
     }
 
     [Fact]

@@ -8,6 +8,8 @@ namespace ActorSales.Grains.Tests;
 /// <item><see cref="Lose"/>: a call is acknowledged without reaching the live activation, as when another activation
 /// of the same grain (on a silo being declared dead) answered it and wrote a state the live one never reads.</item>
 /// <item><see cref="FailNext"/>: the next calls fail as a call to an unreachable silo does.</item>
+/// <item><see cref="Hold"/>: calls wait in the target activation, as a slow call does, until the test releases them;
+/// a phase barrier for what the caller does (or lets interleave) meanwhile.</item>
 /// </list>
 /// </summary>
 public sealed class CallFaults : IIncomingGrainCallFilter
@@ -15,6 +17,7 @@ public sealed class CallFaults : IIncomingGrainCallFilter
     private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _lost = new();
     private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _failing = new();
     private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _failed = new();
+    private readonly ConcurrentDictionary<(GrainId Grain, string Method), CallHold> _held = new();
 
     /// <summary>From now on, calls of <paramref name="method"/> on <paramref name="grain"/> are acknowledged and lost.</summary>
     public void Lose(IAddressable grain, string method) => _lost.TryAdd((grain.GetGrainId(), method), 0);
@@ -28,9 +31,22 @@ public sealed class CallFaults : IIncomingGrainCallFilter
     /// <summary>How many calls of <paramref name="method"/> on <paramref name="grain"/> were made to fail.</summary>
     public int FailedCount(IAddressable grain, string method) => _failed.GetValueOrDefault((grain.GetGrainId(), method));
 
+    /// <summary>From now on, calls of <paramref name="method"/> on <paramref name="grain"/> wait until the hold is released.</summary>
+    public CallHold Hold(IAddressable grain, string method)
+    {
+        var key = (grain.GetGrainId(), method);
+        var hold = new CallHold(() => _held.TryRemove(key, out _));
+        _held[key] = hold;
+        return hold;
+    }
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
         var key = (context.TargetId, context.MethodName);
+        if (_held.TryGetValue(key, out var hold))
+        {
+            return InvokeAfter(hold, context);
+        }
         if (_lost.ContainsKey(key))
         {
             _lost.AddOrUpdate(key, 1, (_, count) => count + 1);
@@ -43,5 +59,34 @@ public sealed class CallFaults : IIncomingGrainCallFilter
             throw new SiloUnavailableException($"injected: {context.MethodName} on {context.TargetId} failed");
         }
         return context.Invoke();
+    }
+
+    private static async Task InvokeAfter(CallHold hold, IIncomingGrainCallContext context)
+    {
+        await hold.WaitAsync();
+        await context.Invoke();
+    }
+}
+
+/// <summary>Held calls of one grain method: <see cref="Reached"/> once the first arrives; <see cref="Release"/> lets them all run.</summary>
+public sealed class CallHold(Action unregister)
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a held call has arrived at the target activation.</summary>
+    public Task Reached => _reached.Task;
+
+    /// <summary>Lets the held calls, and every later one, run.</summary>
+    public void Release()
+    {
+        unregister();
+        _released.TrySetResult();
+    }
+
+    internal Task WaitAsync()
+    {
+        _reached.TrySetResult();
+        return _released.Task;
     }
 }

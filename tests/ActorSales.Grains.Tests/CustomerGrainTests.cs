@@ -1,9 +1,11 @@
 using ActorSales.Domain.Customers;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
+using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Handovers;
+using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 
 namespace ActorSales.Grains.Tests;
@@ -325,5 +327,48 @@ public sealed class CustomerGrainTests(ClusterFixture fixture)
     {
         var team = await fixture.CreateTeamAsync();
         await Assert.ThrowsAsync<NotFoundException>(() => NewCustomer().Register(Details(), "nobody-" + Guid.NewGuid().ToString("N")[..6], team.Manager));
+    }
+
+    [Fact]
+    public async Task A_handover_brief_shows_one_version_even_when_changes_land_while_it_reads_the_deals()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var deal = await fixture.OpenDealAsync(team, team.Rep);
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
+        var now = fixture.Clock.GetUtcNow();
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, now, "called the buyer", "send the quote", now.AddDays(2), null), team.Rep);
+        var asked = await customer.Get(team.Rep);
+
+        // The brief reads the customer, then its deals; while it waits on the first deal, a note, a rename and a second
+        // deal land.
+        var hold = fixture.CallFaults.Hold(deal, nameof(IOpportunityGrain.Find));
+        HandoverBrief brief;
+        try
+        {
+            var briefing = customer.Brief();
+            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+            await customer.LogActivity(new ActivityDraft(ActivityKind.Visit, now, "visited the clinic", "sign the contract", now.AddDays(5), null), team.Rep);
+            var details = (await customer.Get(team.Rep)).Details;
+            await customer.Update(new CustomerChanges(["name"], details with { Name = "Renamed Clinic" }), asked.Version + 1, team.Rep);
+            await fixture.Grains.GetGrain<IOpportunityGrain>(GrainKeys.NewOpportunityId()).Open(new OpportunityDraft(
+                asked.Id, new OpportunityTerms("Second deal", new Money(5_000m, "EUR"), ClusterFixture.Start.AddDays(60)), null), team.Rep);
+            hold.Release();
+            brief = (await briefing)!;
+        }
+        finally
+        {
+            hold.Release();
+        }
+        var later = (await customer.Brief())!;
+
+        // Everything the brief says is of the version current when it was asked: the next action is its newest note's.
+        Assert.Equal((asked.Details.Name, "send the quote"), (brief.Name, brief.NextAction));
+        Assert.Equal([1L], brief.RecentNotes.Select(n => n.Sequence));
+        Assert.Equal(brief.RecentNotes[0].NextAction, brief.NextAction);
+        Assert.Equal((await deal.Get(team.Rep)).Id, Assert.Single(brief.Deals).OpportunityId);
+        // The next brief is of the version after both changes.
+        Assert.Equal(("Renamed Clinic", "sign the contract"), (later.Name, later.NextAction));
+        Assert.Equal([2L, 1L], later.RecentNotes.Select(n => n.Sequence));
+        Assert.Equal(2, later.Deals.Count);
     }
 }

@@ -12,6 +12,8 @@ using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Customers;
+using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Handovers;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
@@ -364,5 +366,88 @@ public sealed class HandoverTests(ClusterFixture fixture)
         Assert.Contains("already started", twice.Message, StringComparison.Ordinal);
         Assert.Empty(done.Packages);
         Assert.Equal(SalespersonStatus.Departed, (await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).GetIdentity())!.Status);
+    }
+
+    /// <summary>A handover of one customer to the team's other rep, accepted and completed; returns the handover.</summary>
+    private async Task<IHandoverGrain> CompletedHandoverAsync(TestTeam team)
+    {
+        await RegisterAsync(team, "Clinic");
+        var handover = Handover(team);
+        await handover.Start(Departure(team.OtherRep.UserId), team.Manager);
+        await handover.Accept("", team.OtherRep);
+        await CompletedAsync(handover, team.Manager);
+        return handover;
+    }
+
+    /// <summary>The handover's row as stored, with its ETag (which changes with every write).</summary>
+    private async Task<(HandoverState State, string? ETag)> StoredAsync(IHandoverGrain handover)
+    {
+        var stored = new GrainState<HandoverState>();
+        await fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default).ReadStateAsync("handover", handover.GetGrainId(), stored);
+        return (stored.State!, stored.ETag);
+    }
+
+    private Task<ReminderEntry?> DeadlineReminderAsync(IHandoverGrain handover) =>
+        fixture.SiloServices.GetRequiredService<IReminderTable>().ReadRow(handover.GetGrainId(), DeadlineScheduler.ReminderName)!;
+
+    [Fact]
+    public async Task A_completed_handovers_package_stays_listed_for_30_days_then_leaves_its_receivers_list_once()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        var handover = await CompletedHandoverAsync(team);
+        var completedAt = fixture.Clock.GetUtcNow();
+
+        var atCompletion = await receiver.HandoverPackageIds();
+        fixture.Clock.Advance(TimeSpan.FromDays(30) - TimeSpan.FromSeconds(1));
+        await handover.Get(team.Manager);
+        var justBefore = await receiver.HandoverPackageIds();
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        var after = await ClusterFixture.EventuallyAsync(() => receiver.HandoverPackageIds(), ids => ids.Count == 0);
+        var pruned = await ClusterFixture.EventuallyAsync(() => StoredAsync(handover), s => s.State.Pruned && s.State.PendingPackageLinks.Count == 0);
+        var view = await handover.Get(team.Manager);
+        // Once: replayed reminder ticks and more time change nothing, and no wake-up is left.
+        var remindable = handover.AsReference<IRemindable>();
+        await remindable.ReceiveReminder(DeadlineScheduler.ReminderName, default, TestContext.Current.CancellationToken);
+        await remindable.ReceiveReminder(DeadlineScheduler.ReminderName, default, TestContext.Current.CancellationToken);
+        fixture.Clock.Advance(TimeSpan.FromDays(30));
+        await handover.Get(team.Manager);
+
+        Assert.Equal([team.Rep.UserId], atCompletion);
+        Assert.Equal([team.Rep.UserId], justBefore);
+        Assert.Empty(after);
+        Assert.Equal(completedAt, pruned.State.CompletedAt);
+        var package = Assert.Single(view.Packages);
+        Assert.Equal((PackageStatus.Transferred, 1, 0, 1), (package.Status, package.CustomerCount, package.OpportunityCount, package.TransferredCount));
+        Assert.Empty(package.Items);                                  // the item list is dropped, the counts kept
+        Assert.Empty(Assert.Single(pruned.State.Packages).Items);
+        Assert.True(view.Completed);
+        Assert.Equal(pruned.ETag, (await StoredAsync(handover)).ETag); // nothing written again
+        Assert.Empty(await receiver.HandoverPackageIds());
+        Assert.Null(await DeadlineReminderAsync(handover));
+    }
+
+    [Fact]
+    public async Task A_handover_that_is_not_active_when_its_retention_ends_is_woken_by_its_reminder_and_prunes()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var receiver = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
+        var handover = await CompletedHandoverAsync(team);
+        var armed = await DeadlineReminderAsync(handover);
+        // Every activation goes away, as with a restart: no timer is left, only the durable reminder.
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
+
+        fixture.Clock.Advance(TimeSpan.FromDays(31));
+        var whileAsleep = await receiver.HandoverPackageIds();
+        await handover.AsReference<IRemindable>().ReceiveReminder(DeadlineScheduler.ReminderName, default, TestContext.Current.CancellationToken);
+        var after = await ClusterFixture.EventuallyAsync(() => receiver.HandoverPackageIds(), ids => ids.Count == 0);
+        var stored = await ClusterFixture.EventuallyAsync(() => StoredAsync(handover), s => s.State.Pruned && s.State.PendingPackageLinks.Count == 0);
+        var left = await ClusterFixture.EventuallyAsync(() => DeadlineReminderAsync(handover), r => r is null);
+
+        Assert.NotNull(armed);
+        Assert.Equal([team.Rep.UserId], whileAsleep);
+        Assert.Empty(after);
+        Assert.True(stored.State.Pruned);
+        Assert.Null(left);
     }
 }

@@ -192,4 +192,25 @@ public sealed class PoolTests(ClusterFixture fixture)
 
         Assert.Equal((2, 1), (before, after));
     }
+
+    [Fact]
+    public async Task A_claim_on_another_teams_pool_is_refused_before_any_entry_is_looked_at_and_names_no_team()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var outsider = await fixture.CreateTeamAsync();
+        var customer = await RegisterAsync(team, team.Rep, CustomerTier.B);
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+
+        var existing = await Assert.ThrowsAsync<AccessDeniedException>(() => pool.Claim(customer.GetPrimaryKeyString(), outsider.Rep));
+        var missing = await Assert.ThrowsAsync<AccessDeniedException>(() => pool.Claim(GrainKeys.NewCustomerId(), outsider.Manager));
+        var service = await Assert.ThrowsAsync<AccessDeniedException>(() =>
+            pool.Assign(customer.GetPrimaryKeyString(), team.OtherRep.UserId, new Caller("billing", Role.Service, null, Domain.People.SalespersonStatus.Active)));
+
+        Assert.Equal(existing.Message, missing.Message); // nothing about the entry: not even whether it exists
+        Assert.All(new[] { existing, missing, service }, denied =>
+        {
+            Assert.DoesNotContain(team.TeamId, denied.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(customer.GetPrimaryKeyString(), denied.Message, StringComparison.Ordinal);
+        });
+    }
 }

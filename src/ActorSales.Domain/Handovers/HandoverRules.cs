@@ -39,6 +39,12 @@ public sealed class HandoverOptions
 
     /// <summary>Items moved per grain turn; other calls interleave between batches and each batch's progress is persisted.</summary>
     public int TransferBatchSize { get; set; } = 50;
+
+    /// <summary>
+    /// How long a completed handover's packages stay in their receivers' lists (ListMyHandoverPackages); then they
+    /// leave those lists and each package keeps only its counts, not its item list.
+    /// </summary>
+    public TimeSpan CompletedRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>
@@ -52,6 +58,9 @@ public static class HandoverRules
 
     /// <summary>The process deadline: while items wait to move, the handover grain keeps one wake-up due.</summary>
     public const string Transfer = "handover-transfer";
+
+    /// <summary>The retention deadline: a completed handover's packages leave their receivers' lists.</summary>
+    public const string Prune = "handover-prune";
 
     /// <summary>The package receiver id meaning "the leaver's team pool".</summary>
     public const string Pool = "";
@@ -141,6 +150,14 @@ public static class HandoverRules
         status == PackageStatus.Pending
             ? [new Deadline(Reminder, addressedAt + options.RemindAfter), new Deadline(Escalation, addressedAt + options.AcceptWithin)]
             : [];
+
+    /// <summary>
+    /// When a completed handover is pruned: <see cref="HandoverOptions.CompletedRetention"/> after it completed; none
+    /// before it completes or once pruned. A handover stored before completion times were recorded
+    /// (<paramref name="completedAt"/> null) counts from <paramref name="startedAt"/>, the only time it knows.
+    /// </summary>
+    public static Deadline? PruneDeadline(bool completed, DateTimeOffset? completedAt, DateTimeOffset startedAt, bool pruned, HandoverOptions options) =>
+        completed && !pruned ? new Deadline(Prune, (completedAt ?? startedAt) + options.CompletedRetention) : null;
 
     /// <summary>Only a pending package may be accepted or rejected.</summary>
     public static void EnsureDecidable(PackageStatus status, string receiverId)

@@ -1,5 +1,6 @@
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.People;
+using ActorSales.Domain.Pipeline;
 
 namespace ActorSales.Domain.Identity;
 
@@ -267,6 +268,93 @@ public static class AccessPolicy
     }
 
     /// <summary>
+    /// Locking a customer (exempting it from release to the pool): managers who may change the owner's book, directors
+    /// and admins; never the owning rep.
+    /// </summary>
+    public static void EnsureCanLockCustomer(Caller caller, string ownerId, string? ownerTeamId)
+    {
+        EnsureActive(caller);
+        if (caller.Role is not (Role.Manager or Role.Director or Role.Admin) || !CanChange(caller, ownerId, ownerTeamId))
+        {
+            throw new AccessDeniedException("only the owner's manager, directors and admins may lock a customer");
+        }
+    }
+
+    /// <summary>Naming who may decide a person's approvals: the approver themselves, or an admin.</summary>
+    public static void EnsureCanSetDelegate(Caller caller, string approverId)
+    {
+        EnsureActive(caller);
+        if (caller.UserId != approverId && caller.Role != Role.Admin)
+        {
+            throw new AccessDeniedException("you may name a delegate only for your own approvals");
+        }
+    }
+
+    /// <summary>A person's pending approvals are listed for that person, directors and admins.</summary>
+    public static void EnsureCanListApprovals(Caller caller, string approverId)
+    {
+        EnsureMayRead(caller);
+        if (caller.UserId != approverId && !caller.IsOrgWide)
+        {
+            throw new AccessDeniedException("you may list only your own approvals");
+        }
+    }
+
+    /// <summary>
+    /// Whether the caller decides an approval: the approver it is addressed to, or their delegate while the delegation
+    /// is active at <paramref name="now"/>.
+    /// </summary>
+    public static bool IsApprovalDecider(Caller caller, string approverId, Delegation? delegation, DateTimeOffset now) =>
+        caller.UserId == approverId || (delegation is { } d && d.DelegateId == caller.UserId && d.IsActive(now));
+
+    /// <summary>An approval is visible to whoever decides it and to whoever may read the deal's owner's book.</summary>
+    public static void EnsureCanReadApproval(
+        Caller caller, string ownerId, string? ownerTeamId, string approverId, Delegation? delegation, DateTimeOffset now)
+    {
+        if (!IsApprovalDecider(caller, approverId, delegation, now))
+        {
+            EnsureCanRead(caller, ownerId, ownerTeamId, "this approval");
+        }
+    }
+
+    /// <summary>
+    /// Claiming from a team's public pool: the team's reps and manager. The message names no team, so a refused caller
+    /// learns nothing of the pool.
+    /// </summary>
+    public static void EnsureCanClaimFromPool(Caller caller, string poolTeamId)
+    {
+        EnsureActive(caller);
+        if (caller.TeamId != poolTeamId || caller.Role is not (Role.Rep or Role.Manager))
+        {
+            throw new AccessDeniedException("only the reps and the manager of the pool's team may claim from it");
+        }
+    }
+
+    /// <summary>Assigning a pool customer to someone: whoever reads the team's book, except services, which change nothing.</summary>
+    public static void EnsureCanAssignFromPool(Caller caller, string poolTeamId)
+    {
+        EnsureCanReadTeamBook(caller, poolTeamId);
+        if (caller.Role == Role.Service)
+        {
+            throw new AccessDeniedException("services may not assign customers");
+        }
+    }
+
+    /// <summary>A user's notifications are read by that user (a leaver until the last working day) and admins.</summary>
+    public static void EnsureCanReadInbox(Caller caller, string inboxOwnerId)
+    {
+        EnsureMayRead(caller);
+        EnsureInboxOwner(caller, inboxOwnerId);
+    }
+
+    /// <summary>Marking notifications read changes the inbox: its active owner, or an admin.</summary>
+    public static void EnsureCanChangeInbox(Caller caller, string inboxOwnerId)
+    {
+        EnsureActive(caller);
+        EnsureInboxOwner(caller, inboxOwnerId);
+    }
+
+    /// <summary>
     /// Which part of an activity feed (the event log) the caller may follow, optionally narrowed to
     /// <paramref name="requestedTeamId"/>: services, directors and admins everything; a manager their team's and their
     /// own; a rep (and a leaver reading until the last working day) their own book's. <see cref="CanRead"/> still
@@ -283,6 +371,14 @@ public static class AccessPolicy
             Role.Rep when requestedTeamId is null || requestedTeamId == caller.TeamId => new ReadScope(null, caller.UserId),
             _ => throw new AccessDeniedException("you may follow only your own team's events"),
         };
+    }
+
+    private static void EnsureInboxOwner(Caller caller, string inboxOwnerId)
+    {
+        if (caller.UserId != inboxOwnerId && caller.Role != Role.Admin)
+        {
+            throw new AccessDeniedException("you may read only your own notifications");
+        }
     }
 
     private static bool IsLive(Caller caller) => caller.Status == SalespersonStatus.Active;

@@ -63,7 +63,7 @@ public static class ApprovalRules
     public static void EnsureCanDecide(Caller caller, string approverId, Delegation? delegation, DateTimeOffset now)
     {
         AccessPolicy.EnsureActive(caller);
-        if (caller.UserId == approverId || (delegation is { } d && d.DelegateId == caller.UserId && d.IsActive(now)))
+        if (AccessPolicy.IsApprovalDecider(caller, approverId, delegation, now))
         {
             return;
         }

@@ -26,7 +26,6 @@ using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
 using Notification = ActorSales.Domain.Deadlines.Notification;
 using NotificationSeverity = ActorSales.Domain.Deadlines.NotificationSeverity;
 
-using Role = ActorSales.Domain.Identity.Role;
 using PoolEntry = ActorSales.Grains.Abstractions.Customers.PoolEntry;
 
 namespace ActorSales.Grains.Customers;
@@ -324,10 +323,17 @@ public sealed partial class CustomerGrain(
         {
             return null;
         }
-        var notes = S.ActivityCount == 0 ? [] : await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(S.ActivityCount)))
-            .Range(Math.Max(1, S.ActivityCount - 4), S.ActivityCount);
+        // Brief is [AlwaysInterleave]: it calls this customer's deals, which call this customer, so a brief that blocked
+        // the grain could stall in that cycle. A change may therefore land at any await below; everything taken from this
+        // customer's state is taken now, before the first await, so the brief is of one version.
+        var details = S.Details!;
+        var activityCount = S.ActivityCount;
+        var (nextAction, nextActionDueAt) = (S.NextAction, S.NextActionDueAt);
+        var opportunityIds = S.OpenOpportunityIds.ToList();
+        var notes = activityCount == 0 ? [] : await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(activityCount)))
+            .Range(Math.Max(1, activityCount - 4), activityCount);
         var deals = new List<HandoverDealBrief>();
-        foreach (var opportunityId in S.OpenOpportunityIds)
+        foreach (var opportunityId in opportunityIds)
         {
             var deal = GrainFactory.GetGrain<IOpportunityGrain>(opportunityId);
             if (await deal.Find() is not { } view)
@@ -339,8 +345,8 @@ public sealed partial class CustomerGrain(
                 view.StallLevel != ActorSales.Domain.Deadlines.StallLevel.None || view.NeedsIntervention, view.PendingApprovalId,
                 tasks.Where(t => t.Status != ActorSales.Domain.Pipeline.DepartmentTaskStatus.Done).Select(t => t.Id).ToList()));
         }
-        return new HandoverBrief(Id, S.Details!.Name, S.Details.Tier, [.. S.Details.Contacts.OrderByDescending(c => c.Key)], notes.OrderByDescending(a => a.Sequence).ToList(),
-            S.NextAction, S.NextActionDueAt, deals);
+        return new HandoverBrief(Id, details.Name, details.Tier, [.. details.Contacts.OrderByDescending(c => c.Key)], notes.OrderByDescending(a => a.Sequence).ToList(),
+            nextAction, nextActionDueAt, deals);
     }
 
     public Task<IReadOnlyList<Deadline>> ArmedDeadlines() => Task.FromResult<IReadOnlyList<Deadline>>(DesiredDeadlines());
@@ -393,11 +399,7 @@ public sealed partial class CustomerGrain(
     public async Task<CustomerView> SetLock(bool locked, Caller caller)
     {
         EnsureRegistered();
-        AccessPolicy.EnsureActive(caller);
-        if (caller.Role is not (Role.Manager or Role.Director or Role.Admin) || !AccessPolicy.CanChange(caller, S.OwnerId, S.OwnerTeamId))
-        {
-            throw new AccessDeniedException("only the owner's manager, directors and admins may lock a customer");
-        }
+        AccessPolicy.EnsureCanLockCustomer(caller, S.OwnerId, S.OwnerTeamId);
         if (S.Locked != locked)
         {
             S.Locked = locked;

@@ -62,21 +62,13 @@ public sealed class PublicPoolGrain(
 
     public async Task<CustomerView> Claim(string customerId, Caller caller)
     {
-        AccessPolicy.EnsureActive(caller);
-        if (caller.TeamId != TeamId || caller.Role is not (Role.Rep or Role.Manager))
-        {
-            throw new AccessDeniedException($"only members of team '{TeamId}' may claim from its pool");
-        }
+        AccessPolicy.EnsureCanClaimFromPool(caller, TeamId);
         return await GiveAway(customerId, caller.UserId, caller.UserId, managerAssignment: false);
     }
 
     public async Task<CustomerView> Assign(string customerId, string ownerId, Caller caller)
     {
-        AccessPolicy.EnsureCanReadTeamBook(caller, TeamId);
-        if (caller.Role == Role.Service)
-        {
-            throw new AccessDeniedException("services may not assign customers");
-        }
+        AccessPolicy.EnsureCanAssignFromPool(caller, TeamId);
         var person = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).GetIdentity() ?? throw new NotFoundException("salesperson", ownerId);
         if (person.TeamId != TeamId)
         {

@@ -383,7 +383,10 @@ public sealed partial class HandoverGrain(
         return receiver;
     }
 
-    /// <summary>Deadlines still to act on: acceptance reminders and escalations of pending packages, and the transfer process.</summary>
+    /// <summary>
+    /// Deadlines still to act on: acceptance reminders and escalations of pending packages, the transfer process, and
+    /// once completed, the end of the packages' retention.
+    /// </summary>
     private List<Deadline> DesiredDeadlines()
     {
         if (!S.Started)
@@ -398,6 +401,10 @@ public sealed partial class HandoverGrain(
         {
             wanted.Add(new Deadline(HandoverRules.Transfer, due));
         }
+        if (HandoverRules.PruneDeadline(S.Completed, S.CompletedAt, S.StartedAt, S.Pruned, options.Value) is { } prune)
+        {
+            wanted.Add(prune);
+        }
         return wanted;
     }
 
@@ -411,6 +418,12 @@ public sealed partial class HandoverGrain(
         if (deadline.Rule == HandoverRules.Transfer)
         {
             await TransferBatch();
+            return;
+        }
+        if (deadline.Rule == HandoverRules.Prune)
+        {
+            Prune();
+            await Commit();
             return;
         }
         var managerId = await ManagerId();
@@ -589,6 +602,7 @@ public sealed partial class HandoverGrain(
             return;
         }
         S.Completed = true;
+        S.CompletedAt = clock.GetUtcNow(); // the packages' retention counts from here
         S.CompletionPending = true;
         var items = S.Packages.SelectMany(p => p.Items).ToList();
         var completed = new HandoverCompleted
@@ -599,6 +613,26 @@ public sealed partial class HandoverGrain(
             OpportunitiesTransferred = items.Count(i => i.Kind == HandoverItemKind.Opportunity),
         };
         Raise(actorId, e => e.HandoverCompleted = completed);
+    }
+
+    /// <summary>
+    /// The retention after completion has passed: each receiver's list lets go of the package (a link like any other,
+    /// applied after the write and replayed until it is), and each package keeps its counts instead of its item list,
+    /// so a finished handover costs its receivers nothing and stays small. Acts once: a pruned handover wants no deadline.
+    /// </summary>
+    private void Prune()
+    {
+        foreach (var package in S.Packages)
+        {
+            if (package.ReceiverId.Length > 0)
+            {
+                S.PendingPackageLinks.Add(new PackageLink(package.ReceiverId, false));
+            }
+            package.PrunedCounts ??= Counts(package);
+            package.Items.Clear();
+        }
+        S.FiredDeadlines.Clear(); // firing keys of acceptance deadlines; no package is pending any more
+        S.Pruned = true;
     }
 
     /// <summary>Writes the state with the raised events in its outbox, publishes them in order, then runs the idempotent after-effects.</summary>
@@ -702,13 +736,19 @@ public sealed partial class HandoverGrain(
     private HandoverView ToView(bool withItems) => new(
         Id, Id, S.TeamId, S.LastWorkingDay, S.StartedBy, S.StartedAt, S.Completed && !S.CompletionPending, S.Packages.Select(p => ToView(p, withItems)).ToList());
 
-    private HandoverPackageView ToView(PackageState package, bool withItems) => new(
-        Id, Id, package.ReceiverId, package.Status, package.AddressedAt, AcceptBy(package),
+    private HandoverPackageView ToView(PackageState package, bool withItems)
+    {
+        var counts = package.PrunedCounts ?? Counts(package);
+        return new(Id, Id, package.ReceiverId, package.Status, package.AddressedAt, AcceptBy(package),
+            counts.Customers, counts.Opportunities, counts.Transferred,
+            package.FollowUpPlan, package.RejectionReason, package.Escalated,
+            withItems ? package.Items.Select(i => new HandoverItemView(i.Kind, i.Id, i.Name, i.CustomerId, i.Transferred)).ToList() : []);
+    }
+
+    private static PackageCounts Counts(PackageState package) => new(
         package.Items.Count(i => i.Kind == HandoverItemKind.Customer),
         package.Items.Count(i => i.Kind == HandoverItemKind.Opportunity),
-        package.Items.Count(i => i.Transferred),
-        package.FollowUpPlan, package.RejectionReason, package.Escalated,
-        withItems ? package.Items.Select(i => new HandoverItemView(i.Kind, i.Id, i.Name, i.CustomerId, i.Transferred)).ToList() : []);
+        package.Items.Count(i => i.Transferred));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: moving item {ItemId} failed; the transfer retries it")]
     private partial void LogItemTransferFailed(Exception exception, string handoverId, string itemId);

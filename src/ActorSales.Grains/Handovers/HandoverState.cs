@@ -46,6 +46,12 @@ public sealed class HandoverState
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
     [Id(15)] public List<LoggedEvent> Outbox { get; set; } = [];
+
+    /// <summary>When every package had moved (null: not yet, or stored before this was recorded).</summary>
+    [Id(16)] public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The retention after completion has passed: the packages left their receivers' lists and keep only their counts.</summary>
+    [Id(17)] public bool Pruned { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.HandoverPackageState")]
@@ -60,7 +66,14 @@ public sealed class PackageState
     [Id(4)] public string? RejectionReason { get; set; }
     [Id(5)] public bool Escalated { get; set; }
     [Id(6)] public List<ItemState> Items { get; set; } = [];
+
+    /// <summary>Set when the handover is pruned: the counts of the item list it then drops.</summary>
+    [Id(7)] public PackageCounts? PrunedCounts { get; set; }
 }
+
+/// <summary>What a pruned package still tells: how many customers and deals it held and how many moved.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.HandoverPackageCounts")]
+public sealed record PackageCounts([property: Id(0)] int Customers, [property: Id(1)] int Opportunities, [property: Id(2)] int Transferred);
 
 [GenerateSerializer, Alias("actorsales.HandoverItemState")]
 public sealed class ItemState

@@ -69,8 +69,7 @@ public sealed partial class NotificationInboxGrain(
 
     public Task<Page<Notification>> List(Caller caller, int pageSize, string? beforeCursor, bool unreadOnly)
     {
-        AccessPolicy.EnsureMayRead(caller); // a departing user reads their own inbox until the last working day
-        EnsureOwner(caller, UserId);
+        AccessPolicy.EnsureCanReadInbox(caller, UserId); // a departing user reads their own inbox until the last working day
         var before = long.MaxValue;
         if (beforeCursor is not null && !long.TryParse(beforeCursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
         {
@@ -100,8 +99,7 @@ public sealed partial class NotificationInboxGrain(
 
     public async Task<int> MarkRead(Caller caller, IReadOnlyList<string> ids)
     {
-        AccessPolicy.EnsureActive(caller);
-        EnsureOwner(caller, UserId);
+        AccessPolicy.EnsureCanChangeInbox(caller, UserId);
         var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
         var changed = false;
         for (var i = 0; i < state.State.Items.Count; i++)
@@ -117,14 +115,6 @@ public sealed partial class NotificationInboxGrain(
             await state.WriteOrConflictAsync("inbox", UserId);
         }
         return state.State.Items.Count(n => !n.Read);
-    }
-
-    private static void EnsureOwner(Caller caller, string userId)
-    {
-        if (caller.UserId != userId && caller.Role != Role.Admin)
-        {
-            throw new AccessDeniedException("you may read only your own notifications");
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox {UserId}: could not push a notification to live watchers")]

@@ -83,11 +83,7 @@ public sealed class ApprovalGrain(
     {
         var request = EnsureCreated();
         var delegation = await GrainFactory.GetGrain<ISalespersonGrain>(request.ApproverId).GetDelegation();
-        var decider = caller.UserId == request.ApproverId || (delegation is { } d && d.DelegateId == caller.UserId && d.IsActive(clock.GetUtcNow()));
-        if (!decider)
-        {
-            AccessPolicy.EnsureCanRead(caller, request.OwnerId, request.OwnerTeamId, "this approval");
-        }
+        AccessPolicy.EnsureCanReadApproval(caller, request.OwnerId, request.OwnerTeamId, request.ApproverId, delegation, clock.GetUtcNow());
         return ToView();
     }
 

@@ -304,11 +304,7 @@ public sealed class SalespersonGrain(
     public async Task SetDelegate(Delegation? delegation, Caller caller)
     {
         EnsureCreated();
-        AccessPolicy.EnsureActive(caller);
-        if (caller.UserId != Id && caller.Role != Domain.Identity.Role.Admin)
-        {
-            throw new AccessDeniedException("you may name a delegate only for your own approvals");
-        }
+        AccessPolicy.EnsureCanSetDelegate(caller, Id);
         if (delegation is not null)
         {
             var target = await GrainFactory.GetGrain<ISalespersonGrain>(delegation.DelegateId).GetIdentity()
@@ -357,11 +353,7 @@ public sealed class SalespersonGrain(
     public async Task<IReadOnlyList<ApprovalView>> ListPendingApprovals(Caller caller)
     {
         EnsureCreated();
-        if (caller.UserId != Id && !caller.IsOrgWide)
-        {
-            throw new AccessDeniedException("you may list only your own approvals");
-        }
-        AccessPolicy.EnsureMayRead(caller);
+        AccessPolicy.EnsureCanListApprovals(caller, Id);
         var now = clock.GetUtcNow();
         var ids = new List<string>(state.State.PendingApprovalIds);
         foreach (var approverId in state.State.Delegators)
