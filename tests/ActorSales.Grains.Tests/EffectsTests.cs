@@ -5,6 +5,8 @@ using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Customers;
+using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Opportunities;
 using ActorSales.Grains.People;
 using Microsoft.Extensions.DependencyInjection;
@@ -159,13 +161,24 @@ public sealed class EffectsTests(ClusterFixture fixture)
         storedPerson.State.PendingTeamMove = new PendingTeamMove(other.TeamId, team.TeamId);
         await storage.WriteStateAsync("salesperson", mover.GetGrainId(), storedPerson);
 
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
+        await previousOwner.AddCustomer(customer.GetPrimaryKeyString()); // a previous owner's book that still lists it
+        await customer.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle(TestContext.Current.CancellationToken);
+        var storedCustomer = new GrainState<CustomerState>();
+        await storage.ReadStateAsync("customer", customer.GetGrainId(), storedCustomer);
+        storedCustomer.State!.PendingOwnerLink = new PendingOwnerLink(team.OtherRep.UserId, team.Rep.UserId);
+        await storage.WriteStateAsync("customer", customer.GetGrainId(), storedCustomer);
+
         await deal.Get(team.Rep); // activation
         await mover.Get(ClusterFixture.Admin);
+        await customer.Get(team.Rep);
         var previousBook = await ClusterFixture.EventuallyAsync(previousOwner.OpenOpportunityIds, ids => !ids.Contains(dealId));
         var joined = await ClusterFixture.EventuallyAsync(
             () => fixture.Grains.GetGrain<ITeamGrain>(team.TeamId).Get(ClusterFixture.Admin), t => t.MemberIds.Contains(other.OtherRep.UserId));
 
+        var previousCustomers = await ClusterFixture.EventuallyAsync(previousOwner.OwnedCustomerIds, ids => ids.Count == 0);
         Assert.DoesNotContain(dealId, previousBook);
+        Assert.Empty(previousCustomers);
         Assert.Contains(dealId, await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OpenOpportunityIds());
         Assert.Contains(other.OtherRep.UserId, joined.MemberIds);
         Assert.DoesNotContain(other.OtherRep.UserId, (await fixture.Grains.GetGrain<ITeamGrain>(other.TeamId).Get(ClusterFixture.Admin)).MemberIds);

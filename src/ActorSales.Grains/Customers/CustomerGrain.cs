@@ -15,6 +15,7 @@ using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -39,6 +40,7 @@ public sealed partial class CustomerGrain(
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
 {
     private DeadlineScheduler _deadlines = null!;
+    private EffectDispatcher _effects = null!;
     private EventOutbox _outbox = null!;
 
     private const string Entity = "customer";
@@ -55,9 +57,10 @@ public sealed partial class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        _effects = new EffectDispatcher(GrainFactory, () => S.Effects, _deadlines, logger, Id);
         _outbox = EventOutbox.For(this, () => S.Outbox);
         await _outbox.ActivateAsync();
-        await CompleteOwnerLink();
+        MigrateLegacyFollowUps();
         await AfterWrite();
     }
 
@@ -100,7 +103,7 @@ public sealed partial class CustomerGrain(
             S.OwnerTimeZone = zone;
             S.Version = 1;
             S.DedupKeys = [.. keys];
-            S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
+            PlanOwnerLink(null, owner.Id);
             Raise(caller.UserId, e => e.CustomerRegistered = new CustomerRegistered { Customer = ToView().ToContract() });
             await Write();
         }
@@ -115,7 +118,6 @@ public sealed partial class CustomerGrain(
             _reservingOwner = null;
         }
         await CommitKeys(keys);
-        await CompleteOwnerLink();
         await AfterWrite();
         metrics.CustomersRegistered.Add(1);
         return ToView();
@@ -279,7 +281,6 @@ public sealed partial class CustomerGrain(
         if (S.AppliedHandovers.Contains(handoverId) && (S.InPool || S.OwnerId != fromOwnerId))
         {
             // A replay moves nothing, but finishes the books or the pool entry if they failed the first time.
-            await CompleteOwnerLink();
             await AfterWrite();
             EnsureSettled();
             return HandoverOutcome.AlreadyApplied;
@@ -311,7 +312,7 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private void EnsureSettled()
     {
-        if (S.PendingOwnerLink is not null || S.PoolEntryPending)
+        if (_effects.HasPending)
         {
             throw new ConcurrencyConflictException($"customer '{Id}' moved, but its owners' books are still being updated; retry");
         }
@@ -366,7 +367,7 @@ public sealed partial class CustomerGrain(
         var previousOwner = S.OwnerId;
         S.OwnerId = newOwner.Id;
         S.OwnerTeamId = newOwner.TeamId;
-        S.PendingOwnerLink = new PendingOwnerLink(previousOwner, newOwner.Id);
+        PlanOwnerLink(previousOwner, newOwner.Id);
         S.UpdatedAt = clock.GetUtcNow();
         S.AssignedAt = S.UpdatedAt; // the new owner's clocks start now
         S.OwnerTimeZone = zone;
@@ -380,7 +381,6 @@ public sealed partial class CustomerGrain(
             Reason = why,
         });
         await Write();
-        await CompleteOwnerLink();
         await AfterWrite();
         return ToView();
     }
@@ -441,12 +441,11 @@ public sealed partial class CustomerGrain(
         S.InPool = false;
         S.AssignedAt = now; // the new owner's 3-2-1 and release clocks start now
         S.FiredDeadlines.Clear();
-        S.PendingOwnerLink = new PendingOwnerLink(null, owner.Id);
+        PlanOwnerLink(null, owner.Id);
         S.UpdatedAt = now;
         S.Version++;
         Raise(actorId, e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = owner.Id, Assigned = assigned });
         await Write();
-        await CompleteOwnerLink();
         await AfterWrite();
         return ToView();
     }
@@ -480,7 +479,7 @@ public sealed partial class CustomerGrain(
         return _deadlines.WithEffectsRetry(BusinessDeadlines(), HasPendingEffects());
     }
 
-    private bool HasPendingEffects() => S.PendingOwnerLink is not null || (S.PoolEntryPending && S.InPool) || S.PendingFollowUpNotice is not null;
+    private bool HasPendingEffects() => _effects.HasPending;
 
     /// <summary>The follow-up, 3-2-1 and release deadlines of the current owner still to act on.</summary>
     private List<Deadline> BusinessDeadlines()
@@ -529,7 +528,6 @@ public sealed partial class CustomerGrain(
         }
         if (_deadlines.TakeEffectsRetry(deadline))
         {
-            await CompleteOwnerLink();
             await AfterWrite(); // re-arms the retry if something still fails
             return;
         }
@@ -539,7 +537,7 @@ public sealed partial class CustomerGrain(
             return;
         }
         S.FiredDeadlines.Add(deadline.FiringKey(Id));
-        S.PendingFollowUpNotice = deadline;
+        PlanFollowUpNotice(deadline);
         S.Version++;
         Raise(Caller.System.UserId, e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue
         {
@@ -593,12 +591,11 @@ public sealed partial class CustomerGrain(
         S.InPool = true;
         S.ReleasedAt = now;
         S.UpdatedAt = now;
-        S.PendingOwnerLink = new PendingOwnerLink(previousOwner, null);
-        S.PoolEntryPending = true;
+        PlanOwnerLink(previousOwner, null);
+        S.Effects.Add(new AddToPool(S.OwnerTeamId, new PoolEntry(Id, S.Details!.Name, S.Details.Tier, S.Details.Industry, now, previousOwner)));
         S.Version++;
         Raise(actorId, e => e.CustomerReleased = new CustomerReleased { CustomerId = Id, PreviousOwnerId = previousOwner, PoolTeamId = S.OwnerTeamId });
         await Write();
-        await CompleteOwnerLink();
         await AfterWrite();
     }
 
@@ -615,59 +612,71 @@ public sealed partial class CustomerGrain(
 
     private Task Write() => state.WriteWithEventsAsync(_outbox, Entity, Id);
 
-    /// <summary>Idempotent follow-ups of a write: pool entry, overdue notices (keyed by firing), then the deadline schedule.</summary>
+    /// <summary>Runs the change's effects (what fails is retried by the deadline engine), then arms the deadlines.</summary>
     private async Task AfterWrite()
     {
+        await _effects.RunAsync();
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+        S.ReminderDueAt = _deadlines.ReminderDueAt;
+    }
+
+    /// <summary>The books follow an ownership change: the previous owner's drops the customer, the new owner's lists it.</summary>
+    private void PlanOwnerLink(string? removeFrom, string? addTo)
+    {
+        if (removeFrom is { Length: > 0 })
+        {
+            S.Effects.Add(new RemoveCustomerFromBook(removeFrom, Id));
+        }
+        if (addTo is not null)
+        {
+            S.Effects.Add(new AddCustomerToBook(addTo, Id, S.LastWonAt is not null));
+        }
+    }
+
+    /// <summary>
+    /// What a fired follow-up rule tells whom: a release warning the owner (and the team's about-to-release list), a
+    /// key-customer lapse the owner and the manager, a missed new-customer SLA the manager. Keyed by the firing, so a
+    /// replay adds nothing.
+    /// </summary>
+    private void PlanFollowUpNotice(Deadline firing)
+    {
+        var (kind, ownerToo, text) = Describe(firing, S);
+        var key = firing.FiringKey(Id);
+        var notice = new Notification($"{key}:{S.OwnerId}", kind, NotificationSeverity.Warning, "customer", Id, text, clock.GetUtcNow());
+        if (ownerToo)
+        {
+            S.Effects.Add(new Notify(S.OwnerId, notice));
+        }
+        if (firing.Rule == ReleaseRules.Warning)
+        {
+            S.Effects.Add(new SetReleaseWarning(S.OwnerTeamId, Id, true));
+        }
+        else
+        {
+            S.Effects.Add(new NotifyTeamManager(S.OwnerTeamId, S.OwnerId, key, notice));
+        }
+    }
+
+    /// <summary>Rows written before effects existed carry pending follow-ups as fields; they become effects here.</summary>
+    private void MigrateLegacyFollowUps()
+    {
+        if (!S.Registered)
+        {
+            return;
+        }
+        if (S.PendingOwnerLink is { } link)
+        {
+            PlanOwnerLink(link.RemoveFrom, link.AddTo);
+        }
         if (S.PoolEntryPending && S.InPool)
         {
-            try
-            {
-                await GrainFactory.GetGrain<IPublicPoolGrain>(S.OwnerTeamId).Add(
-                    new PoolEntry(Id, S.Details!.Name, S.Details.Tier, S.Details.Industry, S.ReleasedAt!.Value, S.PreviousOwnerId ?? string.Empty));
-                await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).SetReleaseWarning(Id, false);
-                S.PoolEntryPending = false; // persisted with the next write; a replay is harmless
-            }
-            catch (Exception exception)
-            {
-                LogIndexCallFailed(exception, Id, "pool entry");
-            }
+            S.Effects.Add(new AddToPool(S.OwnerTeamId, new PoolEntry(Id, S.Details!.Name, S.Details.Tier, S.Details.Industry, S.ReleasedAt!.Value, S.PreviousOwnerId ?? string.Empty)));
         }
         if (S.PendingFollowUpNotice is { } firing)
         {
-            try
-            {
-                var (kind, ownerToo, text) = Describe(firing, S);
-                var recipients = new List<string>();
-                if (ownerToo)
-                {
-                    recipients.Add(S.OwnerId);
-                }
-                var team = GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId);
-                if (firing.Rule == ReleaseRules.Warning)
-                {
-                    await team.SetReleaseWarning(Id, true);
-                }
-                else if ((await team.Find())?.ManagerId is { } managerId && managerId != S.OwnerId)
-                {
-                    recipients.Add(managerId);
-                }
-                foreach (var recipient in recipients)
-                {
-                    await GrainFactory.GetGrain<INotificationInboxGrain>(recipient).Notify(new Notification(
-                        $"{firing.FiringKey(Id)}:{recipient}", kind, NotificationSeverity.Warning, "customer", Id, text, clock.GetUtcNow()));
-                }
-                S.PendingFollowUpNotice = null; // persisted with the next write; a replay is harmless
-            }
-            catch (Exception exception)
-            {
-                LogIndexCallFailed(exception, Id, "follow-up notice");
-            }
+            PlanFollowUpNotice(firing);
         }
-        // What failed above (or in CompleteOwnerLink) is tried again shortly, by a timer and the durable reminder,
-        // instead of waiting for the next activation.
-        _deadlines.EffectsPending(HasPendingEffects());
-        await _deadlines.ScheduleAsync(DesiredDeadlines());
-        S.ReminderDueAt = _deadlines.ReminderDueAt;
+        (S.PendingOwnerLink, S.PoolEntryPending, S.PendingFollowUpNotice) = (null, false, null);
     }
 
     private async Task<PersonIdentity> ResolveActiveOwner(string ownerId, string field)
@@ -742,37 +751,6 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    /// <summary>Applies a persisted ownership change to the salespeople's books; idempotent, retried on activation.</summary>
-    private async Task CompleteOwnerLink()
-    {
-        if (S.PendingOwnerLink is not { } link)
-        {
-            return;
-        }
-        try
-        {
-            if (link.RemoveFrom is { } previous)
-            {
-                await GrainFactory.GetGrain<ISalespersonGrain>(previous).RemoveCustomer(Id);
-            }
-            if (link.AddTo is { } addTo)
-            {
-                var owner = GrainFactory.GetGrain<ISalespersonGrain>(addTo);
-                await owner.AddCustomer(Id);
-                if (S.LastWonAt is not null)
-                {
-                    await owner.MarkCustomerWon(Id);
-                }
-            }
-            // Cleared in memory only; the next write persists it, and a replay after a crash is harmless.
-            S.PendingOwnerLink = null;
-        }
-        catch (Exception exception)
-        {
-            LogOwnerLinkFailed(exception, Id, link.AddTo ?? "(pool)");
-        }
-    }
-
     private static HashSet<string> ValidatePaths(IReadOnlyList<string> paths)
     {
         if (paths.Count == 0)
@@ -821,6 +799,4 @@ public sealed partial class CustomerGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: de-duplication index {Operation} failed; it settles on the next conflict")]
     private partial void LogIndexCallFailed(Exception exception, string customerId, string operation);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: linking to owner {OwnerId}'s book failed; retried on next activation")]
-    private partial void LogOwnerLinkFailed(Exception exception, string customerId, string ownerId);
 }

@@ -21,7 +21,7 @@ public sealed class CustomerState
     /// <summary>De-duplication keys this customer holds.</summary>
     [Id(9)] public List<string> DedupKeys { get; set; } = [];
 
-    /// <summary>Owner links (salesperson books) persisted but not yet applied; replayed on activation.</summary>
+    /// <summary>Legacy (rows before effects): owner links not yet applied; activation turns it into effects.</summary>
     [Id(10)] public PendingOwnerLink? PendingOwnerLink { get; set; }
 
     /// <summary>Latest planned next action, for follow-up rules.</summary>
@@ -38,7 +38,7 @@ public sealed class CustomerState
     [Id(15)] public List<string> FiredDeadlines { get; set; } = [];
     [Id(16)] public DateTimeOffset? ReminderDueAt { get; set; }
 
-    /// <summary>A fired follow-up deadline whose notifications may not have gone out yet; replayed on activation.</summary>
+    /// <summary>Legacy: a fired follow-up whose notifications may not have gone out; activation turns it into effects.</summary>
     [Id(17)] public Domain.Deadlines.Deadline? PendingFollowUpNotice { get; set; }
 
     /// <summary>When the owner last set the qualification label (the tier) since assignment: the SLA's "1".</summary>
@@ -56,7 +56,7 @@ public sealed class CustomerState
     [Id(23)] public string? PreviousOwnerId { get; set; }
     [Id(24)] public DateTimeOffset? LastWonAt { get; set; }
 
-    /// <summary>A release whose pool entry and warning-list update may not have happened yet; replayed on activation.</summary>
+    /// <summary>Legacy: a release whose pool entry may not have been made; activation turns it into effects.</summary>
     [Id(25)] public bool PoolEntryPending { get; set; }
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
@@ -64,6 +64,9 @@ public sealed class CustomerState
 
     /// <summary>Handovers that already moved (or passed over) this customer: a replayed item transfer is a no-op.</summary>
     [Id(27)] public List<string> AppliedHandovers { get; set; } = [];
+
+    /// <summary>Follow-ups of stored changes not yet applied (books, pool entry, team lists, notices), in order.</summary>
+    [Id(28)] public List<Effects.Effect> Effects { get; set; } = [];
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -99,3 +99,43 @@ public sealed record AddPipelineToCatalog([property: Id(0)] string PipelineKey) 
     public override Task RunAsync(IGrainFactory grains) =>
         grains.GetGrain<IPipelineCatalogGrain>(Abstractions.GrainKeys.PipelineCatalog).Add(PipelineKey);
 }
+
+/// <summary>The owner's book lists the customer (and, if it has a won deal, counts it as won).</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.AddCustomerToBook")]
+public sealed record AddCustomerToBook([property: Id(0)] string OwnerId, [property: Id(1)] string CustomerId, [property: Id(2)] bool Won) : Effect
+{
+    public override async Task RunAsync(IGrainFactory grains)
+    {
+        var owner = grains.GetGrain<ISalespersonGrain>(OwnerId);
+        await owner.AddCustomer(CustomerId);
+        if (Won)
+        {
+            await owner.MarkCustomerWon(CustomerId);
+        }
+    }
+}
+
+/// <summary>A previous owner's book no longer lists the customer.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.RemoveCustomerFromBook")]
+public sealed record RemoveCustomerFromBook([property: Id(0)] string OwnerId, [property: Id(1)] string CustomerId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(OwnerId).RemoveCustomer(CustomerId);
+}
+
+/// <summary>A released customer enters its team's public pool and leaves the team's about-to-release list.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.AddToPool")]
+public sealed record AddToPool([property: Id(0)] string TeamId, [property: Id(1)] PoolEntry Entry) : Effect
+{
+    public override async Task RunAsync(IGrainFactory grains)
+    {
+        await grains.GetGrain<IPublicPoolGrain>(TeamId).Add(Entry);
+        await grains.GetGrain<ITeamGrain>(TeamId).SetReleaseWarning(Entry.CustomerId, false);
+    }
+}
+
+/// <summary>The team's about-to-release list shows (or drops) the customer.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.SetReleaseWarning")]
+public sealed record SetReleaseWarning([property: Id(0)] string TeamId, [property: Id(1)] string CustomerId, [property: Id(2)] bool Warned) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ITeamGrain>(TeamId).SetReleaseWarning(CustomerId, Warned);
+}
