@@ -7,6 +7,8 @@ using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Infrastructure;
 using ActorSales.Grains.Customers;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Handovers;
+using ActorSales.Grains.Abstractions.Handovers;
 using ActorSales.Grains.Opportunities;
 using ActorSales.Grains.People;
 using Microsoft.Extensions.DependencyInjection;
@@ -182,5 +184,29 @@ public sealed class EffectsTests(ClusterFixture fixture)
         Assert.Contains(dealId, await fixture.Grains.GetGrain<ISalespersonGrain>(team.Rep.UserId).OpenOpportunityIds());
         Assert.Contains(other.OtherRep.UserId, joined.MemberIds);
         Assert.DoesNotContain(other.OtherRep.UserId, (await fixture.Grains.GetGrain<ITeamGrain>(other.TeamId).Get(ClusterFixture.Admin)).MemberIds);
+    }
+
+    [Fact]
+    public async Task A_handover_row_of_the_release_before_effects_delivers_its_pending_notices_on_activation()
+    {
+        var team = await fixture.CreateTeamAsync();
+        await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
+        var handover = fixture.Grains.GetGrain<IHandoverGrain>(team.Rep.UserId);
+        await handover.Start(new DepartureRequest(null, team.OtherRep.UserId, []), team.Manager);
+        await handover.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle(TestContext.Current.CancellationToken);
+        var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<HandoverState>();
+        await storage.ReadStateAsync("handover", handover.GetGrainId(), stored);
+        var legacy = new Domain.Deadlines.Notification($"legacy-{Guid.NewGuid():N}", "handover_package", Domain.Deadlines.NotificationSeverity.Info,
+            "handover", team.Rep.UserId, "stored by the previous release", fixture.Clock.GetUtcNow());
+        stored.State!.PendingNotices.Add(new PendingNotice(team.Manager.UserId, legacy));
+        await storage.WriteStateAsync("handover", handover.GetGrainId(), stored);
+
+        await handover.Get(team.Manager); // activation
+        var inbox = await ClusterFixture.EventuallyAsync(
+            async () => (await fixture.Grains.GetGrain<Abstractions.Notifications.INotificationInboxGrain>(team.Manager.UserId).List(team.Manager, 500, null, false)).Items,
+            items => items.Any(n => n.Id == legacy.Id));
+
+        Assert.Contains(inbox, n => n.Id == legacy.Id);
     }
 }

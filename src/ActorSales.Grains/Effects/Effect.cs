@@ -139,3 +139,17 @@ public sealed record SetReleaseWarning([property: Id(0)] string TeamId, [propert
 {
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ITeamGrain>(TeamId).SetReleaseWarning(CustomerId, Warned);
 }
+
+/// <summary>The receiver's list of handover packages shows (or drops) the handover.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.LinkHandoverPackage")]
+public sealed record LinkHandoverPackage([property: Id(0)] string ReceiverId, [property: Id(1)] string HandoverId, [property: Id(2)] bool Addressed) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(ReceiverId).LinkHandoverPackage(HandoverId, Addressed);
+}
+
+/// <summary>The leaver departs (status, inbox, team) once their whole book has moved; idempotent per handover.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.CompleteDeparture")]
+public sealed record CompleteDeparture([property: Id(0)] string LeaverId, [property: Id(1)] string HandoverId, [property: Id(2)] string ActorId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(LeaverId).CompleteDeparture(HandoverId, ActorId);
+}

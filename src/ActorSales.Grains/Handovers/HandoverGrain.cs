@@ -11,6 +11,7 @@ using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,7 @@ public sealed partial class HandoverGrain(
 
     private DeadlineScheduler _deadlines = null!;
     private EventOutbox _outbox = null!;
+    private EffectDispatcher _effects = null!;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -51,8 +53,10 @@ public sealed partial class HandoverGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
+        _effects = new EffectDispatcher(GrainFactory, () => S.Effects, _deadlines, logger, Id);
         _outbox = EventOutbox.For(this, () => S.Outbox);
         await _outbox.ActivateAsync();
+        MigrateLegacyFollowUps();
         await AfterCommit();
     }
 
@@ -130,7 +134,7 @@ public sealed partial class HandoverGrain(
         {
             if (package.ReceiverId.Length > 0)
             {
-                S.PendingPackageLinks.Add(new PackageLink(package.ReceiverId, true));
+                S.Effects.Add(new LinkHandoverPackage(package.ReceiverId, Id, true));
                 Tell(package.ReceiverId, $"addressed:{package.AddressedAt.UtcTicks}", "handover_package", NotificationSeverity.Info,
                     $"{Id} is leaving: {Describe(package)} wait for you to accept by {AcceptBy(package):yyyy-MM-dd HH:mm} UTC");
             }
@@ -272,14 +276,14 @@ public sealed partial class HandoverGrain(
             target.AddressedAt = now;
             target.Escalated = false;
             target.RejectionReason = null;
-            S.PendingPackageLinks.Add(new PackageLink(to, true));
+            S.Effects.Add(new LinkHandoverPackage(to, Id, true));
             Tell(to, $"addressed:{now.UtcTicks}", "handover_package", NotificationSeverity.Info,
                 $"{Id} is leaving: {Describe(target)} wait for you to accept by {AcceptBy(target):yyyy-MM-dd HH:mm} UTC");
         }
         if (source.Items.Count == 0)
         {
             S.Packages.Remove(source);
-            S.PendingPackageLinks.Add(new PackageLink(from, false));
+            S.Effects.Add(new LinkHandoverPackage(from, Id, false));
         }
         else if (source.Items.TrueForAll(i => i.Transferred))
         {
@@ -405,7 +409,7 @@ public sealed partial class HandoverGrain(
         {
             wanted.Add(prune);
         }
-        return wanted;
+        return _deadlines.WithEffectsRetry(wanted, _effects.HasPending);
     }
 
     private async Task OnDeadlineDue(Deadline deadline)
@@ -413,6 +417,11 @@ public sealed partial class HandoverGrain(
         if (deadline.DueAt > clock.GetUtcNow() || !DesiredDeadlines().Contains(deadline))
         {
             await _deadlines.ScheduleAsync(DesiredDeadlines());
+            return;
+        }
+        if (_deadlines.TakeEffectsRetry(deadline))
+        {
+            await AfterCommit(); // re-arms the retry if something still fails
             return;
         }
         if (deadline.Rule == HandoverRules.Transfer)
@@ -603,7 +612,7 @@ public sealed partial class HandoverGrain(
         }
         S.Completed = true;
         S.CompletedAt = clock.GetUtcNow(); // the packages' retention counts from here
-        S.CompletionPending = true;
+        S.Effects.Add(new CompleteDeparture(Id, Id, Caller.System.UserId));
         var items = S.Packages.SelectMany(p => p.Items).ToList();
         var completed = new HandoverCompleted
         {
@@ -626,7 +635,7 @@ public sealed partial class HandoverGrain(
         {
             if (package.ReceiverId.Length > 0)
             {
-                S.PendingPackageLinks.Add(new PackageLink(package.ReceiverId, false));
+                S.Effects.Add(new LinkHandoverPackage(package.ReceiverId, Id, false));
             }
             package.PrunedCounts ??= Counts(package);
             package.Items.Clear();
@@ -645,44 +654,36 @@ public sealed partial class HandoverGrain(
         await AfterCommit();
     }
 
-    /// <summary>Links, notifications and the departure, each idempotent and replayed on activation; then the schedule.</summary>
+    /// <summary>Runs the change's effects (what fails is retried by the deadline engine), then arms the deadlines.</summary>
     private async Task AfterCommit()
     {
-        try
-        {
-            foreach (var link in S.PendingPackageLinks.ToList())
-            {
-                await GrainFactory.GetGrain<ISalespersonGrain>(link.ReceiverId).LinkHandoverPackage(Id, link.Addressed);
-                S.PendingPackageLinks.Remove(link); // persisted with the next write; a replay is harmless
-            }
-            foreach (var notice in S.PendingNotices.ToList())
-            {
-                await GrainFactory.GetGrain<INotificationInboxGrain>(notice.RecipientId).Notify(notice.Notification);
-                S.PendingNotices.Remove(notice);
-            }
-            if (S.CompletionPending)
-            {
-                await GrainFactory.GetGrain<ISalespersonGrain>(Id).CompleteDeparture(Id, Caller.System.UserId);
-                S.CompletionPending = false;
-            }
-        }
-        catch (Exception exception)
-        {
-            LogEffectsFailed(exception, Id);
-            S.TransferDueAt ??= clock.GetUtcNow() + RetryAfter; // the transfer deadline doubles as their retry
-        }
+        await _effects.RunAsync();
         await _deadlines.ScheduleAsync(DesiredDeadlines());
         S.ReminderDueAt = _deadlines.ReminderDueAt;
+    }
+
+    /// <summary>Rows written before effects existed carry pending follow-ups as fields; they become effects here.</summary>
+    private void MigrateLegacyFollowUps()
+    {
+        S.Effects.AddRange(S.PendingPackageLinks.Select(link => new LinkHandoverPackage(link.ReceiverId, Id, link.Addressed)));
+        S.Effects.AddRange(S.PendingNotices.Select(notice => new Notify(notice.RecipientId, notice.Notification)));
+        if (S.CompletionPending)
+        {
+            S.Effects.Add(new CompleteDeparture(Id, Id, Caller.System.UserId));
+        }
+        S.PendingPackageLinks.Clear();
+        S.PendingNotices.Clear();
+        S.CompletionPending = false;
     }
 
     private void Raise(string actorId, Action<DomainEvent> setChange) => _outbox.Stage(++S.Version, actorId, setChange);
 
     private void Tell(string recipientId, string key, string kind, NotificationSeverity severity, string message) =>
-        S.PendingNotices.Add(new PendingNotice(recipientId, new Notification(
+        S.Effects.Add(new Notify(recipientId, new Notification(
             $"handover:{Id}:{key}:{recipientId}", kind, severity, "handover", Id, message, clock.GetUtcNow())));
 
     /// <summary>Links, notifications or the departure not yet applied (see <see cref="AfterCommit"/>).</summary>
-    private bool HasPendingEffects() => S.CompletionPending || S.PendingNotices.Count > 0 || S.PendingPackageLinks.Count > 0;
+    private bool HasPendingEffects() => _effects.HasPending;
 
     /// <summary>A package is still moving until its items have moved and its books are settled.</summary>
     private bool HasWaitingItems() => S.Packages.Exists(p => p.Status == PackageStatus.Transferring);
@@ -734,7 +735,7 @@ public sealed partial class HandoverGrain(
     /// handover completed before its write and the departure that follows it.
     /// </summary>
     private HandoverView ToView(bool withItems) => new(
-        Id, Id, S.TeamId, S.LastWorkingDay, S.StartedBy, S.StartedAt, S.Completed && !S.CompletionPending, S.Packages.Select(p => ToView(p, withItems)).ToList());
+        Id, Id, S.TeamId, S.LastWorkingDay, S.StartedBy, S.StartedAt, S.Completed && !S.Effects.OfType<CompleteDeparture>().Any(), S.Packages.Select(p => ToView(p, withItems)).ToList());
 
     private HandoverPackageView ToView(PackageState package, bool withItems)
     {
@@ -762,6 +763,4 @@ public sealed partial class HandoverGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: the book of {OwnerId} disagreed with {Corrected} moved record(s) and was corrected")]
     private partial void LogBookCorrected(string handoverId, string ownerId, int corrected);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Handover {HandoverId}: links, notifications or the departure failed; retried in a few seconds")]
-    private partial void LogEffectsFailed(Exception exception, string handoverId);
 }

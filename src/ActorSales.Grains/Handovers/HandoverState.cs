@@ -32,13 +32,13 @@ public sealed class HandoverState
     /// </summary>
     [Id(10)] public DateTimeOffset? TransferDueAt { get; set; }
 
-    /// <summary>Notifications decided but maybe not delivered yet (ids make delivery idempotent); replayed on activation.</summary>
+    /// <summary>Legacy (rows before effects): notifications not yet delivered; activation turns them into effects.</summary>
     [Id(11)] public List<PendingNotice> PendingNotices { get; set; } = [];
 
-    /// <summary>Receivers whose list of addressed packages may lag this state; replayed on activation.</summary>
+    /// <summary>Legacy: receivers whose package list may lag; activation turns them into effects.</summary>
     [Id(12)] public List<PackageLink> PendingPackageLinks { get; set; } = [];
 
-    /// <summary>The leaver's departure must still be completed (status, inbox, team); replayed on activation.</summary>
+    /// <summary>Legacy: the leaver's departure still to be completed; activation turns it into an effect.</summary>
     [Id(13)] public bool CompletionPending { get; set; }
 
     /// <summary>Who gets open opportunities whose customer goes to the pool (the default receiver, else the team's manager).</summary>
@@ -52,6 +52,9 @@ public sealed class HandoverState
 
     /// <summary>The retention after completion has passed: the packages left their receivers' lists and keep only their counts.</summary>
     [Id(17)] public bool Pruned { get; set; }
+
+    /// <summary>Follow-ups of stored changes not yet applied (receivers' package lists, notifications, the departure), in order.</summary>
+    [Id(18)] public List<Effects.Effect> Effects { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("actorsales.HandoverPackageState")]
