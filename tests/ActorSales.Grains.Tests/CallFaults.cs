@@ -40,8 +40,14 @@ public sealed class CallFaults : IIncomingGrainCallFilter
         return hold;
     }
 
+    private readonly ConcurrentDictionary<(GrainType Type, string Method), int> _calls = new();
+
+    /// <summary>How many calls of <paramref name="method"/> grains of <paramref name="grainType"/> received so far (all tests).</summary>
+    public int CallCount(string grainType, string method) => _calls.GetValueOrDefault((GrainType.Create(grainType), method));
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
+        _calls.AddOrUpdate((context.TargetId.Type, context.MethodName), 1, (_, count) => count + 1);
         var key = (context.TargetId, context.MethodName);
         if (_held.TryGetValue(key, out var hold))
         {

@@ -288,16 +288,8 @@ public sealed class SalespersonGrain(
         EnsureCreated();
         AccessPolicy.EnsureCanRead(caller, Id, state.State.Profile!.TeamId, "that salesperson's pipeline");
         var ids = state.State.OpenOpportunityIds.Where(id => afterId is null || string.CompareOrdinal(id, afterId) > 0).ToList();
-        var all = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
-        var matching = all.OfType<OpportunityView>()
-            .Where(o => o.OwnerId == Id && o.Status == OpportunityStatus.Open && (stage is null || o.Stage == stage))
-            .Take(pageSize + 1)
-            .ToList();
-        var hasMore = matching.Count > pageSize;
-        if (hasMore)
-        {
-            matching.RemoveAt(matching.Count - 1);
-        }
+        var (matching, hasMore) = await BookPaging.PageAsync(ids, id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find(),
+            o => o.OwnerId == Id && o.Status == OpportunityStatus.Open && (stage is null || o.Stage == stage), pageSize);
         return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, state.State.OpenOpportunityIds.Count);
     }
 

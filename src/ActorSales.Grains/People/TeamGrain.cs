@@ -136,16 +136,8 @@ public sealed class TeamGrain(
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
-        var views = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find()));
-        var matching = views.OfType<OpportunityView>()
-            .Where(o => o.OwnerTeamId == Id && o.Status == Domain.Pipeline.OpportunityStatus.Open && (stage is null || o.Stage == stage))
-            .Take(pageSize + 1)
-            .ToList();
-        var hasMore = matching.Count > pageSize;
-        if (hasMore)
-        {
-            matching.RemoveAt(matching.Count - 1);
-        }
+        var (matching, hasMore) = await BookPaging.PageAsync(ids, id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find(),
+            o => o.OwnerTeamId == Id && o.Status == Domain.Pipeline.OpportunityStatus.Open && (stage is null || o.Stage == stage), pageSize);
         return new Page<OpportunityView>(matching, hasMore ? matching[^1].Id : null, ids.Count);
     }
 
