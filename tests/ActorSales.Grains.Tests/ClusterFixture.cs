@@ -86,6 +86,15 @@ public class ClusterFixture : IAsyncLifetime
         await Grains.GetGrain<IPipelineGrain>(B2B.Key).Define(B2B, Admin);
     }
 
+    /// <summary>The notifications of <paramref name="kind"/> in <paramref name="user"/>'s inbox.</summary>
+    public async Task<IReadOnlyList<Domain.Deadlines.Notification>> NoticesAsync(Caller user, string kind) =>
+        (await Grains.GetGrain<Abstractions.Notifications.INotificationInboxGrain>(user.UserId).List(user, 500, null, unreadOnly: false)).Items
+            .Where(n => n.Kind == kind).ToList();
+
+    /// <summary>Reads <paramref name="deal"/> until it shows <paramref name="level"/>: timers fire in the grain's own turn.</summary>
+    public static Task<OpportunityView> StallLevelIsAsync(IOpportunityGrain deal, Caller owner, Domain.Deadlines.StallLevel level) =>
+        EventuallyAsync(() => deal.Get(owner), v => v.StallLevel == level);
+
     /// <summary>A derived fixture changes the business rules' options here (e.g. deadlines of other lengths).</summary>
     protected virtual void ConfigureRules(IServiceCollection services)
     {

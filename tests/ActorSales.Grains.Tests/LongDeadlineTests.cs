@@ -33,12 +33,9 @@ public sealed class LongDeadlineTests(ClusterFixture fixture) : IClassFixture<Cl
         return (team, deal);
     }
 
-    private async Task<IReadOnlyList<Notification>> StallNotices(Caller user) =>
-        (await fixture.Grains.GetGrain<INotificationInboxGrain>(user.UserId).List(user, 500, null, unreadOnly: false)).Items
-            .Where(n => n.Kind == "stage_stall").ToList();
+    private Task<IReadOnlyList<Notification>> StallNotices(Caller user) => fixture.NoticesAsync(user, "stage_stall");
 
-    private static Task<OpportunityView> LevelIs(IOpportunityGrain deal, Caller owner, StallLevel level) =>
-        ClusterFixture.EventuallyAsync(() => deal.Get(owner), v => v.StallLevel == level);
+    private static Task<OpportunityView> LevelIs(IOpportunityGrain deal, Caller owner, StallLevel level) => ClusterFixture.StallLevelIsAsync(deal, owner, level);
 
     [Fact]
     public async Task A_60_day_warning_and_a_90_day_limit_fire_once_each_at_their_due_time()

@@ -47,8 +47,7 @@ public sealed class LongRulesClusterFixture : ClusterFixture
 /// </summary>
 public sealed class LongRuleDeadlineTests(LongRulesClusterFixture fixture) : IClassFixture<LongRulesClusterFixture>
 {
-    private async Task<List<Notification>> Notices(Caller user, string kind) =>
-        (await fixture.Grains.GetGrain<INotificationInboxGrain>(user.UserId).List(user, 500, null, false)).Items.Where(n => n.Kind == kind).ToList();
+    private async Task<List<Notification>> Notices(Caller user, string kind) => [.. await fixture.NoticesAsync(user, kind)];
 
     /// <summary>Advances to one second before <paramref name="due"/> (counted from now), reads, then to the due time.</summary>
     private async Task<T> JustBeforeThenAt<T>(TimeSpan due, Func<Task<T>> read)

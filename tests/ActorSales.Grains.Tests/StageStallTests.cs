@@ -15,12 +15,9 @@ namespace ActorSales.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class StageStallTests(ClusterFixture fixture)
 {
-    private async Task<IReadOnlyList<Notification>> StallNotices(Caller user) =>
-        (await fixture.Grains.GetGrain<INotificationInboxGrain>(user.UserId).List(user, 500, null, unreadOnly: false)).Items
-            .Where(n => n.Kind == "stage_stall").ToList();
+    private Task<IReadOnlyList<Notification>> StallNotices(Caller user) => fixture.NoticesAsync(user, "stage_stall");
 
-    private static Task<OpportunityView> LevelIs(IOpportunityGrain deal, Caller owner, StallLevel level) =>
-        ClusterFixture.EventuallyAsync(() => deal.Get(owner), v => v.StallLevel == level);
+    private static Task<OpportunityView> LevelIs(IOpportunityGrain deal, Caller owner, StallLevel level) => ClusterFixture.StallLevelIsAsync(deal, owner, level);
 
     [Fact]
     public async Task Yellow_fires_at_the_warning_age_not_before_and_only_once()
