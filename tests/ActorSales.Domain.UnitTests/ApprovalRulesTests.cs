@@ -56,3 +56,17 @@ public sealed class ApprovalRulesTests
         AccessPolicy.EnsureCanTransfer(manager, "north", "north");
     }
 }
+
+public sealed class ServiceAccountTests
+{
+    [Fact]
+    public void A_service_account_may_read_but_never_change()
+    {
+        var service = new Caller("feed-reader", Role.Service, null, SalespersonStatus.Active);
+
+        AccessPolicy.EnsureMayCall(service, changesState: false);
+        var denied = Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureMayCall(service, changesState: true));
+
+        Assert.Equal("a service account reads everything and changes nothing", denied.Message);
+    }
+}

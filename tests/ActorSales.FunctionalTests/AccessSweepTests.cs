@@ -270,6 +270,24 @@ public sealed class AccessSweepTests(HostFixture fixture)
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    [Fact]
+    public async Task A_service_account_gets_permission_denied_from_every_changing_rpc_before_any_field_is_read()
+    {
+        var service = host.As("svc-readonly", "service");
+        var answers = new List<string>();
+
+        foreach (var method in ApiSurface.Files.SelectMany(f => f.Services).SelectMany(s => s.Methods).Where(m => !ApiSurface.IsRead(m)))
+        {
+            var (status, detail) = await CallAsync(method, (IMessage)Activator.CreateInstance(method.InputType.ClrType)!, service);
+            if (status != StatusCode.PermissionDenied || detail != "a service account reads everything and changes nothing")
+            {
+                answers.Add($"{method.Name}: {status} \"{detail}\"");
+            }
+        }
+
+        Assert.True(answers.Count == 0, string.Join(Environment.NewLine, answers));
+    }
+
     private async Task<(StatusCode Status, string Detail)> CallAsync(MethodDescriptor method, IMessage request, Metadata token)
     {
         var marshaller = Marshallers.Create<IMessage>(m => m.ToByteArray(), bytes => method.OutputType.Parser.ParseFrom(bytes));

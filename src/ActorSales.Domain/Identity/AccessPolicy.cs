@@ -45,12 +45,17 @@ public static class AccessPolicy
     }
 
     /// <summary>
-    /// The freeze, for every RPC: one that changes anything needs an active account; one that only reads needs
-    /// <see cref="EnsureMayRead"/>. The gateway derives <paramref name="changesState"/> from the API contract, so a new
+    /// The freeze, for every RPC: one that changes anything needs an active account that is not a service; one that
+    /// only reads needs <see cref="EnsureMayRead"/>. The gateway derives <paramref name="changesState"/> from the API contract, so a new
     /// RPC is frozen unless its proto declares it free of side effects.
     /// </summary>
     public static void EnsureMayCall(Caller caller, bool changesState)
     {
+        if (changesState && caller.Role == Role.Service)
+        {
+            // Whatever the grain would say: a service account never changes anything.
+            throw new AccessDeniedException("a service account reads everything and changes nothing");
+        }
         if (changesState)
         {
             EnsureActive(caller);

@@ -39,11 +39,9 @@ public sealed class CallerResolver(PersonIdentityCache identities, TimeProvider 
         {
             throw new AccessDeniedException("the token's 'sub' claim is not a valid user id");
         }
-        if (role is Role.Admin or Role.Service)
-        {
-            return new Caller(userId, role, null, SalespersonStatus.Active);
-        }
-        var caller = await ResolvePerson(userId, role);
+        var caller = role is Role.Admin or Role.Service
+            ? new Caller(userId, role, null, SalespersonStatus.Active)
+            : await ResolvePerson(userId, role);
         AccessPolicy.EnsureMayCall(caller, RpcSideEffects.Changes(context.Method));
         return caller;
     }
