@@ -4,6 +4,7 @@ using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Effects;
 using ActorSales.Grains.Infrastructure;
 using ActorSales.Grains.Customers;
 using ActorSales.Grains.Abstractions.Customers;
@@ -30,6 +31,26 @@ public sealed class EffectsTests(ClusterFixture fixture)
         var teamId = $"team-{Guid.NewGuid():N}"[..16];
         var regionGrain = fixture.Grains.GetGrain<IRegionGrain>(region);
         fixture.CallFaults.FailNext(regionGrain, nameof(IRegionGrain.AddTeam));
+        var failedRuns = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ActorSalesMetrics.MeterName && instrument.Name == "actorsales.effects.failed")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "effect", Value: nameof(AddTeamToRegion) })
+                {
+                    Interlocked.Add(ref failedRuns, (int)value);
+                }
+            }
+        });
+        listener.Start();
 
         var created = await fixture.Grains.GetGrain<ITeamGrain>(teamId).Create(new TeamProfile("Far east", region, "Asia/Shanghai"), ClusterFixture.Admin);
         var rep = await fixture.CreatePersonAsync($"rep-{Guid.NewGuid():N}"[..16], Domain.Identity.Role.Rep, teamId);
@@ -41,6 +62,7 @@ public sealed class EffectsTests(ClusterFixture fixture)
 
         Assert.Equal(teamId, created.Id);
         Assert.Equal(1, fixture.CallFaults.FailedCount(regionGrain, nameof(IRegionGrain.AddTeam)));
+        Assert.Equal(1, failedRuns); // operators see the failed effect by type
         Assert.Empty(before);
         Assert.Equal(("CNY", 1_000m), (Assert.Single(after).Currency, after[0].OpenAmount));
     }

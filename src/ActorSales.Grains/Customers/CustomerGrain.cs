@@ -57,7 +57,7 @@ public sealed partial class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, S.ReminderDueAt);
-        _effects = new EffectDispatcher(GrainFactory, () => S.Effects, _deadlines, logger, Id);
+        _effects = EffectDispatcher.For(this, () => S.Effects, _deadlines, logger);
         _outbox = EventOutbox.For(this, () => S.Outbox);
         await _outbox.ActivateAsync();
         MigrateLegacyFollowUps();

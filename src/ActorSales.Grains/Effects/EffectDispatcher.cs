@@ -1,4 +1,6 @@
 using ActorSales.Grains.Deadlines;
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Effects;
@@ -10,8 +12,17 @@ namespace ActorSales.Grains.Effects;
 /// the deadline engine's effects retry (a timer while active, the durable reminder otherwise) brings the grain back to
 /// run it again: nothing waits for the grain's next activation, and nothing is lost with a silo.
 /// </summary>
-public sealed partial class EffectDispatcher(IGrainFactory grains, Func<List<Effect>> pending, DeadlineScheduler deadlines, ILogger logger, string grainId)
+public sealed partial class EffectDispatcher(
+    IGrainFactory grains, Func<List<Effect>> pending, DeadlineScheduler deadlines, ActorSalesMetrics metrics, ILogger logger, string grainId)
 {
+    /// <summary>The dispatcher of <paramref name="grain"/>, whose state keeps the list <paramref name="pending"/> returns.</summary>
+    public static EffectDispatcher For(Grain grain, Func<List<Effect>> pending, DeadlineScheduler deadlines, ILogger logger)
+    {
+        var services = grain.GrainContext.ActivationServices;
+        return new EffectDispatcher(services.GetRequiredService<IGrainFactory>(), pending, deadlines,
+            services.GetRequiredService<ActorSalesMetrics>(), logger, grain.GetGrainId().ToString());
+    }
+
     /// <summary>Whether effects wait to run.</summary>
     public bool HasPending => pending().Count > 0;
 
@@ -34,11 +45,13 @@ public sealed partial class EffectDispatcher(IGrainFactory grains, Func<List<Eff
             }
             catch (Exception exception)
             {
+                metrics.EffectsFailed.Add(1, new KeyValuePair<string, object?>("effect", effect.GetType().Name));
                 LogEffectFailed(exception, grainId, effect.GetType().Name, list.Count - 1);
                 break;
             }
             list.RemoveAt(0);
             done++;
+            metrics.EffectsRun.Add(1, new KeyValuePair<string, object?>("effect", effect.GetType().Name));
         }
         deadlines.EffectsPending(list.Count > 0);
         return done;

@@ -1,7 +1,6 @@
 using ActorSales.Domain.Deadlines;
 using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Effects;
@@ -37,7 +36,7 @@ public sealed partial class GrainEffects<TState> where TState : IEffectsState
         _id = grain.GetPrimaryKeyString();
         _logger = logger;
         _deadlines = new DeadlineScheduler(grain, clock, OnDue, logger, state.State.ReminderDueAt);
-        _dispatcher = new EffectDispatcher(grain.GrainContext.ActivationServices.GetRequiredService<IGrainFactory>(), () => _state.State.Effects, _deadlines, logger, grain.GetGrainId().ToString());
+        _dispatcher = EffectDispatcher.For(grain, () => _state.State.Effects, _deadlines, logger);
     }
 
     /// <summary>

@@ -17,6 +17,8 @@ public sealed class ActorSalesMetrics
         EventsPublished = meter.CreateCounter<long>("actorsales.events.published", description: "Domain events published to streams");
         EventPublishFailures = meter.CreateCounter<long>("actorsales.events.publish_failures", description: "Domain events that could not be published");
         ConcurrencyConflicts = meter.CreateCounter<long>("actorsales.concurrency.conflicts", description: "Writes refused for a stale version or ETag");
+        EffectsRun = meter.CreateCounter<long>("actorsales.effects.run", description: "Effects (follow-ups of stored changes) applied, by effect type");
+        EffectsFailed = meter.CreateCounter<long>("actorsales.effects.failed", description: "Effect runs that failed and wait for the retry, by effect type");
     }
 
     public Counter<long> CustomersRegistered { get; }
@@ -26,4 +28,6 @@ public sealed class ActorSalesMetrics
     public Counter<long> EventsPublished { get; }
     public Counter<long> EventPublishFailures { get; }
     public Counter<long> ConcurrencyConflicts { get; }
+    public Counter<long> EffectsRun { get; }
+    public Counter<long> EffectsFailed { get; }
 }
