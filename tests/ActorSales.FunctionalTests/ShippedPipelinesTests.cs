@@ -103,15 +103,6 @@ public sealed class ShippedPipelinesTests : IAsyncLifetime
         (await client.GetOpportunityAsync(new GetOpportunityRequest { OpportunityId = id }, rep)).Opportunity;
 
     /// <summary>Reads until the deal shows <paramref name="level"/>: the timer fires in the grain's own turn, not inside Advance.</summary>
-    private static async Task<Opportunity> StallIs(OpportunitiesService.OpportunitiesServiceClient client, string id, Metadata rep, StallLevel level)
-    {
-        var bound = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
-        var view = await Get(client, id, rep);
-        while (view.StallLevel != level && TimeProvider.System.GetTimestamp() < bound)
-        {
-            await Task.Delay(10);
-            view = await Get(client, id, rep);
-        }
-        return view;
-    }
+    private static Task<Opportunity> StallIs(OpportunitiesService.OpportunitiesServiceClient client, string id, Metadata rep, StallLevel level) =>
+        Polling.EventuallyAsync(() => Get(client, id, rep), view => view.StallLevel == level, TimeSpan.FromSeconds(10));
 }

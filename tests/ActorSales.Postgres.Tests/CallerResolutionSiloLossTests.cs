@@ -7,6 +7,8 @@ using ActorSales.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
+using ActorSales.Gateway.Identity;
+using Microsoft.Extensions.Time.Testing;
 using Caller = ActorSales.Domain.Identity.Caller;
 using DomainRole = ActorSales.Domain.Identity.Role;
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
@@ -32,9 +34,15 @@ public sealed class CallerResolutionSiloLossTests(PostgresServerFixture postgres
             "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId=callers-{Guid.NewGuid():N}",
             "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={new string('c', 48)}",
         ];
-        await using var survivor = await TestHost.StartAsync(settings);
+        // The gateway's identity cache reads the host's clock: a fake one lets the test age what it knows without sleeping.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var survivor = await TestHost.StartAsync(builder => ClusterPolling.UseFakeClock(builder, clock), settings);
         var silence = new Silence();
-        var lost = await TestHost.StartAsync(builder => builder.Services.AddSingleton<IIncomingGrainCallFilter>(silence), settings);
+        var lost = await TestHost.StartAsync(builder =>
+        {
+            ClusterPolling.UseFakeClock(builder, clock);
+            builder.Services.AddSingleton<IIncomingGrainCallFilter>(silence);
+        }, settings);
         var grains = survivor.Services.GetRequiredService<IGrainFactory>();
         var management = grains.GetGrain<IManagementGrain>(0);
         await ClusterPolling.EventuallyAsync(() => management.GetHosts(onlyActive: true), h => h.Count == 2, TimeSpan.FromSeconds(60));
@@ -62,13 +70,20 @@ public sealed class CallerResolutionSiloLossTests(PostgresServerFixture postgres
         SiloAddress? Where(string type, string key) => statistics.FirstOrDefault(s => s.GrainId.Equals(GrainId.Create(type, key)))?.SiloAddress;
         Assert.Equal((lostSilo, survivorSilo), (Where("salesperson", rep), Where("customer", customerId)));
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // what the gateway knows of the rep is past its freshness: it must ask again
+        clock.Advance(PersonIdentityCache.Freshness); // what the gateway knows of the rep is no longer fresh: it must ask again
         silence.Of(GrainId.Create("salesperson", rep));
         var started = TimeProvider.System.GetTimestamp();
-        var updated = await survivor.Customers.UpdateCustomerAsync(new UpdateCustomerRequest
+        var call = survivor.Customers.UpdateCustomerAsync(new UpdateCustomerRequest
         {
             CustomerId = customerId, Industry = "Cardiology", UpdatePaths = { "industry" },
-        }, survivor.As(rep, "rep"));
+        }, survivor.As(rep, "rep")).ResponseAsync;
+        // The lookup waits for the silent grain until its timeout on the host's clock; move the clock until the write answers.
+        await ClusterPolling.EventuallyAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(250));
+            return Task.FromResult(call.IsCompleted);
+        }, done => done, TimeSpan.FromSeconds(20));
+        var updated = await call;
         var took = TimeProvider.System.GetElapsedTime(started);
         await lost.KillAsync();
 
