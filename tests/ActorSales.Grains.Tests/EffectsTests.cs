@@ -146,12 +146,13 @@ public sealed class EffectsTests(ClusterFixture fixture)
         var team = await fixture.CreateTeamAsync();
         var director = await fixture.AppointDirectorAsync(team);
         var delegateGrain = fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId);
-        fixture.CallFaults.FailNext(delegateGrain, nameof(ISalespersonGrain.LinkDelegator));
+        var delegators = fixture.Grains.GetGrain<IDelegatorsGrain>(team.Manager.UserId);
+        fixture.CallFaults.FailNext(delegators, nameof(IDelegatorsGrain.Link));
         var now = fixture.Clock.GetUtcNow();
 
         await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).SetDelegate(new Domain.Pipeline.Delegation(team.Manager.UserId, now, now.AddDays(5)), director);
         fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
-        var delegated = await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.CallFaults.FailedCount(delegateGrain, nameof(ISalespersonGrain.LinkDelegator))), n => n == 1);
+        var delegated = await ClusterFixture.EventuallyAsync(() => Task.FromResult(fixture.CallFaults.FailedCount(delegators, nameof(IDelegatorsGrain.Link))), n => n == 1);
         var deal = await fixture.DealReadyForApprovalAsync(team, 700_000m);
         var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
         var visibleToDelegate = await ClusterFixture.EventuallyAsync(() => delegateGrain.ListPendingApprovals(team.Manager), l => l.Count > 0);
@@ -230,5 +231,24 @@ public sealed class EffectsTests(ClusterFixture fixture)
             items => items.Any(n => n.Id == legacy.Id));
 
         Assert.Contains(inbox, n => n.Id == legacy.Id);
+    }
+
+    [Fact]
+    public async Task Two_directors_naming_each_other_delegate_at_once_do_not_wait_on_each_other()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var first = await fixture.AppointDirectorAsync(team);
+        var second = await fixture.CreatePersonAsync($"dir-{Guid.NewGuid():N}"[..16], Domain.Identity.Role.Director, team.TeamId);
+        var now = fixture.Clock.GetUtcNow();
+
+        // Each change's follow-up reaches the other's delegate index, never the other salesperson grain, so the two
+        // calls cannot hold each other until the response timeout.
+        await Task.WhenAll(
+            fixture.Grains.GetGrain<ISalespersonGrain>(first.UserId).SetDelegate(new Domain.Pipeline.Delegation(second.UserId, now, now.AddDays(3)), first),
+            fixture.Grains.GetGrain<ISalespersonGrain>(second.UserId).SetDelegate(new Domain.Pipeline.Delegation(first.UserId, now, now.AddDays(3)), second))
+            .WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal([first.UserId], await fixture.Grains.GetGrain<IDelegatorsGrain>(second.UserId).Approvers());
+        Assert.Equal([second.UserId], await fixture.Grains.GetGrain<IDelegatorsGrain>(first.UserId).Approvers());
     }
 }

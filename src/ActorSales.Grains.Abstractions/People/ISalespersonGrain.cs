@@ -59,7 +59,10 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("GetDelegation"), ReadOnly, AlwaysInterleave]
     Task<Delegation?> GetDelegation();
 
-    /// <summary>Records that <paramref name="approverId"/> named this person as delegate (or no longer does).</summary>
+    /// <summary>
+    /// Records that <paramref name="approverId"/> named this person as delegate (or no longer does). Superseded by
+    /// <see cref="IDelegatorsGrain"/>; kept for silos of the previous release during a rolling upgrade.
+    /// </summary>
     [Alias("LinkDelegator")]
     Task LinkDelegator(string approverId, bool active);
 

@@ -58,11 +58,11 @@ public sealed record MoveOpportunityToTeam([property: Id(0)] string OpportunityI
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IOpportunityGrain>(OpportunityId).OwnerTeamChanged(OwnerId, TeamId);
 }
 
-/// <summary>The delegate's list shows (or no longer shows) the approver whose approvals they may decide.</summary>
+/// <summary>The delegate's index shows (or no longer shows) the approver whose approvals they may decide.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.LinkDelegator")]
 public sealed record LinkDelegator([property: Id(0)] string DelegateId, [property: Id(1)] string ApproverId, [property: Id(2)] bool Active) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(DelegateId).LinkDelegator(ApproverId, Active);
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IDelegatorsGrain>(DelegateId).Link(ApproverId, Active);
 }
 
 /// <summary>The approver's pending list shows (or drops) the approval.</summary>

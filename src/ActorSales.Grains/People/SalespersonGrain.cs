@@ -348,7 +348,10 @@ public sealed class SalespersonGrain(
         AccessPolicy.EnsureCanListApprovals(caller, Id);
         var now = clock.GetUtcNow();
         var ids = new List<string>(state.State.PendingApprovalIds);
-        foreach (var approverId in state.State.Delegators)
+        // Who named this person delegate: the index, plus the list rows of the previous release kept here.
+        var delegators = new SortedSet<string>(await GrainFactory.GetGrain<IDelegatorsGrain>(Id).Approvers(), StringComparer.Ordinal);
+        delegators.UnionWith(state.State.Delegators);
+        foreach (var approverId in delegators)
         {
             var approver = GrainFactory.GetGrain<ISalespersonGrain>(approverId);
             if (await approver.GetDelegation() is { } delegation && delegation.DelegateId == Id && delegation.IsActive(now))
@@ -359,7 +362,7 @@ public sealed class SalespersonGrain(
         var approvals = await Task.WhenAll(ids.Distinct(StringComparer.Ordinal).Select(id => GrainFactory.GetGrain<IApprovalGrain>(id).Find()));
         // An approval rerouted away from its approver stays out even if the old list still names it.
         return approvals.OfType<ApprovalView>()
-            .Where(a => a.Status == ApprovalStatus.Pending && (a.ApproverId == Id || state.State.Delegators.Contains(a.ApproverId)))
+            .Where(a => a.Status == ApprovalStatus.Pending && (a.ApproverId == Id || delegators.Contains(a.ApproverId)))
             .OrderBy(a => a.RequestedAt).ToList();
     }
 

@@ -26,7 +26,7 @@ public sealed class SalespersonState : Effects.IEffectsState
     /// <summary>Who may decide this person's approvals, and when.</summary>
     [Id(8)] public Delegation? Delegation { get; set; }
 
-    /// <summary>Approvers who named this person their delegate.</summary>
+    /// <summary>Approvers who named this person their delegate, as the previous release kept them; now in <see cref="Abstractions.People.IDelegatorsGrain"/> (both are read).</summary>
     [Id(9)] public SortedSet<string> Delegators { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Pending approvals addressed to this person.</summary>
