@@ -1,6 +1,7 @@
 using ActorSales.Gateway.Errors;
 using ActorSales.Gateway.Grpc;
 using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.Retries;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,7 @@ public static class GatewayExtensions
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.Interceptors.Add<RequestIdInterceptor>();
             options.EnableDetailedErrors = false;
             // 2,000-element lists and 100 kB strings fit; anything bigger is refused before it is parsed.
             options.MaxReceiveMessageSize = 1024 * 1024;

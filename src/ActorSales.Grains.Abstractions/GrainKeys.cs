@@ -1,3 +1,4 @@
+using ActorSales.Domain.Identity;
 namespace ActorSales.Grains.Abstractions;
 
 /// <summary>
@@ -17,9 +18,11 @@ public static class GrainKeys
 {
     public const int ActivityChunkSize = 100;
 
-    public static string NewCustomerId() => "cus_" + Guid.CreateVersion7().ToString("N");
+    /// <summary>A new customer's id; a create the client named with a request id gets the same id on every retry.</summary>
+    public static string NewCustomerId(ClientRequest? request = null) => request?.CreatedId("cus_") ?? "cus_" + Guid.CreateVersion7().ToString("N");
 
-    public static string NewOpportunityId() => "opp_" + Guid.CreateVersion7().ToString("N");
+    /// <summary>A new opportunity's id; a create the client named with a request id gets the same id on every retry.</summary>
+    public static string NewOpportunityId(ClientRequest? request = null) => request?.CreatedId("opp_") ?? "opp_" + Guid.CreateVersion7().ToString("N");
 
     public const string PipelineCatalog = "all";
 

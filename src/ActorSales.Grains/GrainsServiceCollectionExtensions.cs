@@ -2,6 +2,7 @@ using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,6 +21,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<ActorSalesMetrics>();
         services.TryAddSingleton<IEventLog, InMemoryEventLog>();
         services.TryAddSingleton<DomainEventPublisher>();
+        services.AddSingleton<IIncomingGrainCallFilter, RequestLedgerFilter>();
         services.AddOptions<EventLogOptions>();
         services.AddOptions<OpportunityOptions>();
         services.AddOptions<Domain.Deadlines.DeadlineOptions>();

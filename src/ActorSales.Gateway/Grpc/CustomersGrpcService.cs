@@ -19,7 +19,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var caller = await callers.ResolveAsync(context);
         var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
         var details = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, request.SourceChannel);
-        var view = await grains.Ref<ICustomerGrain>(GrainKeys.NewCustomerId()).Register(details, ownerId, caller);
+        var view = await grains.Ref<ICustomerGrain>(GrainKeys.NewCustomerId(caller.Request)).Register(details, ownerId, caller);
         return new CreateCustomerResponse { Customer = view.ToContract() };
     }
 

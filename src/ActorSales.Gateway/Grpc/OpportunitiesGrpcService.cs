@@ -25,7 +25,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             RequestMapper.ToMoney(request.Value, "value") ?? throw new ValidationException("value", "is required"),
             RequestMapper.RequiredTimestamp(request.ExpectedCloseAt, "expected_close_at"));
         var draft = new OpportunityDraft(Guard.Id(request.CustomerId, "customer_id"), terms, RequestMapper.OptionalId(request.PipelineKey, "pipeline_key"));
-        var view = await grains.Ref<IOpportunityGrain>(GrainKeys.NewOpportunityId()).Open(draft, caller);
+        var view = await grains.Ref<IOpportunityGrain>(GrainKeys.NewOpportunityId(caller.Request)).Open(draft, caller);
         return new CreateOpportunityResponse { Opportunity = view.ToContract() };
     }
 

@@ -3,6 +3,7 @@ using ActorSales.Domain.Errors;
 using ActorSales.Domain.Handovers;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
+using ActorSales.Gateway.Retries;
 using ActorSales.Grains.Abstractions.People;
 using Grpc.Core;
 
@@ -43,7 +44,7 @@ public sealed class CallerResolver(PersonIdentityCache identities, TimeProvider 
             ? new Caller(userId, role, null, SalespersonStatus.Active)
             : await ResolvePerson(userId, role);
         AccessPolicy.EnsureMayCall(caller, RpcSideEffects.Changes(context.Method));
-        return caller;
+        return RequestIdInterceptor.ClientRequestOf(context, userId) is { } request ? caller with { Request = request } : caller;
     }
 
     /// <summary>This gateway changed <paramref name="userId"/>'s identity: their next call here sees it at once.</summary>

@@ -1,6 +1,7 @@
 using Orleans.Storage;
 using ActorSales.Domain.Errors;
 using ActorSales.Grains.Events;
+using ActorSales.Domain.Identity;
 
 namespace ActorSales.Grains.Infrastructure;
 
@@ -15,6 +16,7 @@ internal static class PersistentStateExtensions
     {
         try
         {
+            (state.State as IRequestLedgerState)?.Requests.Record(); // the client's request id, with the change it made
             await state.WriteStateAsync();
         }
         catch (InconsistentStateException)

@@ -6,12 +6,13 @@ using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Notifications;
 
 [GenerateSerializer, Alias("actorsales.InboxState")]
-public sealed class InboxState
+public sealed class InboxState : IRequestLedgerState
 {
     /// <summary>Oldest first; each entry's position in <see cref="Sequence"/> order is its cursor.</summary>
     [Id(0)] public List<Notification> Items { get; set; } = [];
@@ -20,12 +21,14 @@ public sealed class InboxState
 
     /// <summary>The user departed: nothing more is delivered.</summary>
     [Id(3)] public bool Closed { get; set; }
+
+    [Id(4)] public RequestLedger Requests { get; set; } = new();
 }
 
 /// <summary>A user's notifications. Delivery is idempotent by notification id; the newest 500 are kept.</summary>
 public sealed partial class NotificationInboxGrain(
     [PersistentState("inbox", StorageNames.Default)] IPersistentState<InboxState> state,
-    ILogger<NotificationInboxGrain> logger) : Grain, INotificationInboxGrain
+    ILogger<NotificationInboxGrain> logger) : Grain, INotificationInboxGrain, IRetrySafeGrain
 {
     private const int Capacity = 500;
 
@@ -96,6 +99,12 @@ public sealed partial class NotificationInboxGrain(
         var unread = state.State.Items.Count(n => !n.Read);
         return Task.FromResult(new Page<Notification>(page, more ? last!.Value.ToString(CultureInfo.InvariantCulture) : null, unread));
     }
+
+    public RequestLedger Requests => state.State.Requests;
+
+    /// <summary>A repeated MarkRead answers with the unread count as it is now (marking read again changes nothing).</summary>
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
+        ValueTask.FromResult<object?>(state.State.Items.Count(n => !n.Read));
 
     public async Task<int> MarkRead(Caller caller, IReadOnlyList<string> ids)
     {

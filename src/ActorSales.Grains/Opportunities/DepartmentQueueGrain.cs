@@ -4,11 +4,12 @@ using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 
 namespace ActorSales.Grains.Opportunities;
 
 [GenerateSerializer, Alias("actorsales.DepartmentQueueState")]
-public sealed class DepartmentQueueState
+public sealed class DepartmentQueueState : IRequestLedgerState
 {
     [Id(0)] public Dictionary<string, DateTimeOffset> DueByTask { get; set; } = new(StringComparer.Ordinal);
 
@@ -20,10 +21,12 @@ public sealed class DepartmentQueueState
 
     /// <summary>Version of the member list (0: never set); the queue's own changes do not count.</summary>
     [Id(2)] public long Version { get; set; }
+
+    [Id(3)] public RequestLedger Requests { get; set; } = new();
 }
 
 public sealed class DepartmentQueueGrain(
-    [PersistentState("queue", StorageNames.Default)] IPersistentState<DepartmentQueueState> state) : Grain, IDepartmentQueueGrain
+    [PersistentState("queue", StorageNames.Default)] IPersistentState<DepartmentQueueState> state) : Grain, IDepartmentQueueGrain, IRetrySafeGrain
 {
     private const string Entity = "department";
 
@@ -70,6 +73,10 @@ public sealed class DepartmentQueueGrain(
         await state.WriteOrConflictAsync(Entity, Id);
         return ToView();
     }
+
+    public RequestLedger Requests => state.State.Requests;
+
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) => ValueTask.FromResult<object?>(ToView());
 
     public Task<bool> IsMember(string userId) => Task.FromResult(Members.Contains(userId));
 
