@@ -18,6 +18,13 @@ public sealed class PoolTests(ClusterFixture fixture)
 {
     private Task<ICustomerGrain> RegisterAsync(TestTeam team, Caller owner, CustomerTier tier) => fixture.RegisterCustomerAsync(team, owner.UserId, tier);
 
+    // Claims and assignments go to the customer, which asks its team's pool to reserve the claim.
+    private Task<CustomerView> Claim(TestTeam team, string customerId, Caller caller) =>
+        fixture.Grains.GetGrain<ICustomerGrain>(customerId).ClaimFromPool(team.TeamId, caller);
+
+    private Task<CustomerView> Assign(TestTeam team, string customerId, string ownerId, Caller caller) =>
+        fixture.Grains.GetGrain<ICustomerGrain>(customerId).AssignFromPool(team.TeamId, ownerId, caller);
+
     private static Task<CustomerView> InPool(ICustomerGrain customer, Caller reader) =>
         ClusterFixture.EventuallyAsync(() => customer.Get(reader), v => v.InPool);
 
@@ -37,8 +44,8 @@ public sealed class PoolTests(ClusterFixture fixture)
         fixture.Clock.Advance(TimeSpan.FromDays(15));
         var released = await InPool(customer, team.Manager);
         var listed = await ClusterFixture.EventuallyAsync(() => pool.List(team.OtherRep, null, null, 50, null), p => p.Items.Count > 0);
-        var reclaim = await Assert.ThrowsAsync<PreconditionFailedException>(() => pool.Claim(customer.GetPrimaryKeyString(), team.Rep));
-        var claimed = await pool.Claim(customer.GetPrimaryKeyString(), team.OtherRep);
+        var reclaim = await Assert.ThrowsAsync<PreconditionFailedException>(() => Claim(team, customer.GetPrimaryKeyString(), team.Rep));
+        var claimed = await Claim(team, customer.GetPrimaryKeyString(), team.OtherRep);
 
         Assert.Equal([customer.GetPrimaryKeyString()], warned);
         Assert.Contains("public pool", Assert.Single(warning).Message, StringComparison.Ordinal);
@@ -124,12 +131,12 @@ public sealed class PoolTests(ClusterFixture fixture)
 
         for (var i = 0; i < 5; i++)
         {
-            await pool.Claim(customers[i].GetPrimaryKeyString(), team.OtherRep);
+            await Claim(team, customers[i].GetPrimaryKeyString(), team.OtherRep);
         }
-        var sixth = await Assert.ThrowsAsync<PreconditionFailedException>(() => pool.Claim(customers[5].GetPrimaryKeyString(), team.OtherRep));
-        var assigned = await pool.Assign(customers[5].GetPrimaryKeyString(), team.OtherRep.UserId, team.Manager); // managers are not limited per day
+        var sixth = await Assert.ThrowsAsync<PreconditionFailedException>(() => Claim(team, customers[5].GetPrimaryKeyString(), team.OtherRep));
+        var assigned = await Assign(team, customers[5].GetPrimaryKeyString(), team.OtherRep.UserId, team.Manager); // managers are not limited per day
         fixture.Clock.Advance(TimeSpan.FromDays(1));
-        var nextDay = await pool.Claim(customers[6].GetPrimaryKeyString(), team.OtherRep);
+        var nextDay = await Claim(team, customers[6].GetPrimaryKeyString(), team.OtherRep);
 
         Assert.Contains("already claimed 5 customers today", sixth.Message, StringComparison.Ordinal);
         Assert.Equal(team.OtherRep.UserId, assigned.OwnerId);
@@ -160,7 +167,7 @@ public sealed class PoolTests(ClusterFixture fixture)
             {
                 try
                 {
-                    return (await pool.Claim(a.id, a.claimant)).OwnerId;
+                    return (await Claim(team, a.id, a.claimant)).OwnerId;
                 }
                 catch (DomainException)
                 {
@@ -199,12 +206,11 @@ public sealed class PoolTests(ClusterFixture fixture)
         var team = await fixture.CreateTeamAsync();
         var outsider = await fixture.CreateTeamAsync();
         var customer = await RegisterAsync(team, team.Rep, CustomerTier.B);
-        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
 
-        var existing = await Assert.ThrowsAsync<AccessDeniedException>(() => pool.Claim(customer.GetPrimaryKeyString(), outsider.Rep));
-        var missing = await Assert.ThrowsAsync<AccessDeniedException>(() => pool.Claim(GrainKeys.NewCustomerId(), outsider.Manager));
+        var existing = await Assert.ThrowsAsync<AccessDeniedException>(() => Claim(team, customer.GetPrimaryKeyString(), outsider.Rep));
+        var missing = await Assert.ThrowsAsync<AccessDeniedException>(() => Claim(team, GrainKeys.NewCustomerId(), outsider.Manager));
         var service = await Assert.ThrowsAsync<AccessDeniedException>(() =>
-            pool.Assign(customer.GetPrimaryKeyString(), team.OtherRep.UserId, new Caller("billing", Role.Service, null, Domain.People.SalespersonStatus.Active)));
+            Assign(team, customer.GetPrimaryKeyString(), team.OtherRep.UserId, new Caller("billing", Role.Service, null, Domain.People.SalespersonStatus.Active)));
 
         Assert.Equal(existing.Message, missing.Message); // nothing about the entry: not even whether it exists
         Assert.All(new[] { existing, missing, service }, denied =>
