@@ -1,10 +1,15 @@
 using ActorSales.Domain.Customers;
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Customers;
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace ActorSales.Grains.Tests;
 
@@ -17,6 +22,13 @@ namespace ActorSales.Grains.Tests;
 public sealed class PoolTests(ClusterFixture fixture)
 {
     private Task<ICustomerGrain> RegisterAsync(TestTeam team, Caller owner, CustomerTier tier) => fixture.RegisterCustomerAsync(team, owner.UserId, tier);
+
+    // Claims and assignments go to the customer, which asks its team's pool to reserve the claim.
+    private Task<CustomerView> Claim(TestTeam team, string customerId, Caller caller) =>
+        fixture.Grains.GetGrain<ICustomerGrain>(customerId).ClaimFromPool(team.TeamId, caller);
+
+    private Task<CustomerView> Assign(TestTeam team, string customerId, string ownerId, Caller caller) =>
+        fixture.Grains.GetGrain<ICustomerGrain>(customerId).AssignFromPool(team.TeamId, ownerId, caller);
 
     private static Task<CustomerView> InPool(ICustomerGrain customer, Caller reader) =>
         ClusterFixture.EventuallyAsync(() => customer.Get(reader), v => v.InPool);
@@ -37,8 +49,8 @@ public sealed class PoolTests(ClusterFixture fixture)
         fixture.Clock.Advance(TimeSpan.FromDays(15));
         var released = await InPool(customer, team.Manager);
         var listed = await ClusterFixture.EventuallyAsync(() => pool.List(team.OtherRep, null, null, 50, null), p => p.Items.Count > 0);
-        var reclaim = await Assert.ThrowsAsync<PreconditionFailedException>(() => pool.Claim(customer.GetPrimaryKeyString(), team.Rep));
-        var claimed = await pool.Claim(customer.GetPrimaryKeyString(), team.OtherRep);
+        var reclaim = await Assert.ThrowsAsync<PreconditionFailedException>(() => Claim(team, customer.GetPrimaryKeyString(), team.Rep));
+        var claimed = await Claim(team, customer.GetPrimaryKeyString(), team.OtherRep);
 
         Assert.Equal([customer.GetPrimaryKeyString()], warned);
         Assert.Contains("public pool", Assert.Single(warning).Message, StringComparison.Ordinal);
@@ -124,12 +136,12 @@ public sealed class PoolTests(ClusterFixture fixture)
 
         for (var i = 0; i < 5; i++)
         {
-            await pool.Claim(customers[i].GetPrimaryKeyString(), team.OtherRep);
+            await Claim(team, customers[i].GetPrimaryKeyString(), team.OtherRep);
         }
-        var sixth = await Assert.ThrowsAsync<PreconditionFailedException>(() => pool.Claim(customers[5].GetPrimaryKeyString(), team.OtherRep));
-        var assigned = await pool.Assign(customers[5].GetPrimaryKeyString(), team.OtherRep.UserId, team.Manager); // managers are not limited per day
+        var sixth = await Assert.ThrowsAsync<PreconditionFailedException>(() => Claim(team, customers[5].GetPrimaryKeyString(), team.OtherRep));
+        var assigned = await Assign(team, customers[5].GetPrimaryKeyString(), team.OtherRep.UserId, team.Manager); // managers are not limited per day
         fixture.Clock.Advance(TimeSpan.FromDays(1));
-        var nextDay = await pool.Claim(customers[6].GetPrimaryKeyString(), team.OtherRep);
+        var nextDay = await Claim(team, customers[6].GetPrimaryKeyString(), team.OtherRep);
 
         Assert.Contains("already claimed 5 customers today", sixth.Message, StringComparison.Ordinal);
         Assert.Equal(team.OtherRep.UserId, assigned.OwnerId);
@@ -160,7 +172,7 @@ public sealed class PoolTests(ClusterFixture fixture)
             {
                 try
                 {
-                    return (await pool.Claim(a.id, a.claimant)).OwnerId;
+                    return (await Claim(team, a.id, a.claimant)).OwnerId;
                 }
                 catch (DomainException)
                 {
@@ -199,12 +211,11 @@ public sealed class PoolTests(ClusterFixture fixture)
         var team = await fixture.CreateTeamAsync();
         var outsider = await fixture.CreateTeamAsync();
         var customer = await RegisterAsync(team, team.Rep, CustomerTier.B);
-        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
 
-        var existing = await Assert.ThrowsAsync<AccessDeniedException>(() => pool.Claim(customer.GetPrimaryKeyString(), outsider.Rep));
-        var missing = await Assert.ThrowsAsync<AccessDeniedException>(() => pool.Claim(GrainKeys.NewCustomerId(), outsider.Manager));
+        var existing = await Assert.ThrowsAsync<AccessDeniedException>(() => Claim(team, customer.GetPrimaryKeyString(), outsider.Rep));
+        var missing = await Assert.ThrowsAsync<AccessDeniedException>(() => Claim(team, GrainKeys.NewCustomerId(), outsider.Manager));
         var service = await Assert.ThrowsAsync<AccessDeniedException>(() =>
-            pool.Assign(customer.GetPrimaryKeyString(), team.OtherRep.UserId, new Caller("billing", Role.Service, null, Domain.People.SalespersonStatus.Active)));
+            Assign(team, customer.GetPrimaryKeyString(), team.OtherRep.UserId, new Caller("billing", Role.Service, null, Domain.People.SalespersonStatus.Active)));
 
         Assert.Equal(existing.Message, missing.Message); // nothing about the entry: not even whether it exists
         Assert.All(new[] { existing, missing, service }, denied =>
@@ -212,5 +223,83 @@ public sealed class PoolTests(ClusterFixture fixture)
             Assert.DoesNotContain(team.TeamId, denied.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(customer.GetPrimaryKeyString(), denied.Message, StringComparison.Ordinal);
         });
+    }
+
+    /// <summary>Six tier-C customers of the rep, released to the team's pool and listed there.</summary>
+    private async Task<List<string>> PooledAsync(TestTeam team, int count)
+    {
+        var customers = new List<ICustomerGrain>();
+        for (var i = 0; i < count; i++)
+        {
+            customers.Add(await RegisterAsync(team, team.Rep, CustomerTier.C));
+        }
+        fixture.Clock.Advance(TimeSpan.FromDays(15));
+        foreach (var customer in customers)
+        {
+            await InPool(customer, team.Manager);
+        }
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+        await ClusterFixture.EventuallyAsync(() => pool.List(team.Manager, null, null, 50, null), p => p.Items.Count == count);
+        return customers.Select(c => c.GetPrimaryKeyString()).ToList();
+    }
+
+    [Fact]
+    public async Task A_claim_whose_customer_write_fails_leaves_the_customer_claimable_and_the_claim_uncounted()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var ids = await PooledAsync(team, 6);
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+        for (var i = 0; i < 4; i++)
+        {
+            await Claim(team, ids[i], team.OtherRep);
+        }
+        // Another activation's write behind the live one's back: the live activation's next write fails on the ETag.
+        var failing = fixture.Grains.GetGrain<ICustomerGrain>(ids[4]);
+        var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<CustomerState>();
+        await storage.ReadStateAsync("customer", failing.GetGrainId(), stored);
+        await storage.WriteStateAsync("customer", failing.GetGrainId(), stored);
+
+        var failed = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Claim(team, ids[4], team.OtherRep));
+        var afterFailure = await failing.Get(team.Manager);
+        var listed = (await pool.List(team.Manager, null, null, 50, null)).Items.Select(e => e.CustomerId).ToList();
+        var fifth = await Claim(team, ids[4], team.OtherRep); // still the fifth of the day: the failed one was given back
+        var sixth = await Assert.ThrowsAsync<PreconditionFailedException>(() => Claim(team, ids[5], team.OtherRep));
+
+        Assert.Contains(ids[4], failed.Message, StringComparison.Ordinal);
+        Assert.Equal((string.Empty, true), (afterFailure.OwnerId, afterFailure.InPool));
+        Assert.Equal([ids[4], ids[5]], listed.Order());
+        Assert.Equal((team.OtherRep.UserId, false), (fifth.OwnerId, fifth.InPool));
+        Assert.Contains("already claimed 5 customers today", sixth.Message, StringComparison.Ordinal);
+        Assert.Equal([ids[5]], (await pool.List(team.Manager, null, null, 50, null)).Items.Select(e => e.CustomerId));
+    }
+
+    [Fact]
+    public async Task A_reservation_its_customer_never_confirms_expires_and_a_late_confirmation_still_takes_the_entry()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var ids = await PooledAsync(team, 2);
+        var pool = fixture.Grains.GetGrain<IPublicPoolGrain>(team.TeamId);
+
+        // As a customer whose silo died between the reservation and its write: nobody confirms or releases.
+        var orphan = await pool.Reserve(ids[0], team.OtherRep.UserId, managerAssignment: false);
+        var whileReserved = (await pool.List(team.Manager, null, null, 50, null)).Items.Select(e => e.CustomerId).ToList();
+        var refused = await Assert.ThrowsAsync<NotFoundException>(() => Claim(team, ids[0], team.Rep));
+        fixture.Clock.Advance(new PoolOptions().ReservationTimeout);
+        var expired = await ClusterFixture.EventuallyAsync(() => pool.List(team.Manager, null, null, 50, null), p => p.Items.Count == 2);
+        // Had the write landed after all, its confirmation (an effect, retried until it arrives) takes the entry again.
+        var late = await pool.Reserve(ids[1], team.OtherRep.UserId, managerAssignment: false);
+        fixture.Clock.Advance(new PoolOptions().ReservationTimeout);
+        await ClusterFixture.EventuallyAsync(() => pool.List(team.Manager, null, null, 50, null), p => p.Items.Count == 2);
+        await pool.Confirm(late);
+        await pool.Confirm(late); // replayed: nothing more
+        var claimed = await Claim(team, ids[0], team.OtherRep);
+
+        Assert.Equal([ids[1]], whileReserved);
+        Assert.Contains("pool entry", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ids.Order(), expired.Items.Select(e => e.CustomerId).Order());
+        Assert.Equal(team.OtherRep.UserId, claimed.OwnerId);
+        Assert.Empty((await pool.List(team.Manager, null, null, 50, null)).Items);
+        Assert.Equal(orphan.CustomerId, ids[0]);
     }
 }

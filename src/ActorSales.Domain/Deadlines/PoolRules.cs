@@ -12,6 +12,12 @@ public sealed class PoolOptions
 
     /// <summary>How long the previous owner of a released customer must wait to claim it back.</summary>
     public TimeSpan ReclaimCooldown { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How long a reserved claim waits for its customer to confirm it; then the pool lists the customer again and gives
+    /// the claim back (the customer's silo died between the reservation and its write).
+    /// </summary>
+    public TimeSpan ReservationTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public static class PoolRules
@@ -34,3 +40,16 @@ public static class PoolRules
         }
     }
 }
+
+/// <summary>
+/// A claim the pool reserved for <see cref="OwnerId"/>: the entry is out of the pool and the day's claim counted
+/// (<see cref="Counted"/>) until the customer confirms it (its owner is written) or releases it (its write failed).
+/// An unconfirmed reservation expires after <see cref="PoolOptions.ReservationTimeout"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("actorsales.PoolClaim")]
+public sealed record PoolClaim(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] string CustomerId,
+    [property: Id(2)] string OwnerId,
+    [property: Id(3)] DateOnly Day,
+    [property: Id(4)] bool Counted);

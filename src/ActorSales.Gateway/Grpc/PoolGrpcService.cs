@@ -28,14 +28,17 @@ public sealed class PoolGrpcService(IGrainFactory grains, CallerResolver callers
     public override async Task<ClaimCustomerResponse> ClaimCustomer(ClaimCustomerRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var view = await Pool(request.TeamId).Claim(Guard.Id(request.CustomerId, "customer_id"), caller);
+        var teamId = Guard.Id(request.TeamId, "team_id");
+        var view = await Customer(request.CustomerId).ClaimFromPool(teamId, caller);
         return new ClaimCustomerResponse { Customer = view.ToContract() };
     }
 
     public override async Task<AssignPoolCustomerResponse> AssignPoolCustomer(AssignPoolCustomerRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var view = await Pool(request.TeamId).Assign(Guard.Id(request.CustomerId, "customer_id"), Guard.Id(request.OwnerId, "owner_id"), caller);
+        var teamId = Guard.Id(request.TeamId, "team_id");
+        var customer = Customer(request.CustomerId);
+        var view = await customer.AssignFromPool(teamId, Guard.Id(request.OwnerId, "owner_id"), caller);
         return new AssignPoolCustomerResponse { Customer = view.ToContract() };
     }
 
@@ -48,6 +51,9 @@ public sealed class PoolGrpcService(IGrainFactory grains, CallerResolver callers
         response.Customers.AddRange(customers.OfType<CustomerView>().Where(c => !c.InPool).Select(c => c.ToContract()));
         return response;
     }
+
+    /// <summary>Claims and assignments go to the customer, which asks the pool to reserve the claim (the pool never calls a customer).</summary>
+    private ICustomerGrain Customer(string customerId) => grains.Ref<ICustomerGrain>(Guard.Id(customerId, "customer_id"));
 
     private IPublicPoolGrain Pool(string teamId) => grains.Ref<IPublicPoolGrain>(Guard.Id(teamId, "team_id"));
 }

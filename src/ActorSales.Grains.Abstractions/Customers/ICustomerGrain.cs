@@ -1,4 +1,5 @@
 using ActorSales.Domain.Customers;
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions.Handovers;
 
@@ -51,9 +52,16 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("RecordWin")]
     Task RecordWin(DateTimeOffset wonAt);
 
-    /// <summary>Gives a pooled customer to <paramref name="ownerId"/>; fails if it is no longer in the pool. Called by the pool.</summary>
-    [Alias("AssignFromPool")]
-    Task<CustomerView> AssignFromPool(string ownerId, string actorId, bool assigned);
+    /// <summary>
+    /// The caller claims this customer from the pool of <paramref name="poolTeamId"/> (the team's reps and manager): the
+    /// pool reserves the claim within its limits, then the customer takes the caller as owner and confirms the claim.
+    /// </summary>
+    [Alias("ClaimFromPool")]
+    Task<CustomerView> ClaimFromPool(string poolTeamId, Caller caller);
+
+    /// <summary>A manager gives this pooled customer to <paramref name="ownerId"/>, a member of the pool's team (holding cap and cooldown apply).</summary>
+    [Alias("AssignFromPoolByCaller")]
+    Task<CustomerView> AssignFromPool(string poolTeamId, string ownerId, Caller caller);
 
     /// <summary>The owner moved to another team; re-scopes the customer. Called by the salesperson grain.</summary>
     [Alias("OwnerTeamChanged")]
@@ -119,11 +127,19 @@ public interface IPublicPoolGrain : IGrainWithStringKey
     [Alias("List"), ReadOnly]
     Task<Page<PoolEntry>> List(Caller caller, CustomerTier? tier, string? industry, int pageSize, string? afterCursor);
 
-    /// <summary>Claims for the caller within the limits; one claim at a time, so limits hold under any concurrency.</summary>
-    [Alias("Claim")]
-    Task<CustomerView> Claim(string customerId, Caller caller);
+    /// <summary>
+    /// Reserves the pooled customer for <paramref name="ownerId"/> within the limits (a manager's assignment is not
+    /// counted per day), one at a time: the entry leaves the pool until the claim is confirmed or released, or expires.
+    /// NOT_FOUND if the customer is not listed, FAILED_PRECONDITION naming the limit. Called by the customer grain.
+    /// </summary>
+    [Alias("Reserve")]
+    Task<PoolClaim> Reserve(string customerId, string ownerId, bool managerAssignment);
 
-    /// <summary>A manager gives a pooled customer to a team member (holding cap and cooldown still apply).</summary>
-    [Alias("Assign")]
-    Task<CustomerView> Assign(string customerId, string ownerId, Caller caller);
+    /// <summary>The customer wrote its new owner: the reservation is final (idempotent). Called by the customer's effect.</summary>
+    [Alias("Confirm")]
+    Task Confirm(PoolClaim claim);
+
+    /// <summary>The customer could not write its new owner: the entry is listed again and the claim given back (idempotent).</summary>
+    [Alias("Release")]
+    Task Release(PoolClaim claim);
 }

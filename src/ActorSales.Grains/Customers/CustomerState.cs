@@ -3,8 +3,9 @@ using ActorSales.Domain.Customers;
 
 namespace ActorSales.Grains.Customers;
 
+/// <summary>A customer as stored; <see cref="CustomerAggregate"/> decides over it, the grain adds outbox and effects.</summary>
 [GenerateSerializer, Alias("actorsales.CustomerState")]
-public sealed class CustomerState
+public sealed class CustomerState : ICustomerRecord
 {
     [Id(0)] public bool Registered { get; set; }
     [Id(1)] public CustomerDetails? Details { get; set; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ActorSales.Domain.Customers;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
@@ -6,7 +5,9 @@ using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.People;
+using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ActorSales.Grains.Customers;
@@ -18,36 +19,65 @@ public sealed class PublicPoolState
 
     /// <summary>Claims per person on one (team-local) day: person -> (day, count).</summary>
     [Id(1)] public Dictionary<string, ClaimCount> ClaimsToday { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Claims taken but not yet confirmed by their customer, by customer id; their entries are out of the pool.</summary>
+    [Id(2)] public Dictionary<string, PoolReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the expiry reminder is registered for; null when none is.</summary>
+    [Id(3)] public DateTimeOffset? ReminderDueAt { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.ClaimCount")]
 public sealed record ClaimCount([property: Id(0)] DateOnly Day, [property: Id(1)] int Count);
 
+/// <summary>A reserved claim, the entry it took out of the pool, and when it is given back unless confirmed.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.PoolReservation")]
+public sealed record PoolReservation([property: Id(0)] PoolClaim Claim, [property: Id(1)] PoolEntry Entry, [property: Id(2)] DateTimeOffset ExpiresAt);
+
 /// <summary>
-/// A team's public pool. Claims are serialised by the grain, so the per-day limit, the holding cap and the previous
-/// owner's cooldown hold however many people claim at once; the customer grain's own compare-and-set (it must still be
-/// in the pool) makes sure each customer gets exactly one new owner.
+/// A team's public pool. It never calls a customer: claims and assignments go to the customer, which asks the pool to
+/// reserve the claim. Reservations are serialised by the grain, so the per-day limit, the holding cap and the previous
+/// owner's cooldown hold however many people claim at once, and the reserved entry leaves the pool, so each customer
+/// gets one new owner. The customer confirms the reservation once its owner is written (an idempotent effect) or
+/// releases it if the write failed; one neither confirmed nor released (its customer's silo died in between) expires
+/// after <see cref="PoolOptions.ReservationTimeout"/> on the pool's own deadline: the entry is listed again and the
+/// claim given back.
 /// </summary>
 public sealed class PublicPoolGrain(
     [PersistentState("pool", StorageNames.Default)] IPersistentState<PublicPoolState> state,
     IOptions<PoolOptions> options,
-    TimeProvider clock) : Grain, IPublicPoolGrain
+    TimeProvider clock,
+    ILogger<PublicPoolGrain> logger) : Grain, IPublicPoolGrain, IRemindable
 {
+    private const string ExpiryRule = "pool-reservation-expiry";
+
+    private DeadlineScheduler _deadlines = null!;
+
     private string TeamId => this.GetPrimaryKeyString();
+
+    private PublicPoolState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _deadlines = new DeadlineScheduler(this, clock, OnExpiryDue, logger, S.ReminderDueAt);
+        return Schedule();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => _deadlines.FireDueAsync(Desired);
 
     public async Task Add(PoolEntry entry)
     {
-        if (!state.State.Entries.ContainsKey(entry.CustomerId))
+        if (!S.Entries.ContainsKey(entry.CustomerId) && !S.Reservations.ContainsKey(entry.CustomerId))
         {
-            state.State.Entries[entry.CustomerId] = entry;
-            await state.WriteOrConflictAsync("pool", TeamId);
+            S.Entries[entry.CustomerId] = entry;
+            await Write();
         }
     }
 
     public Task<Page<PoolEntry>> List(Caller caller, CustomerTier? tier, string? industry, int pageSize, string? afterCursor)
     {
         AccessPolicy.EnsureCanReadTeam(caller, TeamId);
-        var matching = state.State.Entries.Values
+        var matching = S.Entries.Values
             .Where(e => tier is null || e.Tier == tier)
             .Where(e => industry is null || string.Equals(e.Industry, industry, StringComparison.OrdinalIgnoreCase))
             .Select(e => (Cursor: $"{(DateTimeOffset.MaxValue - e.ReleasedAt).Ticks:D19}|{e.CustomerId}", Entry: e))
@@ -57,58 +87,109 @@ public sealed class PublicPoolGrain(
             .ToList();
         var more = matching.Count > pageSize;
         var page = matching.Take(pageSize).ToList();
-        return Task.FromResult(new Page<PoolEntry>(page.Select(e => e.Entry).ToList(), more ? page[^1].Cursor : null, state.State.Entries.Count));
+        return Task.FromResult(new Page<PoolEntry>(page.Select(e => e.Entry).ToList(), more ? page[^1].Cursor : null, S.Entries.Count));
     }
 
-    public async Task<CustomerView> Claim(string customerId, Caller caller)
+    public async Task<PoolClaim> Reserve(string customerId, string ownerId, bool managerAssignment)
     {
-        AccessPolicy.EnsureCanClaimFromPool(caller, TeamId);
-        return await GiveAway(customerId, caller.UserId, caller.UserId, managerAssignment: false);
-    }
-
-    public async Task<CustomerView> Assign(string customerId, string ownerId, Caller caller)
-    {
-        AccessPolicy.EnsureCanAssignFromPool(caller, TeamId);
-        var person = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).GetIdentity() ?? throw new NotFoundException("salesperson", ownerId);
-        if (person.TeamId != TeamId)
-        {
-            throw new PreconditionFailedException($"owner_id: '{ownerId}' is not a member of team '{TeamId}'");
-        }
-        return await GiveAway(customerId, ownerId, caller.UserId, managerAssignment: true);
-    }
-
-    private async Task<CustomerView> GiveAway(string customerId, string ownerId, string actorId, bool managerAssignment)
-    {
-        if (!state.State.Entries.TryGetValue(customerId, out var entry))
+        if (!S.Entries.TryGetValue(customerId, out var entry))
         {
             throw new NotFoundException("pool entry", customerId);
         }
         var now = clock.GetUtcNow();
         var today = await Today(now);
-        var claims = state.State.ClaimsToday.TryGetValue(ownerId, out var count) && count.Day == today ? count.Count : 0;
-        var holding = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).OwnedCount();
+        var claims = S.ClaimsToday.TryGetValue(ownerId, out var count) && count.Day == today ? count.Count : 0;
+        // Reserved claims are not in the owner's book yet, but will be: they count towards the cap.
+        var holding = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).OwnedCount()
+            + S.Reservations.Values.Count(r => r.Claim.OwnerId == ownerId);
         PoolRules.EnsureMayClaim(ownerId, claims, holding, entry.PreviousOwnerId, entry.ReleasedAt, now, options.Value, managerAssignment);
 
-        CustomerView view;
-        try
+        var claim = new PoolClaim(Guid.NewGuid().ToString("N"), customerId, ownerId, today, Counted: !managerAssignment);
+        S.Entries.Remove(customerId);
+        S.Reservations[customerId] = new PoolReservation(claim, entry, now + options.Value.ReservationTimeout);
+        if (claim.Counted)
         {
-            view = await GrainFactory.GetGrain<ICustomerGrain>(customerId).AssignFromPool(ownerId, actorId, managerAssignment);
+            S.ClaimsToday[ownerId] = new ClaimCount(today, claims + 1);
         }
-        catch (PreconditionFailedException)
-        {
-            // The customer left the pool by another path: drop the stale entry and say so.
-            state.State.Entries.Remove(customerId);
-            await state.WriteOrConflictAsync("pool", TeamId);
-            throw new NotFoundException("pool entry", customerId);
-        }
-        state.State.Entries.Remove(customerId);
-        if (!managerAssignment)
-        {
-            state.State.ClaimsToday[ownerId] = new ClaimCount(today, claims + 1);
-        }
-        await state.WriteOrConflictAsync("pool", TeamId);
-        return view;
+        await Write();
+        await Schedule();
+        return claim;
     }
+
+    public async Task Confirm(PoolClaim claim)
+    {
+        if (S.Reservations.TryGetValue(claim.CustomerId, out var reservation) && reservation.Claim.ReservationId == claim.ReservationId)
+        {
+            S.Reservations.Remove(claim.CustomerId);
+        }
+        else if (S.Entries.Remove(claim.CustomerId))
+        {
+            // The reservation expired before this confirmation came (the customer's effects waited on an unreachable
+            // pool) and listed the customer again; the customer is owned, so the entry goes and the claim counts again.
+            // Any later entry of this customer comes after this confirmation: its effects run in order.
+            Count(claim, +1);
+        }
+        else
+        {
+            return; // already confirmed: a replayed effect
+        }
+        await Write();
+        await Schedule();
+    }
+
+    public async Task Release(PoolClaim claim)
+    {
+        if (S.Reservations.TryGetValue(claim.CustomerId, out var reservation) && reservation.Claim.ReservationId == claim.ReservationId)
+        {
+            GiveBack(reservation);
+            await Write();
+            await Schedule();
+        }
+    }
+
+    /// <summary>The entry is listed again and the claim no longer counts against the person's day.</summary>
+    private void GiveBack(PoolReservation reservation)
+    {
+        S.Reservations.Remove(reservation.Claim.CustomerId);
+        S.Entries[reservation.Claim.CustomerId] = reservation.Entry;
+        Count(reservation.Claim, -1);
+    }
+
+    private void Count(PoolClaim claim, int delta)
+    {
+        if (!claim.Counted)
+        {
+            return;
+        }
+        var current = S.ClaimsToday.TryGetValue(claim.OwnerId, out var count) && count.Day == claim.Day ? count.Count : 0;
+        if (current + delta >= 0 && (count is null || count.Day == claim.Day))
+        {
+            S.ClaimsToday[claim.OwnerId] = new ClaimCount(claim.Day, current + delta);
+        }
+    }
+
+    private List<Deadline> Desired() =>
+        S.Reservations.Count == 0 ? [] : [new Deadline(ExpiryRule, S.Reservations.Values.Min(r => r.ExpiresAt))];
+
+    private async Task OnExpiryDue(Deadline deadline)
+    {
+        var now = clock.GetUtcNow();
+        var expired = S.Reservations.Values.Where(r => r.ExpiresAt <= now).ToList();
+        if (expired.Count > 0)
+        {
+            expired.ForEach(GiveBack);
+            await Write();
+        }
+        await Schedule();
+    }
+
+    private async Task Schedule()
+    {
+        await _deadlines.ScheduleAsync(Desired());
+        S.ReminderDueAt = _deadlines.ReminderDueAt;
+    }
+
+    private Task Write() => state.WriteOrConflictAsync("pool", TeamId);
 
     /// <summary>The day in the team's time zone: "per day" limits reset at the team's midnight.</summary>
     private async Task<DateOnly> Today(DateTimeOffset now)

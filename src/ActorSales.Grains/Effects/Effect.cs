@@ -133,6 +133,13 @@ public sealed record AddToPool([property: Id(0)] string TeamId, [property: Id(1)
     }
 }
 
+/// <summary>The pool's reservation of a claim is final: the customer wrote its new owner (idempotent).</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.ConfirmPoolClaim")]
+public sealed record ConfirmPoolClaim([property: Id(0)] string TeamId, [property: Id(1)] Domain.Deadlines.PoolClaim Claim) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IPublicPoolGrain>(TeamId).Confirm(Claim);
+}
+
 /// <summary>The team's about-to-release list shows (or drops) the customer.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.SetReleaseWarning")]
 public sealed record SetReleaseWarning([property: Id(0)] string TeamId, [property: Id(1)] string CustomerId, [property: Id(2)] bool Warned) : Effect

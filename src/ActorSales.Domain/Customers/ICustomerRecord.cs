@@ -1,0 +1,38 @@
+namespace ActorSales.Domain.Customers;
+
+/// <summary>
+/// What <see cref="CustomerAggregate"/> decides over: the customer's stored fields. The grain's persisted state
+/// implements it, so the stored shape (and its serialisation ids) stays where it is while the rules live here.
+/// </summary>
+public interface ICustomerRecord
+{
+    bool Registered { get; set; }
+    CustomerDetails? Details { get; set; }
+    string OwnerId { get; set; }
+    string OwnerTeamId { get; set; }
+    DateTimeOffset CreatedAt { get; set; }
+    DateTimeOffset UpdatedAt { get; set; }
+    DateTimeOffset? LastFollowUpAt { get; set; }
+    long ActivityCount { get; set; }
+
+    /// <summary>Version of the customer; also the sequence of its latest domain event.</summary>
+    long Version { get; set; }
+
+    List<string> DedupKeys { get; set; }
+    string? NextAction { get; set; }
+    DateTimeOffset? NextActionDueAt { get; set; }
+    SortedSet<string> OpenOpportunityIds { get; set; }
+    DateTimeOffset AssignedAt { get; set; }
+    List<string> FiredDeadlines { get; set; }
+    DateTimeOffset? QualifiedAt { get; set; }
+    string? OwnerTimeZone { get; set; }
+    bool Locked { get; set; }
+    bool InPool { get; set; }
+    DateTimeOffset? ReleasedAt { get; set; }
+    string? PreviousOwnerId { get; set; }
+    DateTimeOffset? LastWonAt { get; set; }
+    List<string> AppliedHandovers { get; set; }
+}
+
+/// <summary>Who is to own the customer, as the grain looked them up (identity, then their team's time zone).</summary>
+public sealed record CustomerOwner(string Id, string TeamId, People.SalespersonStatus Status, string? TimeZone = null);
