@@ -10,6 +10,7 @@ using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using DomainActivity = ActorSales.Domain.Customers.Activity;
@@ -28,7 +29,7 @@ public sealed partial class CustomerGrain(
     TimeProvider clock,
     IOptions<DeadlineOptions> deadlineOptions,
     IOptions<ActorSales.Domain.Pipeline.OpportunityOptions> options,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable, IRetrySafeGrain
 {
     private DeadlineScheduler _deadlines = null!;
     private EffectDispatcher _effects = null!;
@@ -144,6 +145,7 @@ public sealed partial class CustomerGrain(
         await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(activity.Sequence))).Put(activity);
 
         customer.LogActivity(activity, now);
+        S.Requests.NoteResult(activity.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Commit(customer, caller.UserId);
         await AfterWrite();
         metrics.ActivitiesLogged.Add(1);
@@ -170,6 +172,20 @@ public sealed partial class CustomerGrain(
         var chunks = await Task.WhenAll(reads);
         var items = chunks.SelectMany(c => c).OrderByDescending(a => a.Sequence).ToList();
         return new Page<DomainActivity>(items, bottom > 1 ? bottom.ToString(System.Globalization.CultureInfo.InvariantCulture) : null, S.ActivityCount);
+    }
+
+    public RequestLedger Requests => S.Requests;
+
+    /// <summary>A repeated LogActivity answers with the activity it logged; every other change with the customer.</summary>
+    public async ValueTask<object?> ReplayAsync(string method, AppliedRequest applied)
+    {
+        if (method != nameof(LogActivity))
+        {
+            return ToView();
+        }
+        var sequence = long.Parse(applied.Result!, System.Globalization.CultureInfo.InvariantCulture);
+        var logged = await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(sequence))).Range(sequence, sequence);
+        return new ActivityResult(logged[0], ToView());
     }
 
     public Task<CustomerView?> Find() => Task.FromResult(S.Registered ? ToView() : null);

@@ -1,3 +1,4 @@
+using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.Customers;
 
@@ -5,7 +6,7 @@ namespace ActorSales.Grains.Customers;
 
 /// <summary>A customer as stored; <see cref="CustomerAggregate"/> decides over it, the grain adds outbox and effects.</summary>
 [GenerateSerializer, Alias("actorsales.CustomerState")]
-public sealed class CustomerState : ICustomerRecord
+public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 {
     [Id(0)] public bool Registered { get; set; }
     [Id(1)] public CustomerDetails? Details { get; set; }
@@ -68,6 +69,9 @@ public sealed class CustomerState : ICustomerRecord
 
     /// <summary>Follow-ups of stored changes not yet applied (books, pool entry, team lists, notices), in order.</summary>
     [Id(28)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
+    [Id(29)] public RequestLedger Requests { get; set; } = new();
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>
