@@ -18,15 +18,6 @@ public sealed record ApprovalView(
     [property: Id(9)] DateTimeOffset? DecidedAt,
     [property: Id(10)] string? Comment);
 
-/// <summary>What an opportunity asks for when it enters the approval stage above the threshold.</summary>
-[GenerateSerializer, Immutable, Alias("actorsales.ApprovalRequest")]
-public sealed record ApprovalRequest(
-    [property: Id(0)] string OpportunityId,
-    [property: Id(1)] string OwnerId,
-    [property: Id(2)] string OwnerTeamId,
-    [property: Id(3)] string ApproverId,
-    [property: Id(4)] Money Value);
-
 /// <summary>
 /// One approval request. Key: "{opportunityId}/approval/{n}" where n is the stage entry that asked for it, so a
 /// retried or replayed stage change asks once.
