@@ -10,7 +10,8 @@ namespace ActorSales.Domain.Pipeline;
 /// approval, what a stall or a decayed signal does. The grain looks up what a command needs first (the customer, the
 /// pipeline, an approver), then calls the command; anything a lookup depends on is checked by a <c>Check…</c> method
 /// the command repeats, so every check comes before the first change.
-/// Stall and signal-decay deadlines are in <c>OpportunityAggregate.Deadlines.cs</c>.
+/// Approvals, ownership (handover, team moves, the lists that show the deal) and deadlines are in the sibling
+/// <c>OpportunityAggregate.*.cs</c> files.
 /// </summary>
 public sealed partial class OpportunityAggregate(string id, IOpportunityData state, OpportunityOptions options)
     : Aggregate<OpportunityEvent, OpportunityFollowUp>
@@ -215,10 +216,6 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         return (terms, changed);
     }
 
-    private bool NeedsReapproval(OpportunityTerms terms) =>
-        terms.Value != state.Terms!.Value
-        && ApprovalRules.NeedsReapproval(state.Pipeline!, state.Stage, state.ApprovedValue, terms.Value, options.Approval);
-
     /// <summary>Plans (or, with an empty action, clears) the next action; a due date counts as activity for the stall clock.</summary>
     public void SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller, DateTimeOffset now)
     {
@@ -270,117 +267,6 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         Raise(new OpportunityEvent.Lost());
     }
 
-    /// <summary>Whether <paramref name="approvalId"/> is the approval the deal waits for.</summary>
-    public bool Awaits(string approvalId) => state.Created && state.PendingApprovalId == approvalId && state.PendingApproval is not null;
-
-    /// <summary>
-    /// The approval grain recorded a decision on <paramref name="approvalId"/>: the deal unlocks, and a rejection returns
-    /// it to the configured stage. Nothing happens if the deal no longer waits for it (applied already, or superseded).
-    /// </summary>
-    public void ApplyApprovalDecision(
-        string approvalId, bool approved, string decidedBy, DateTimeOffset decidedAt, string comment, DateTimeOffset requestedAt, DateTimeOffset now)
-    {
-        if (!Awaits(approvalId))
-        {
-            return;
-        }
-        var request = state.PendingApproval!;
-        state.PendingApprovalId = null;
-        state.PendingApproval = null;
-        state.ApprovedValue = approved ? request.Value : null;
-        Raise(new OpportunityEvent.ApprovalDecided(approvalId, request, approved, requestedAt, decidedBy, decidedAt, comment));
-        var returnTo = options.Approval.RejectedReturnsTo;
-        if (!approved && state.Status == OpportunityStatus.Open && state.Pipeline!.IndexOf(returnTo) >= 0)
-        {
-            EnterStage(returnTo, $"approval rejected by {decidedBy}: {comment}", decidedBy, now);
-        }
-    }
-
-    /// <summary>Whether the deal still waits for <paramref name="approvalId"/> from <paramref name="fromApproverId"/> (else a reroute does nothing).</summary>
-    public bool CheckReroute(string approvalId, string fromApproverId)
-    {
-        EnsureCreated();
-        return Awaits(approvalId) && state.PendingApproval!.ApproverId == fromApproverId;
-    }
-
-    /// <summary>The pending approval goes to <paramref name="toApproverId"/> (the first approver is leaving).</summary>
-    public void RerouteApproval(string approvalId, string fromApproverId, string toApproverId)
-    {
-        if (!CheckReroute(approvalId, fromApproverId))
-        {
-            return;
-        }
-        var request = state.PendingApproval! with { ApproverId = toApproverId };
-        state.PendingApproval = request;
-        Then(new OpportunityFollowUp.FileApproval(approvalId, request)); // the approval grain moves it to the new approver
-        Raise(new OpportunityEvent.ApprovalRerouted(approvalId, request, fromApproverId, state.StageEnteredAt));
-    }
-
-    /// <summary>What <see cref="HandOver"/> will do; the grain looks the receiver up only if the deal moves.</summary>
-    public HandoverMove CheckHandOver(string handoverId, string fromOwnerId)
-    {
-        EnsureCreated();
-        var movable = state.Status == OpportunityStatus.Open && state.OwnerId == fromOwnerId;
-        // Applied means moved away from the leaver (who, frozen, can never get it back); a recorded id with the deal
-        // still open under the leaver is a move that never happened, and it happens now.
-        if (state.AppliedHandovers.Contains(handoverId) && !movable)
-        {
-            return HandoverMove.AlreadyApplied;
-        }
-        return movable ? HandoverMove.Moves : HandoverMove.NotOwnedByLeaver;
-    }
-
-    /// <summary>
-    /// Moves the open deal from the leaver to <paramref name="receiver"/> as part of <paramref name="handoverId"/>,
-    /// recording the handover in the same change so a replay does nothing.
-    /// </summary>
-    public HandoverMove HandOver(string handoverId, string fromOwnerId, OpportunityOwner? receiver)
-    {
-        var move = CheckHandOver(handoverId, fromOwnerId);
-        if (move == HandoverMove.AlreadyApplied)
-        {
-            return move;
-        }
-        if (move == HandoverMove.Moves && receiver is null)
-        {
-            throw new InvalidOperationException("the deal moves: look the receiver up first");
-        }
-        if (!state.AppliedHandovers.Contains(handoverId))
-        {
-            state.AppliedHandovers.Add(handoverId);
-            Touch();
-        }
-        if (move == HandoverMove.NotOwnedByLeaver)
-        {
-            return move;
-        }
-        var previous = state.OwnerId;
-        var previousTeam = receiver!.TeamId != state.OwnerTeamId ? state.OwnerTeamId : null;
-        state.OwnerId = receiver.Id;
-        state.OwnerTeamId = receiver.TeamId;
-        LinkLists(previous, previousTeam);
-        PlanTeamLists(); // the new team's stalled and intervention lists
-        Raise(new OpportunityEvent.OwnerChanged(previous, receiver.Id, receiver.TeamId, $"handover {handoverId}"));
-        return move;
-    }
-
-    /// <summary>
-    /// The owner moved to another team: an open deal of theirs moves into that team's scope and lists (their book does
-    /// not change). Nothing happens to a deal closed or owned by someone else meanwhile.
-    /// </summary>
-    public void OwnerTeamChanged(string ownerId, string newTeamId)
-    {
-        if (!state.Created || state.Status != OpportunityStatus.Open || state.OwnerId != ownerId || state.OwnerTeamId == newTeamId)
-        {
-            return;
-        }
-        Then(new OpportunityFollowUp.SetTeamStall(state.OwnerTeamId, id, StallLevel.None));
-        Then(new OpportunityFollowUp.SetTeamIntervention(state.OwnerTeamId, id, false));
-        state.OwnerTeamId = newTeamId;
-        PlanTeamLists();
-        Raise(new OpportunityEvent.OwnerChanged(ownerId, ownerId, newTeamId, "the owner moved to another team"));
-    }
-
     /// <summary>
     /// Rows written before effects existed carry their pending follow-ups as flags; they become follow-ups here (the
     /// grain stores them with its next write; until then a reactivation converts them again, which is harmless).
@@ -423,26 +309,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         OpportunityRules.EnsureOpen(state.Status, id);
     }
 
-    private void EnsureNotAwaitingApproval()
-    {
-        if (state.PendingApprovalId is { } approvalId)
-        {
-            throw new PreconditionFailedException($"the deal waits for approval '{approvalId}'; it cannot change stage or close until it is decided");
-        }
-    }
-
     private HashSet<string> EvidenceKinds() => new(state.Evidence.Select(e => e.Kind), StringComparer.Ordinal);
-
-    /// <summary>Locks terms, stage and closing until <paramref name="approverId"/> decides; the request is filed after the write.</summary>
-    private void AskApproval(string approvalId, string approverId, DateTimeOffset now)
-    {
-        var request = new ApprovalRequest(id, state.OwnerId, state.OwnerTeamId, approverId, state.Terms!.Value);
-        state.PendingApprovalId = approvalId;
-        state.PendingApproval = request;
-        state.ApprovedValue = null;
-        Then(new OpportunityFollowUp.FileApproval(approvalId, request));
-        Raise(new OpportunityEvent.ApprovalRequested(approvalId, request, now));
-    }
 
     /// <summary>Moves to <paramref name="stage"/>: history, tasks for the entry, a fresh stall clock, and the event.</summary>
     private void EnterStage(string stage, string reason, string actorId, DateTimeOffset now)
@@ -476,40 +343,4 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
     }
 
-    /// <summary>
-    /// The customer's and the owner's lists show whether the deal is open; a previous owner and team let go of it;
-    /// a win is recorded on the customer.
-    /// </summary>
-    private void LinkLists(string? previousOwnerId, string? previousTeamId)
-    {
-        var open = state.Status == OpportunityStatus.Open;
-        Then(new OpportunityFollowUp.LinkToCustomer(state.CustomerId, id, open));
-        Then(new OpportunityFollowUp.LinkToOwner(state.OwnerId, id, open));
-        if (previousOwnerId is not null)
-        {
-            Then(new OpportunityFollowUp.LinkToOwner(previousOwnerId, id, false));
-        }
-        if (previousTeamId is not null)
-        {
-            Then(new OpportunityFollowUp.SetTeamStall(previousTeamId, id, StallLevel.None));
-            Then(new OpportunityFollowUp.SetTeamIntervention(previousTeamId, id, false));
-        }
-        if (state.Status == OpportunityStatus.Won)
-        {
-            Then(new OpportunityFollowUp.RecordCustomerWin(state.CustomerId, state.History[^1].At));
-        }
-    }
-
-    /// <summary>The owning team's lists show the deal's current stall level and intervention need (after a move).</summary>
-    private void PlanTeamLists()
-    {
-        if (state.StallLevel != StallLevel.None)
-        {
-            Then(new OpportunityFollowUp.SetTeamStall(state.OwnerTeamId, id, state.StallLevel));
-        }
-        if (state.NeedsIntervention)
-        {
-            Then(new OpportunityFollowUp.SetTeamIntervention(state.OwnerTeamId, id, true));
-        }
-    }
 }
