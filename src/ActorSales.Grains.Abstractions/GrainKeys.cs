@@ -8,6 +8,9 @@ namespace ActorSales.Grains.Abstractions;
 /// <item>team: the team id, e.g. "berlin-hospital"</item>
 /// <item>customer: "cus_" + a time-ordered GUID (v7) in hex, issued at registration</item>
 /// <item>opportunity: "opp_" + a time-ordered GUID (v7) in hex, issued when opened</item>
+/// <item>approval: "{opportunityId}/approval/{n}" or "{opportunityId}/approval/{n}-v{version}" (see
+/// <see cref="Domain.Pipeline.ApprovalIds"/>): the opportunity that asked for it is the first segment, and decisions
+/// reach the approval through that opportunity</item>
 /// <item>handover: the leaver's salesperson id (one departure per salesperson; departed is final)</item>
 /// <item>pipeline: the pipeline key, e.g. "b2b"; the pipeline catalog: "all"</item>
 /// <item>customer activity chunk: "{customerId}/{chunkIndex}", activities chunkIndex*100+1 .. +100</item>

@@ -101,6 +101,34 @@ public sealed class ApprovalsAndTasksApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_rejection_over_the_api_returns_the_deal_and_an_id_that_is_no_approval_is_not_found()
+    {
+        var (team, directorId, id) = await DealReadyForApprovalAsync("800000");
+        var director = host.As(directorId, "director");
+        var approvalId = (await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = id, ToStage = "ContractApproval" }, team.Rep))
+            .Opportunity.PendingApprovalId;
+
+        var rejected = (await Approvals.RejectRequestAsync(new RejectRequestRequest { ApprovalId = approvalId, Comment = "margin" }, director)).Approval;
+        var deal = (await Opportunities.GetOpportunityAsync(new GetOpportunityRequest { OpportunityId = id }, team.Rep)).Opportunity;
+        var notAnApproval = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = $"{id}/task/1", Comment = "go" }, director));
+        var unknownDeal = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = "opp_nobody/approval/1", Comment = "go" }, director));
+        var unknownOfThisDeal = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = $"{id}/approval/99", Comment = "go" }, director));
+        var unknownRead = await Assert.ThrowsAsync<RpcException>(async () =>
+            await Approvals.GetApprovalAsync(new GetApprovalRequest { ApprovalId = "opp_nobody/approval/1" }, director));
+
+        Assert.Equal(ApprovalStatus.Rejected, rejected.Status);
+        Assert.Equal(("PriceNegotiation", ""), (deal.Stage, deal.PendingApprovalId));
+        Assert.Equal(StatusCode.NotFound, notAnApproval.StatusCode);
+        Assert.Equal(StatusCode.NotFound, unknownDeal.StatusCode);
+        Assert.Equal(StatusCode.NotFound, unknownOfThisDeal.StatusCode);
+        Assert.Equal(StatusCode.NotFound, unknownRead.StatusCode);
+        Assert.Equal(unknownDeal.Status.Detail, unknownRead.Status.Detail); // the same answer whether or not the deal exists
+    }
+
+    [Fact]
     public async Task Entering_contract_approval_queues_a_legal_task_that_legal_claims_and_completes()
     {
         var (team, _, id) = await DealReadyForApprovalAsync("1000");

@@ -31,8 +31,8 @@ public sealed class ApprovalTests(ClusterFixture fixture)
         await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
         await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win(0, team.Rep));
         var pending = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director);
-        await Assert.ThrowsAsync<AccessDeniedException>(() => Approval(waiting.PendingApprovalId!).Decide(true, "", team.Manager));
-        var approved = await Approval(waiting.PendingApprovalId!).Decide(true, "fine", director);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => deal.DecideApproval(waiting.PendingApprovalId!, true, "", team.Manager));
+        var approved = await deal.DecideApproval(waiting.PendingApprovalId!, true, "fine", director);
         var won = await deal.Win(0, team.Rep);
 
         Assert.Equal($"amount and terms are locked while approval '{waiting.PendingApprovalId}' is pending", locked.Message);
@@ -48,14 +48,14 @@ public sealed class ApprovalTests(ClusterFixture fixture)
         var (team, director, deal) = await DealInPriceNegotiationAsync(900_000m);
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
 
-        Assert.Equal("comment", (await Assert.ThrowsAsync<ValidationException>(() => Approval(waiting.PendingApprovalId!).Decide(false, "", director))).Field);
-        await Approval(waiting.PendingApprovalId!).Decide(false, "margin too thin", director);
+        Assert.Equal("comment", (await Assert.ThrowsAsync<ValidationException>(() => deal.DecideApproval(waiting.PendingApprovalId!, false, "", director))).Field);
+        await deal.DecideApproval(waiting.PendingApprovalId!, false, "margin too thin", director);
         var back = await deal.Get(team.Rep);
 
         Assert.Equal("PriceNegotiation", back.Stage);
         Assert.Null(back.PendingApprovalId);
         Assert.Equal($"approval rejected by {director.UserId}: margin too thin", back.History[^1].Reason);
-        await Assert.ThrowsAsync<PreconditionFailedException>(() => Approval(waiting.PendingApprovalId!).Decide(true, "", director));
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.DecideApproval(waiting.PendingApprovalId!, true, "", director));
     }
 
     [Fact]
@@ -66,13 +66,13 @@ public sealed class ApprovalTests(ClusterFixture fixture)
         var person = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
         await person.SetDelegate(new Delegation(team.Manager.UserId, now.AddDays(1), now.AddDays(8)), director);
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
-        var approval = Approval(waiting.PendingApprovalId!);
+        var approvalId = waiting.PendingApprovalId!;
 
-        await Assert.ThrowsAsync<AccessDeniedException>(() => approval.Decide(true, "", team.Manager));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => deal.DecideApproval(approvalId, true, "", team.Manager));
         Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId).ListPendingApprovals(team.Manager));
         fixture.Clock.Advance(TimeSpan.FromDays(2));
         var visible = await fixture.Grains.GetGrain<ISalespersonGrain>(team.Manager.UserId).ListPendingApprovals(team.Manager);
-        var decided = await approval.Decide(true, "on behalf", team.Manager);
+        var decided = await deal.DecideApproval(approvalId, true, "on behalf", team.Manager);
 
         Assert.Equal(waiting.PendingApprovalId, Assert.Single(visible).Id);
         Assert.Equal(team.Manager.UserId, decided.DecidedBy);
@@ -104,7 +104,7 @@ public sealed class ApprovalTests(ClusterFixture fixture)
     {
         var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
         var first = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
-        await Approval(first.PendingApprovalId!).Decide(true, "fine", director);
+        await deal.DecideApproval(first.PendingApprovalId!, true, "fine", director);
         await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
 
         var lowered = await deal.UpdateTerms(new TermsChanges(null, new Money(550_000m, "EUR"), null), 0, team.Rep);
@@ -112,7 +112,7 @@ public sealed class ApprovalTests(ClusterFixture fixture)
         var winWhileWaiting = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win(0, team.Rep));
         var pending = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director);
         var secondApproval = await Approval(raised.PendingApprovalId!).Get(director);
-        await Approval(raised.PendingApprovalId!).Decide(true, "still fine", director);
+        await deal.DecideApproval(raised.PendingApprovalId!, true, "still fine", director);
         var won = await deal.Win(0, team.Rep);
 
         Assert.Null(lowered.PendingApprovalId); // within what was approved
@@ -129,7 +129,7 @@ public sealed class ApprovalTests(ClusterFixture fixture)
     {
         var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
         var first = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
-        await Approval(first.PendingApprovalId!).Decide(true, "fine", director);
+        await deal.DecideApproval(first.PendingApprovalId!, true, "fine", director);
         var (_, _, small) = await DealInPriceNegotiationAsync(400_000m);
         var smallTeamRep = (await small.Get(ClusterFixture.Admin)).OwnerId;
         var smallOwner = new Caller(smallTeamRep, Role.Rep, (await small.Get(ClusterFixture.Admin)).OwnerTeamId, Domain.People.SalespersonStatus.Active);
@@ -148,9 +148,9 @@ public sealed class ApprovalTests(ClusterFixture fixture)
     {
         var (team, director, deal) = await DealInPriceNegotiationAsync(600_000m);
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
-        await Approval(waiting.PendingApprovalId!).Decide(true, "fine", director);
+        await deal.DecideApproval(waiting.PendingApprovalId!, true, "fine", director);
 
-        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => Approval(waiting.PendingApprovalId!).Decide(false, "no", team.Rep));
+        var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => deal.DecideApproval(waiting.PendingApprovalId!, false, "no", team.Rep));
 
         Assert.DoesNotContain(director.UserId, denied.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("approved", denied.Message, StringComparison.Ordinal);

@@ -98,23 +98,50 @@ public sealed class EffectsTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task A_decision_is_answered_when_the_deal_is_unreachable_and_reaches_the_deal_on_the_retry()
+    public async Task A_decision_is_answered_when_the_approvers_list_is_unreachable_and_leaves_the_list_on_the_retry()
     {
         var team = await fixture.CreateTeamAsync();
         var director = await fixture.AppointDirectorAsync(team);
         var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
         var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
-        fixture.CallFaults.FailNext(deal, nameof(IOpportunityGrain.ApprovalDecided));
+        var approver = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
+        fixture.CallFaults.FailNext(approver, nameof(ISalespersonGrain.LinkApproval));
 
-        var decided = await fixture.Grains.GetGrain<IApprovalGrain>(approvalId).Decide(true, "fine", director);
-        var stillLocked = await deal.Get(team.Rep);
+        var decided = await deal.DecideApproval(approvalId, true, "fine", director);
+        var unlocked = await deal.Get(team.Rep);
+        var stillListed = await approver.PendingApprovalIds();
         fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
-        var unlocked = await ClusterFixture.EventuallyAsync(() => deal.Get(team.Rep), d => d.PendingApprovalId is null);
+        var dropped = await ClusterFixture.EventuallyAsync(() => approver.PendingApprovalIds(), ids => ids.Count == 0);
 
         Assert.Equal(Domain.Pipeline.ApprovalStatus.Approved, decided.Status);
+        Assert.Null(unlocked.PendingApprovalId); // the deal applied the decision in its own write, whatever the list does
+        Assert.Equal([approvalId], stillListed);
+        Assert.Empty(dropped);
+        Assert.Equal(1, fixture.CallFaults.FailedCount(approver, nameof(ISalespersonGrain.LinkApproval)));
+    }
+
+    [Fact]
+    public async Task A_decision_the_approval_recorded_but_the_deal_never_applied_is_applied_when_the_approver_retries()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var director = await fixture.AppointDirectorAsync(team);
+        var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
+        var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
+        // As after a crash between the approval's write and the deal's: the approval alone holds the decision.
+        await fixture.Grains.GetGrain<IApprovalGrain>(approvalId).Decide(false, "margin too thin", director);
+        var stillLocked = await deal.Get(team.Rep);
+
+        var retried = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.DecideApproval(approvalId, false, "margin too thin", director));
+        var applied = await deal.Get(team.Rep);
+        var again = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.DecideApproval(approvalId, true, "", director));
+
         Assert.Equal(approvalId, stillLocked.PendingApprovalId);
-        Assert.Null(unlocked.PendingApprovalId);
-        Assert.Empty(await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director));
+        Assert.Contains("already rejected", retried.Message, StringComparison.Ordinal);
+        Assert.Null(applied.PendingApprovalId);
+        Assert.Equal("PriceNegotiation", applied.Stage);
+        Assert.Equal($"approval rejected by {director.UserId}: margin too thin", applied.History[^1].Reason);
+        Assert.Equal(applied.Version, (await deal.Get(team.Rep)).Version); // applied once
+        Assert.Contains("already rejected", again.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -256,9 +256,9 @@ public sealed class HandoverTests(ClusterFixture fixture)
         var rerouted = await approval.Get(successor);
         var successorList = await fixture.Grains.GetGrain<ISalespersonGrain>(successor.UserId).ListPendingApprovals(successor);
         var leaverList = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(ClusterFixture.Admin);
-        var byLeaver = await Assert.ThrowsAsync<AccessDeniedException>(() => approval.Decide(true, "", director));
+        var byLeaver = await Assert.ThrowsAsync<AccessDeniedException>(() => deal.DecideApproval(approvalId, true, "", director));
         var told = await ClusterFixture.EventuallyAsync(() => Notices(successor, "approval_rerouted"), n => n.Count > 0);
-        var decided = await approval.Decide(true, "fine", successor);
+        var decided = await deal.DecideApproval(approvalId, true, "fine", successor);
         var dealId = deal.GetPrimaryKeyString();
         var events = await ClusterFixture.EventuallyAsync(
             () => EventTypes(Contracts.V1.EntityType.Opportunity, dealId), e => e.Contains("approval_decided"));

@@ -29,6 +29,45 @@ public sealed class ApprovalOptions
     public string? DefaultApproverId { get; set; }
 }
 
+/// <summary>What an opportunity asks for when it enters the approval stage above the threshold (persisted: moved here from Grains.Abstractions, same alias and ids).</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.ApprovalRequest")]
+public sealed record ApprovalRequest(
+    [property: Id(0)] string OpportunityId,
+    [property: Id(1)] string OwnerId,
+    [property: Id(2)] string OwnerTeamId,
+    [property: Id(3)] string ApproverId,
+    [property: Id(4)] Money Value);
+
+/// <summary>
+/// Approval ids: "{opportunityId}/approval/{n}" where n is the stage entry that asked for it, or "{n}-v{version}" for a
+/// re-approval asked by a terms change, so a retried or replayed change asks the same approval grain, once.
+/// </summary>
+public static class ApprovalIds
+{
+    private const string Marker = "approval";
+
+    /// <summary>The approval entering the approval stage asks for (the stage entry is the history's length).</summary>
+    public static string ForStageEntry(string opportunityId, int stageEntry) => $"{opportunityId}/{Marker}/{stageEntry}";
+
+    /// <summary>The approval a terms change at <paramref name="version"/> asks for.</summary>
+    public static string ForTermsChange(string opportunityId, int stageEntry, long version) => $"{opportunityId}/{Marker}/{stageEntry}-v{version}";
+
+    /// <summary>The opportunity that asked for <paramref name="approvalId"/>; null if it is not an approval id.</summary>
+    public static string? OpportunityOf(string? approvalId)
+    {
+        var parts = (approvalId ?? string.Empty).Split('/');
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[1] != Marker)
+        {
+            return null;
+        }
+        var entry = parts[2];
+        var dash = entry.IndexOf("-v", StringComparison.Ordinal);
+        return IsNumber(dash < 0 ? entry : entry[..dash]) && (dash < 0 || IsNumber(entry[(dash + 2)..])) ? parts[0] : null;
+    }
+
+    private static bool IsNumber(string text) => text.Length is > 0 and <= 19 && text.All(char.IsAsciiDigit);
+}
+
 /// <summary>A director's stand-in for a period.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.Delegation")]
 public sealed record Delegation(

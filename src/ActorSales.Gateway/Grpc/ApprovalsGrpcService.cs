@@ -1,5 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Gateway.Identity;
 using ActorSales.Gateway.Mapping;
@@ -32,13 +33,15 @@ public sealed class ApprovalsGrpcService(IGrainFactory grains, CallerResolver ca
     public override async Task<ApproveRequestResponse> ApproveRequest(ApproveRequestRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        return new ApproveRequestResponse { Approval = (await Approval(request.ApprovalId).Decide(true, request.Comment, caller)).ToContract() };
+        var (opportunity, approvalId) = DealOf(request.ApprovalId);
+        return new ApproveRequestResponse { Approval = (await opportunity.DecideApproval(approvalId, true, request.Comment, caller)).ToContract() };
     }
 
     public override async Task<RejectRequestResponse> RejectRequest(RejectRequestRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        return new RejectRequestResponse { Approval = (await Approval(request.ApprovalId).Decide(false, request.Comment, caller)).ToContract() };
+        var (opportunity, approvalId) = DealOf(request.ApprovalId);
+        return new RejectRequestResponse { Approval = (await opportunity.DecideApproval(approvalId, false, request.Comment, caller)).ToContract() };
     }
 
     public override async Task<SetDelegateResponse> SetDelegate(SetDelegateRequest request, ServerCallContext context)
@@ -53,7 +56,33 @@ public sealed class ApprovalsGrpcService(IGrainFactory grains, CallerResolver ca
         return new SetDelegateResponse();
     }
 
-    /// <summary>Approval ids contain '/' ("{opportunity}/approval/{n}"): each segment must be a safe id.</summary>
-    private IApprovalGrain Approval(string id) =>
-        grains.Ref<IApprovalGrain>(RequestMapper.CompositeId(id, "approval", 3, "approval_id"));
+    private IApprovalGrain Approval(string id) => grains.Ref<IApprovalGrain>(ValidApprovalId(id));
+
+    /// <summary>
+    /// Decisions go to the deal that asked for the approval (its id is the approval id's first segment), which has the
+    /// approval grain record the decision and then applies it: calls between the two grains run one way.
+    /// </summary>
+    private (IOpportunityGrain Opportunity, string ApprovalId) DealOf(string id)
+    {
+        var approvalId = ValidApprovalId(id);
+        return (grains.Ref<IOpportunityGrain>(ApprovalIds.OpportunityOf(approvalId)!), approvalId);
+    }
+
+    /// <summary>
+    /// Approval ids contain '/' ("{opportunity}/approval/{n}", see <see cref="ApprovalIds"/>): each segment must be a safe
+    /// id (else INVALID_ARGUMENT, as for any id); a safe id that is no approval id is one that was not found.
+    /// </summary>
+    private static string ValidApprovalId(string id)
+    {
+        const int MaxLength = 3 * Limits.IdMaxLength + 2;
+        if (id?.Length > MaxLength)
+        {
+            throw new ValidationException("approval_id", $"must be at most {MaxLength} characters");
+        }
+        foreach (var segment in (id ?? string.Empty).Split('/'))
+        {
+            Guard.Id(segment, "approval_id");
+        }
+        return ApprovalIds.OpportunityOf(id) is null ? throw new NotFoundException("approval", id!) : id!;
+    }
 }

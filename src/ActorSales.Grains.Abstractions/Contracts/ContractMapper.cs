@@ -1,3 +1,4 @@
+using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;

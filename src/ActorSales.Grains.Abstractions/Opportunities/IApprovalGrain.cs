@@ -18,18 +18,9 @@ public sealed record ApprovalView(
     [property: Id(9)] DateTimeOffset? DecidedAt,
     [property: Id(10)] string? Comment);
 
-/// <summary>What an opportunity asks for when it enters the approval stage above the threshold.</summary>
-[GenerateSerializer, Immutable, Alias("actorsales.ApprovalRequest")]
-public sealed record ApprovalRequest(
-    [property: Id(0)] string OpportunityId,
-    [property: Id(1)] string OwnerId,
-    [property: Id(2)] string OwnerTeamId,
-    [property: Id(3)] string ApproverId,
-    [property: Id(4)] Money Value);
-
 /// <summary>
-/// One approval request. Key: "{opportunityId}/approval/{n}" where n is the stage entry that asked for it, so a
-/// retried or replayed stage change asks once.
+/// One approval request. Key: see <see cref="ApprovalIds"/> ("{opportunityId}/approval/{n}"), so a retried or replayed
+/// change asks once. It calls no opportunity: the opportunity files requests and brings decisions here.
 /// </summary>
 [Alias("actorsales.IApprovalGrain")]
 public interface IApprovalGrain : IGrainWithStringKey
@@ -44,6 +35,10 @@ public interface IApprovalGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly]
     Task<ApprovalView> Get(Caller caller);
 
+    /// <summary>
+    /// Records the decision after checking that <paramref name="caller"/> may make it (before anything about the request's
+    /// state is answered). Called by the opportunity grain, which applies the outcome to the deal afterwards.
+    /// </summary>
     [Alias("Decide")]
     Task<ApprovalView> Decide(bool approve, string comment, Caller caller);
 

@@ -35,9 +35,15 @@ public interface IOpportunityGrain : IGrainWithStringKey
     [Alias("Lose")]
     Task<OpportunityView> Lose(string reason, string note, long expectedVersion, Caller caller);
 
-    /// <summary>The approver decided; a rejection returns the deal to the configured stage. Idempotent per approval.</summary>
-    [Alias("ApprovalDecided")]
-    Task ApprovalDecided(string approvalId, bool approved, string decidedBy, string comment);
+    /// <summary>
+    /// <paramref name="caller"/> decides approval <paramref name="approvalId"/> of this deal: the approval grain checks
+    /// the caller (the approver or their active delegate) and records the decision, then the deal applies it in its own
+    /// write (it unlocks; a rejection returns it to the configured stage). Decisions come in here, never from the
+    /// approval grain, so calls between the two run one way. NotFound if the deal does not exist; FailedPrecondition if
+    /// the approval was decided already (a decision this deal had not applied yet is applied then).
+    /// </summary>
+    [Alias("DecideApproval")]
+    Task<ApprovalView> DecideApproval(string approvalId, bool approve, string comment, Caller caller);
 
     /// <summary>Tasks this opportunity created, oldest first (the caller may read the opportunity).</summary>
     [Alias("ListTasks"), ReadOnly]

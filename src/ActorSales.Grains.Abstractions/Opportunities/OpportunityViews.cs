@@ -2,15 +2,6 @@ using ActorSales.Domain.Pipeline;
 
 namespace ActorSales.Grains.Abstractions.Opportunities;
 
-/// <summary>One entry of an opportunity's stage history.</summary>
-[GenerateSerializer, Immutable, Alias("actorsales.StageChangeRecord")]
-public sealed record StageChangeRecord(
-    [property: Id(0)] string? From,
-    [property: Id(1)] string To,
-    [property: Id(2)] DateTimeOffset At,
-    [property: Id(3)] string By,
-    [property: Id(4)] string Reason);
-
 /// <summary>What a caller asks for when opening an opportunity.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.OpportunityDraft")]
 public sealed record OpportunityDraft(

@@ -72,7 +72,11 @@ public sealed record LinkApproval([property: Id(0)] string ApproverId, [property
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(ApproverId).LinkApproval(ApprovalId, Pending);
 }
 
-/// <summary>The deal learns the decision (it unlocks, or returns to the configured stage); ignored once applied.</summary>
+/// <summary>
+/// Legacy: approval grains of earlier releases told the deal of a decision with this effect, and rows may still hold
+/// one. The approval grain no longer calls the deal (the deal applies decisions itself, and on activation applies one it
+/// missed), so this does nothing; the type stays so those rows still read.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.DeliverApprovalDecision")]
 public sealed record DeliverApprovalDecision(
     [property: Id(0)] string OpportunityId,
@@ -81,8 +85,7 @@ public sealed record DeliverApprovalDecision(
     [property: Id(3)] string DecidedBy,
     [property: Id(4)] string Comment) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) =>
-        grains.GetGrain<IOpportunityGrain>(OpportunityId).ApprovalDecided(ApprovalId, Approved, DecidedBy, Comment);
+    public override Task RunAsync(IGrainFactory grains) => Task.CompletedTask;
 }
 
 /// <summary>A completed task leaves its department's queue.</summary>

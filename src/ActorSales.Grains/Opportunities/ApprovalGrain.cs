@@ -20,12 +20,12 @@ public sealed class ApprovalState : Effects.IEffectsState
     [Id(5)] public string? Comment { get; set; }
 
     /// <summary>
-    /// Written by releases before effects existed: the decision was stored but not yet delivered. Read once on activation
-    /// and turned into <see cref="Effects"/>.
+    /// Written by releases before effects existed: the decision was stored but not yet delivered. Read once on activation:
+    /// the approver's list drops the request (the deal applies the decision itself when it next activates).
     /// </summary>
     [Id(6)] public bool NotifyPending { get; set; }
 
-    /// <summary>Follow-ups of stored changes (the deal told of the decision, the approvers' lists) not yet applied.</summary>
+    /// <summary>Follow-ups of stored changes (the approvers' lists) not yet applied.</summary>
     [Id(7)] public List<Effects.Effect> Effects { get; set; } = [];
 
     /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
@@ -48,10 +48,13 @@ public sealed class ApprovalGrain(
         _effects = new GrainEffects<ApprovalState>(this, state, Entity, clock, logger);
         if (state.State.NotifyPending && state.State.Request is not null)
         {
-            // A row of an earlier release whose decision was not delivered: deliver it as effects (persisted by the run).
-            PlanDecisionDelivery(state.State.Request);
+            // A row of an earlier release whose decision was not delivered: the approver's list drops it (persisted by
+            // the run); the deal reads the decision itself.
+            PlanDecided(state.State.Request);
             state.State.NotifyPending = false;
         }
+        // Earlier releases' rows may hold a delivery to the deal: this grain no longer calls opportunities.
+        state.State.Effects.RemoveAll(effect => effect is DeliverApprovalDecision);
         return _effects.RunAsync();
     }
 
@@ -103,21 +106,16 @@ public sealed class ApprovalGrain(
         state.State.DecidedBy = caller.UserId;
         state.State.DecidedAt = now;
         state.State.Comment = text;
-        PlanDecisionDelivery(request);
+        PlanDecided(request);
         await state.WriteOrConflictAsync(Entity, Id);
-        await _effects.RunAsync(); // never throws: the decision is stored, and delivered now or on the retry
+        await _effects.RunAsync(); // never throws: the decision is stored; the approver's list follows now or on the retry
         return ToView();
     }
 
     public Task<ApprovalView?> Find() => Task.FromResult(state.State.Request is null ? null : ToView());
 
-    /// <summary>The deal learns the decision, then the approver's pending list drops it.</summary>
-    private void PlanDecisionDelivery(ApprovalRequest request)
-    {
-        state.State.Effects.Add(new DeliverApprovalDecision(request.OpportunityId, Id, state.State.Status == ApprovalStatus.Approved,
-            state.State.DecidedBy!, state.State.Comment ?? string.Empty));
-        state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, false));
-    }
+    /// <summary>The approver's pending list drops the decided request (the deal that asked applies the decision itself).</summary>
+    private void PlanDecided(ApprovalRequest request) => state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, false));
 
     private ApprovalRequest EnsureCreated() => state.State.Request ?? throw new NotFoundException(Entity, Id);
 

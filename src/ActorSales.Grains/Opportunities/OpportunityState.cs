@@ -1,11 +1,14 @@
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Pipeline;
-using ActorSales.Grains.Abstractions.Opportunities;
 
 namespace ActorSales.Grains.Opportunities;
 
+/// <summary>
+/// An opportunity as stored. <see cref="OpportunityAggregate"/> decides over it through <see cref="IOpportunityData"/>;
+/// the outbox, the effects and the reminder time are the grain's own.
+/// </summary>
 [GenerateSerializer, Alias("actorsales.OpportunityState")]
-public sealed class OpportunityState
+public sealed class OpportunityState : IOpportunityData
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public string CustomerId { get; set; } = string.Empty;
