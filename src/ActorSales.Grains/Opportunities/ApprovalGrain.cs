@@ -5,12 +5,13 @@ using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Opportunities;
 
 [GenerateSerializer, Alias("actorsales.ApprovalState")]
-public sealed class ApprovalState : Effects.IEffectsState
+public sealed class ApprovalState : Effects.IEffectsState, IRequestLedgerState
 {
     [Id(0)] public ApprovalRequest? Request { get; set; }
     [Id(1)] public ApprovalStatus Status { get; set; }
@@ -30,12 +31,15 @@ public sealed class ApprovalState : Effects.IEffectsState
 
     /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
     [Id(8)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>Client requests applied in the last 24 h: a retried decision (through the deal) is answered, not refused.</summary>
+    [Id(9)] public RequestLedger Requests { get; set; } = new();
 }
 
 public sealed class ApprovalGrain(
     [PersistentState("approval", StorageNames.Default)] IPersistentState<ApprovalState> state,
     TimeProvider clock,
-    ILogger<ApprovalGrain> logger) : Grain, IApprovalGrain, IRemindable
+    ILogger<ApprovalGrain> logger) : Grain, IApprovalGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = "approval";
 
@@ -118,6 +122,10 @@ public sealed class ApprovalGrain(
     private void PlanDecided(ApprovalRequest request) => state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, false));
 
     private ApprovalRequest EnsureCreated() => state.State.Request ?? throw new NotFoundException(Entity, Id);
+
+    public RequestLedger Requests => state.State.Requests;
+
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) => ValueTask.FromResult<object?>(ToView());
 
     private ApprovalView ToView()
     {

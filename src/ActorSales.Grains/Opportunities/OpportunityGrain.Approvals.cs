@@ -21,6 +21,7 @@ public sealed partial class OpportunityGrain
             throw new NotFoundException("approval", approvalId); // no deal, no approval of it
         }
         var approval = GrainFactory.GetGrain<IApprovalGrain>(approvalId);
+        S.Requests.NoteResult(approvalId); // a retry answers with this approval
         ApprovalView decided;
         try
         {

@@ -11,6 +11,7 @@ using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,7 @@ public sealed partial class OpportunityGrain(
     [PersistentState("opportunity", StorageNames.Default)] IPersistentState<OpportunityState> state,
     IOptions<OpportunityOptions> options,
     TimeProvider clock,
-    ILogger<OpportunityGrain> logger) : Grain, IOpportunityGrain, IRemindable
+    ILogger<OpportunityGrain> logger) : Grain, IOpportunityGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = OpportunityAggregate.Entity;
 
@@ -265,6 +266,14 @@ public sealed partial class OpportunityGrain(
         }
         return domains;
     }
+
+    public RequestLedger Requests => S.Requests;
+
+    /// <summary>A repeated approval decision answers with the approval; every other change with the deal.</summary>
+    public async ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
+        method == nameof(DecideApproval)
+            ? await GrainFactory.GetGrain<IApprovalGrain>(applied.Result!).Find()
+            : ToView();
 
     private OpportunityView ToView() => new(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,

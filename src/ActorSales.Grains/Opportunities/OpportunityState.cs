@@ -1,3 +1,4 @@
+using ActorSales.Domain.Identity;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Pipeline;
 
@@ -8,7 +9,7 @@ namespace ActorSales.Grains.Opportunities;
 /// the outbox, the effects and the reminder time are the grain's own.
 /// </summary>
 [GenerateSerializer, Alias("actorsales.OpportunityState")]
-public sealed class OpportunityState : IOpportunityData
+public sealed class OpportunityState : IOpportunityData, IRequestLedgerState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public string CustomerId { get; set; } = string.Empty;
@@ -93,10 +94,13 @@ public sealed class OpportunityState : IOpportunityData
     /// of earlier releases carry instead; activation turns them into effects.
     /// </summary>
     [Id(41)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
+    [Id(42)] public RequestLedger Requests { get; set; } = new();
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]
-public sealed class PipelineState : Effects.IEffectsState
+public sealed class PipelineState : Effects.IEffectsState, IRequestLedgerState
 {
     [Id(0)] public List<PipelineDefinition> Versions { get; set; } = [];
 
@@ -105,6 +109,9 @@ public sealed class PipelineState : Effects.IEffectsState
 
     /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
     [Id(2)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes); the result is the version defined.</summary>
+    [Id(3)] public RequestLedger Requests { get; set; } = new();
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineCatalogState")]

@@ -4,6 +4,7 @@ using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Opportunities;
@@ -11,7 +12,7 @@ namespace ActorSales.Grains.Opportunities;
 public sealed class PipelineGrain(
     [PersistentState("pipeline", StorageNames.Default)] IPersistentState<PipelineState> state,
     TimeProvider clock,
-    ILogger<PipelineGrain> logger) : Grain, IPipelineGrain, IRemindable
+    ILogger<PipelineGrain> logger) : Grain, IPipelineGrain, IRemindable, IRetrySafeGrain
 {
     private GrainEffects<PipelineState> _effects = null!;
 
@@ -37,11 +38,18 @@ public sealed class PipelineGrain(
         }
         var stored = valid with { Version = versions.Count + 1 };
         versions.Add(stored);
+        state.State.Requests.NoteResult(stored.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         state.State.Effects.Add(new AddPipelineToCatalog(key));
         await state.WriteOrConflictAsync("pipeline", key);
         await _effects.RunAsync(); // never throws: the definition is stored
         return stored;
     }
+
+    public RequestLedger Requests => state.State.Requests;
+
+    /// <summary>A repeated definition answers with the version it defined.</summary>
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
+        ValueTask.FromResult<object?>(state.State.Versions.Single(v => v.Version == int.Parse(applied.Result!, System.Globalization.CultureInfo.InvariantCulture)));
 
     public Task<PipelineDefinition?> Get(int version)
     {
