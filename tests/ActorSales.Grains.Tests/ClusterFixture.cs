@@ -68,6 +68,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.Services.AddSingleton<IEventLog>(EventLog);
             silo.Services.AddSingleton<IIncomingGrainCallFilter>(CallFaults);
             silo.Services.AddActorSalesGrains();
+            silo.Services.AddCallDirectionCheck();
             silo.Services.Configure<EventLogOptions>(o => o.OutboxRetryPeriod = OutboxRetryPeriod);
             silo.Services.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = OutboxRetryPeriod);
             silo.Services.Configure<OpportunityOptions>(o => o.TaskRules.Add(new StageTaskRule
@@ -141,8 +142,10 @@ public class ClusterFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        var violations = SiloServices.GetRequiredService<CallDirectionViolations>().Seen.Distinct().ToList();
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
+        Assert.True(violations.Count == 0, $"grain calls against the declared direction: {string.Join(", ", violations)}");
     }
 
     /// <summary>A fresh team with a manager and two reps; ids are unique per call so tests never share data.</summary>

@@ -3,11 +3,13 @@ using System.Net.Sockets;
 using ActorSales.Contracts.V1;
 using ActorSales.Host.Commands;
 using ActorSales.Host.Configuration;
+using ActorSales.Grains.Infrastructure;
 using ActorSales.Host.Hosting;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorSales.Testing;
 
@@ -66,7 +68,11 @@ public sealed class TestHost : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
-        var app = ActorSalesHost.Build(args, customize);
+        var app = ActorSalesHost.Build(args, builder =>
+        {
+            builder.Services.AddCallDirectionCheck(); // every test host refuses a grain call against the declared direction
+            customize?.Invoke(builder);
+        });
         await app.StartAsync();
         return new TestHost(app, grpcPort, grpcWebPort, key);
     }
@@ -121,8 +127,13 @@ public sealed class TestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
+        var violations = _app.Services.GetRequiredService<CallDirectionViolations>().Seen.Distinct().ToList();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (violations.Count > 0)
+        {
+            throw new InvalidOperationException($"grain calls against the declared direction: {string.Join(", ", violations)}");
+        }
     }
 
     public static int FreePort() => FreePorts(1)[0];

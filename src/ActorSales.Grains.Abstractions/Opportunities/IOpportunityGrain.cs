@@ -45,8 +45,11 @@ public interface IOpportunityGrain : IGrainWithStringKey
     [Alias("DecideApproval")]
     Task<ApprovalView> DecideApproval(string approvalId, bool approve, string comment, Caller caller);
 
-    /// <summary>Tasks this opportunity created, oldest first (the caller may read the opportunity).</summary>
-    [Alias("ListTasks"), ReadOnly]
+    /// <summary>
+    /// Tasks this opportunity created, oldest first (the caller may read the opportunity). Interleaves: it takes the task
+    /// ids before its first await, and a customer's brief asks it while the deal may be waiting on that customer.
+    /// </summary>
+    [Alias("ListTasks"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<DepartmentTaskView>> ListTasks(Caller caller);
 
     /// <summary>The opportunity without caller checks, for other grains; null if it does not exist.</summary>

@@ -153,7 +153,8 @@ public sealed partial class OpportunityGrain(
     public async Task<IReadOnlyList<DepartmentTaskView>> ListTasks(Caller caller)
     {
         Aggregate().EnsureMayRead(caller);
-        var tasks = await Task.WhenAll(S.TaskIds.Select(id => GrainFactory.GetGrain<IDepartmentTaskGrain>(id).Find()));
+        var ids = S.TaskIds.ToList(); // before the first await: this read interleaves with changes
+        var tasks = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IDepartmentTaskGrain>(id).Find()));
         return tasks.OfType<DepartmentTaskView>().ToList();
     }
 
