@@ -421,7 +421,7 @@ public sealed partial class CustomerGrain(
         }
         if (S.Registered && !S.InPool)
         {
-            await GrainFactory.GetGrain<ISalespersonGrain>(S.OwnerId).MarkCustomerWon(Id);
+            await GrainFactory.GetGrain<IBookGrain>(S.OwnerId).MarkCustomerWon(Id);
         }
     }
 

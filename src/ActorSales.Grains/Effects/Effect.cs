@@ -1,4 +1,6 @@
+using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 
@@ -104,22 +106,31 @@ public sealed record AddPipelineToCatalog([property: Id(0)] string PipelineKey) 
 [GenerateSerializer, Immutable, Alias("actorsales.effects.AddCustomerToBook")]
 public sealed record AddCustomerToBook([property: Id(0)] string OwnerId, [property: Id(1)] string CustomerId, [property: Id(2)] bool Won) : Effect
 {
-    public override async Task RunAsync(IGrainFactory grains)
-    {
-        var owner = grains.GetGrain<ISalespersonGrain>(OwnerId);
-        await owner.AddCustomer(CustomerId);
-        if (Won)
-        {
-            await owner.MarkCustomerWon(CustomerId);
-        }
-    }
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(OwnerId).AddCustomer(CustomerId, Won);
 }
 
 /// <summary>A previous owner's book no longer lists the customer.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.RemoveCustomerFromBook")]
 public sealed record RemoveCustomerFromBook([property: Id(0)] string OwnerId, [property: Id(1)] string CustomerId) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(OwnerId).RemoveCustomer(CustomerId);
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(OwnerId).RemoveCustomer(CustomerId);
+}
+
+/// <summary>
+/// The book entries a salesperson's state kept (rows of the release before books had their grain) move to the book
+/// grain; the book keeps what left it meanwhile out, so a replay or a late run adds nothing stale.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.ImportBook")]
+public sealed record ImportBook([property: Id(0)] string SalespersonId, [property: Id(1)] BookEntries Entries) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(SalespersonId).Import(Entries);
+}
+
+/// <summary>A departed salesperson's inbox takes nothing more.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.CloseInbox")]
+public sealed record CloseInbox([property: Id(0)] string UserId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<INotificationInboxGrain>(UserId).Close();
 }
 
 /// <summary>A released customer enters its team's public pool and leaves the team's about-to-release list.</summary>

@@ -14,6 +14,7 @@ using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.People;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Notification = ActorSales.Domain.Deadlines.Notification;
@@ -307,9 +308,10 @@ public sealed partial class HandoverGrain(
     private async Task<List<PackageState>> Plan(
         ISalespersonGrain leaver, IReadOnlyDictionary<string, string> assignments, string? defaultReceiver, string? fallback, DateTimeOffset now)
     {
-        var routing = HandoverRules.Route(await leaver.OwnedCustomerIds(), assignments, defaultReceiver);
+        var book = await Books.ReadAsync(GrainFactory, Id);
+        var routing = HandoverRules.Route(book.CustomerIds, assignments, defaultReceiver);
         var customers = await FindAll(routing.Keys, id => GrainFactory.GetGrain<ICustomerGrain>(id).Find());
-        var deals = await FindAll(await leaver.OpenOpportunityIds(), id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find());
+        var deals = await FindAll(book.OpenOpportunityIds, id => GrainFactory.GetGrain<IOpportunityGrain>(id).Find());
         var packages = new Dictionary<string, PackageState>(StringComparer.Ordinal);
         PackageState PackageOf(string receiverId)
         {
@@ -585,7 +587,7 @@ public sealed partial class HandoverGrain(
         {
             foreach (var (ownerId, items, expectOwned) in books)
             {
-                var corrected = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).ReconcileBook(
+                var corrected = await Books.ReconcileAsync(GrainFactory, ownerId,
                     items.Where(i => i.Kind == HandoverItemKind.Customer).Select(i => i.Id).ToList(),
                     items.Where(i => i.Kind == HandoverItemKind.Opportunity).Select(i => i.Id).ToList(),
                     expectOwned);

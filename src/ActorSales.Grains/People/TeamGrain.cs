@@ -130,8 +130,8 @@ public sealed class TeamGrain(
     {
         EnsureCreated();
         AccessPolicy.EnsureCanReadTeamBook(caller, Id);
-        var idLists = await Task.WhenAll(state.State.Members.Select(m => GrainFactory.GetGrain<ISalespersonGrain>(m).OpenOpportunityIds()));
-        var ids = idLists.SelectMany(l => l)
+        var books = await Task.WhenAll(state.State.Members.Select(m => Books.ReadAsync(GrainFactory, m)));
+        var ids = books.SelectMany(b => b.OpenOpportunityIds)
             .Where(id => afterId is null || string.CompareOrdinal(id, afterId) > 0)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
