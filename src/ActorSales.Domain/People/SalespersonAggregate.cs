@@ -16,7 +16,7 @@ public interface ISalespersonState
     DateTimeOffset? ReadsUntil { get; set; }
     string? HandoverId { get; set; }
 
-    /// <summary>Pending approvals addressed to this person.</summary>
+    /// <summary>Pending approvals addressed to this person, as earlier releases kept them (now in their own index).</summary>
     SortedSet<string> PendingApprovalIds { get; }
 
     /// <summary>Approvers who named this person delegate, as an earlier release kept them (now in their own index).</summary>
@@ -203,7 +203,7 @@ public sealed class SalespersonAggregate(string id, ISalespersonState state) : A
         Touch();
     }
 
-    /// <summary>Files (or drops) an approval addressed to this person.</summary>
+    /// <summary>An earlier release's list of approvals addressed to this person, still kept for its silos during a rolling upgrade.</summary>
     public void LinkApproval(string approvalId, bool pending)
     {
         EnsureCreated();

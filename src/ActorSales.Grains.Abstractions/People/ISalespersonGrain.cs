@@ -55,7 +55,10 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("LinkDelegator")]
     Task LinkDelegator(string approverId, bool active);
 
-    /// <summary>Files an approval addressed to this person as pending or decided (idempotent).</summary>
+    /// <summary>
+    /// Files an approval addressed to this person as pending or decided (idempotent). Superseded by
+    /// <see cref="IPendingApprovalsGrain"/>; kept for silos of the previous release during a rolling upgrade.
+    /// </summary>
     [Alias("LinkApproval")]
     Task LinkApproval(string approvalId, bool pending);
 
@@ -63,7 +66,7 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("ListPendingApprovals"), ReadOnly]
     Task<IReadOnlyList<ApprovalView>> ListPendingApprovals(Caller caller);
 
-    /// <summary>Ids of pending approvals addressed to this person (internal).</summary>
+    /// <summary>Ids of pending approvals addressed to this person (internal): the index, plus what an earlier release kept here.</summary>
     [Alias("PendingApprovalIds"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<string>> PendingApprovalIds();
 

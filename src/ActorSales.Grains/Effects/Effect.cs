@@ -67,11 +67,11 @@ public sealed record LinkDelegator([property: Id(0)] string DelegateId, [propert
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IDelegatorsGrain>(DelegateId).Link(ApproverId, Active);
 }
 
-/// <summary>The approver's pending list shows (or drops) the approval.</summary>
+/// <summary>The approver's pending-approvals index shows (or drops) the approval (never the approver's salesperson grain).</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.LinkApproval")]
 public sealed record LinkApproval([property: Id(0)] string ApproverId, [property: Id(1)] string ApprovalId, [property: Id(2)] bool Pending) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(ApproverId).LinkApproval(ApprovalId, Pending);
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IPendingApprovalsGrain>(ApproverId).Link(ApprovalId, Pending);
 }
 
 /// <summary>The deal learns the decision (it unlocks, or returns to the configured stage); ignored once applied.</summary>

@@ -23,7 +23,7 @@ public sealed partial class SalespersonGrain
 
     public Task<Delegation?> GetDelegation() => Task.FromResult(S.Delegation);
 
-    public Task<IReadOnlyList<string>> PendingApprovalIds() => Task.FromResult<IReadOnlyList<string>>([.. S.PendingApprovalIds]);
+    public async Task<IReadOnlyList<string>> PendingApprovalIds() => await PendingApprovalIds(Id, S.PendingApprovalIds);
 
     public Task<IReadOnlyList<string>> HandoverPackageIds() => Task.FromResult<IReadOnlyList<string>>(Enumerable.Reverse(S.HandoverPackages).ToList());
 
@@ -78,7 +78,7 @@ public sealed partial class SalespersonGrain
         EnsureCreated();
         AccessPolicy.EnsureCanListApprovals(caller, Id);
         var now = clock.GetUtcNow();
-        var ids = new List<string>(S.PendingApprovalIds);
+        var ids = new List<string>(await PendingApprovalIds(Id, S.PendingApprovalIds));
         // Who named this person delegate: the index, plus the list rows of the previous release kept here.
         var delegators = new SortedSet<string>(await GrainFactory.GetGrain<IDelegatorsGrain>(Id).Approvers(), StringComparer.Ordinal);
         delegators.UnionWith(S.Delegators);
@@ -87,7 +87,7 @@ public sealed partial class SalespersonGrain
             var approver = GrainFactory.GetGrain<ISalespersonGrain>(approverId);
             if (await approver.GetDelegation() is { } delegation && delegation.DelegateId == Id && delegation.IsActive(now))
             {
-                ids.AddRange(await approver.PendingApprovalIds());
+                ids.AddRange(await approver.PendingApprovalIds()); // an interleaving read: the approver's index and older list
             }
         }
         var approvals = await Task.WhenAll(ids.Distinct(StringComparer.Ordinal).Select(id => GrainFactory.GetGrain<IApprovalGrain>(id).Find()));
@@ -96,4 +96,8 @@ public sealed partial class SalespersonGrain
             .Where(a => a.Status == ApprovalStatus.Pending && (a.ApproverId == Id || delegators.Contains(a.ApproverId)))
             .OrderBy(a => a.RequestedAt).ToList();
     }
+
+    /// <summary>Approvals filed for <paramref name="approverId"/>: the index, plus the list an earlier release kept in the salesperson's state.</summary>
+    private async Task<IReadOnlyList<string>> PendingApprovalIds(string approverId, IEnumerable<string> kept) =>
+        [.. (await GrainFactory.GetGrain<IPendingApprovalsGrain>(approverId).ApprovalIds()).Union(kept, StringComparer.Ordinal)];
 }

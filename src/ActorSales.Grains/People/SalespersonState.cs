@@ -31,7 +31,7 @@ public sealed class SalespersonState : Effects.IEffectsState, ISalespersonState
     /// <summary>Approvers who named this person their delegate, as the previous release kept them; now in <see cref="Abstractions.People.IDelegatorsGrain"/> (both are read).</summary>
     [Id(9)] public SortedSet<string> Delegators { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Pending approvals addressed to this person.</summary>
+    /// <summary>Pending approvals addressed to this person, as earlier releases kept them; now in <see cref="Abstractions.People.IPendingApprovalsGrain"/> (both are read).</summary>
     [Id(10)] public SortedSet<string> PendingApprovalIds { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Owned customers with a won deal, as releases before the book grain kept them (see <see cref="CustomerIds"/>).</summary>
