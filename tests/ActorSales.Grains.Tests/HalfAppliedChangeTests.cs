@@ -179,13 +179,14 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
         var approver = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
 
-        fixture.CallFaults.FailNext(approver, nameof(ISalespersonGrain.LinkApproval));
+        var approversIndex = fixture.Grains.GetGrain<IPendingApprovalsGrain>(director.UserId);
+        fixture.CallFaults.FailNext(approversIndex, nameof(IPendingApprovalsGrain.Link));
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         var before = await approver.ListPendingApprovals(director);
         fixture.Clock.Advance(TimeSpan.FromSeconds(5));
         var after = await ClusterFixture.EventuallyAsync(() => approver.ListPendingApprovals(director), l => l.Count > 0);
 
-        Assert.Equal(1, fixture.CallFaults.FailedCount(approver, nameof(ISalespersonGrain.LinkApproval)));
+        Assert.Equal(1, fixture.CallFaults.FailedCount(approversIndex, nameof(IPendingApprovalsGrain.Link)));
         Assert.Empty(before);
         Assert.Equal([waiting.PendingApprovalId], after.Select(a => a.Id));
     }
