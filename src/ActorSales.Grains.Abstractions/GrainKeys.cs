@@ -5,6 +5,7 @@ namespace ActorSales.Grains.Abstractions;
 /// Every grain key in one place.
 /// <list type="bullet">
 /// <item>salesperson: the user id (token subject), e.g. "alice"</item>
+/// <item>book, delegators index, pending-approvals index: the salesperson's id (one of each per salesperson)</item>
 /// <item>team: the team id, e.g. "berlin-hospital"</item>
 /// <item>customer: "cus_" + a time-ordered GUID (v7) in hex, issued at registration</item>
 /// <item>opportunity: "opp_" + a time-ordered GUID (v7) in hex, issued when opened</item>

@@ -45,9 +45,24 @@ public sealed class CallFaults : IIncomingGrainCallFilter
     /// <summary>How many calls of <paramref name="method"/> grains of <paramref name="grainType"/> received so far (all tests).</summary>
     public int CallCount(string grainType, string method) => _calls.GetValueOrDefault((GrainType.Create(grainType), method));
 
+    private readonly ConcurrentDictionary<(GrainType Source, GrainType Target, string Method, bool Interleaves), int> _grainCalls = new();
+
+    /// <summary>
+    /// Calls one grain made to grains of <paramref name="grainType"/> so far (all tests): the caller's grain type, the
+    /// method, and whether the method interleaves (<c>[AlwaysInterleave]</c>, so it cannot be part of a stall).
+    /// </summary>
+    public IReadOnlyList<(string Source, string Method, bool Interleaves)> GrainCallsInto(string grainType) =>
+        [.. _grainCalls.Keys.Where(k => k.Target == GrainType.Create(grainType)).Select(k => (k.Source.ToString(), k.Method, k.Interleaves))];
+
     public Task Invoke(IIncomingGrainCallContext context)
     {
         _calls.AddOrUpdate((context.TargetId.Type, context.MethodName), 1, (_, count) => count + 1);
+        // Grains calling other grains: not clients, the runtime's reminders, or a grain's own timer ticks.
+        if (context.SourceId is { } source && source != context.TargetId && !source.IsClient() && !source.Type.ToString().StartsWith("sys.", StringComparison.Ordinal))
+        {
+            var interleaves = context.InterfaceMethod?.IsDefined(typeof(Orleans.Concurrency.AlwaysInterleaveAttribute), inherit: true) ?? false;
+            _grainCalls.TryAdd((source.Type, context.TargetId.Type, context.MethodName, interleaves), 0);
+        }
         var key = (context.TargetId, context.MethodName);
         if (_held.TryGetValue(key, out var hold))
         {

@@ -196,7 +196,7 @@ public sealed class EffectsTests(ClusterFixture fixture)
         var deal = await fixture.OpenDealAsync(team, team.Rep);
         var dealId = deal.GetPrimaryKeyString();
         var previousOwner = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
-        await previousOwner.LinkOpportunity(dealId, true); // a previous owner's list that still names the deal
+        await fixture.Grains.GetGrain<IBookGrain>(team.OtherRep.UserId).LinkOpportunity(dealId, true); // a previous owner's list that still names the deal
         var mover = fixture.Grains.GetGrain<ISalespersonGrain>(other.OtherRep.UserId);
         var storage = fixture.SiloServices.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
 
@@ -214,7 +214,7 @@ public sealed class EffectsTests(ClusterFixture fixture)
         await storage.WriteStateAsync("salesperson", mover.GetGrainId(), storedPerson);
 
         var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
-        await previousOwner.AddCustomer(customer.GetPrimaryKeyString()); // a previous owner's book that still lists it
+        await fixture.Grains.GetGrain<IBookGrain>(team.OtherRep.UserId).AddCustomer(customer.GetPrimaryKeyString(), false); // a previous owner's book that still lists it
         await customer.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle(TestContext.Current.CancellationToken);
         var storedCustomer = new GrainState<CustomerState>();
         await storage.ReadStateAsync("customer", customer.GetGrainId(), storedCustomer);

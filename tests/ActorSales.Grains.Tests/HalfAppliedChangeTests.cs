@@ -156,13 +156,14 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         var customer = await fixture.RegisterCustomerAsync(team, team.Rep.UserId);
         var newOwner = fixture.Grains.GetGrain<ISalespersonGrain>(team.OtherRep.UserId);
 
-        fixture.CallFaults.FailNext(newOwner, nameof(ISalespersonGrain.AddCustomer));
+        var newOwnersBook = fixture.Grains.GetGrain<IBookGrain>(team.OtherRep.UserId);
+        fixture.CallFaults.FailNext(newOwnersBook, nameof(IBookGrain.AddCustomer));
         var moved = await customer.Transfer(team.OtherRep.UserId, "territory change", 0, team.Manager);
         var before = await newOwner.OwnedCustomerIds();
         fixture.Clock.Advance(TimeSpan.FromSeconds(5));
         var after = await ClusterFixture.EventuallyAsync(() => newOwner.OwnedCustomerIds(), b => b.Count > 0);
 
-        Assert.Equal(1, fixture.CallFaults.FailedCount(newOwner, nameof(ISalespersonGrain.AddCustomer)));
+        Assert.Equal(1, fixture.CallFaults.FailedCount(newOwnersBook, nameof(IBookGrain.AddCustomer)));
         Assert.Equal(team.OtherRep.UserId, moved.OwnerId);
         Assert.Empty(before);
         Assert.Equal([customer.GetPrimaryKeyString()], after);
@@ -178,13 +179,14 @@ public sealed class HalfAppliedChangeTests(ClusterFixture fixture)
         var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
         var approver = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
 
-        fixture.CallFaults.FailNext(approver, nameof(ISalespersonGrain.LinkApproval));
+        var approversIndex = fixture.Grains.GetGrain<IPendingApprovalsGrain>(director.UserId);
+        fixture.CallFaults.FailNext(approversIndex, nameof(IPendingApprovalsGrain.Link));
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         var before = await approver.ListPendingApprovals(director);
         fixture.Clock.Advance(TimeSpan.FromSeconds(5));
         var after = await ClusterFixture.EventuallyAsync(() => approver.ListPendingApprovals(director), l => l.Count > 0);
 
-        Assert.Equal(1, fixture.CallFaults.FailedCount(approver, nameof(ISalespersonGrain.LinkApproval)));
+        Assert.Equal(1, fixture.CallFaults.FailedCount(approversIndex, nameof(IPendingApprovalsGrain.Link)));
         Assert.Empty(before);
         Assert.Equal([waiting.PendingApprovalId], after.Select(a => a.Id));
     }

@@ -6,7 +6,12 @@ using ActorSales.Grains.Abstractions.Opportunities;
 
 namespace ActorSales.Grains.Abstractions.People;
 
-/// <summary>A salesperson and the set of customers they own. Key: the user id.</summary>
+/// <summary>
+/// A salesperson: profile, team, status, delegation and the lists addressed to them. Key: the user id. Their book (owned
+/// customers, open deals) is its own grain, <see cref="IBookGrain"/>; the reads of it here are for callers that know
+/// only the person. Other grains call this one only for interleaving reads; the handover also freezes and completes the
+/// departure.
+/// </summary>
 [Alias("actorsales.ISalespersonGrain")]
 public interface ISalespersonGrain : IGrainWithStringKey
 {
@@ -23,27 +28,11 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("GetIdentity"), ReadOnly, AlwaysInterleave]
     Task<PersonIdentity?> GetIdentity();
 
-    /// <summary>Marks an owned customer as having a won deal: it no longer counts against the holding cap.</summary>
-    [Alias("MarkCustomerWon")]
-    Task MarkCustomerWon(string customerId);
-
-    /// <summary>How many customers without a won deal this person owns (internal, for the pool's holding cap).</summary>
+    /// <summary>How many customers without a won deal this person owns (internal, for the pool's holding cap; read from the book).</summary>
     [Alias("OwnedCount"), ReadOnly, AlwaysInterleave]
     Task<int> OwnedCount();
 
-    /// <summary>Records that this person now owns a customer (idempotent). Called by the customer grain.</summary>
-    [Alias("AddCustomer")]
-    Task AddCustomer(string customerId);
-
-    /// <summary>Records that this person no longer owns a customer (idempotent). Called by the customer grain.</summary>
-    [Alias("RemoveCustomer")]
-    Task RemoveCustomer(string customerId);
-
-    /// <summary>Records an opportunity this person owns as open or closed (idempotent). Called by the opportunity grain.</summary>
-    [Alias("LinkOpportunity")]
-    Task LinkOpportunity(string opportunityId, bool open);
-
-    /// <summary>Ids of the open opportunities this person owns (internal, for team lists).</summary>
+    /// <summary>Ids of the open opportunities this person owns (internal; read from the book).</summary>
     [Alias("OpenOpportunityIds"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<string>> OpenOpportunityIds();
 
@@ -66,7 +55,10 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("LinkDelegator")]
     Task LinkDelegator(string approverId, bool active);
 
-    /// <summary>Files an approval addressed to this person as pending or decided (idempotent).</summary>
+    /// <summary>
+    /// Files an approval addressed to this person as pending or decided (idempotent). Superseded by
+    /// <see cref="IPendingApprovalsGrain"/>; kept for silos of the previous release during a rolling upgrade.
+    /// </summary>
     [Alias("LinkApproval")]
     Task LinkApproval(string approvalId, bool pending);
 
@@ -74,7 +66,7 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("ListPendingApprovals"), ReadOnly]
     Task<IReadOnlyList<ApprovalView>> ListPendingApprovals(Caller caller);
 
-    /// <summary>Ids of pending approvals addressed to this person (internal).</summary>
+    /// <summary>Ids of pending approvals addressed to this person (internal): the index, plus what an earlier release kept here.</summary>
     [Alias("PendingApprovalIds"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<string>> PendingApprovalIds();
 
@@ -97,20 +89,9 @@ public interface ISalespersonGrain : IGrainWithStringKey
     [Alias("CompleteDeparture")]
     Task CompleteDeparture(string handoverId, string actorId);
 
-    /// <summary>Ids of every customer this person owns (internal, for building a handover).</summary>
+    /// <summary>Ids of every customer this person owns (internal; read from the book).</summary>
     [Alias("OwnedCustomerIds"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<string>> OwnedCustomerIds();
-
-    /// <summary>
-    /// Makes the book agree with the records for the given customers and opportunities, which the caller expects this
-    /// person to own (<paramref name="expectOwned"/>) or no longer to own. The book is first re-read from storage: while
-    /// a silo is being declared dead, another activation of this grain may have written it. Every listed entry that
-    /// still disagrees is checked against its own record (the customer or opportunity, the source of truth) and the
-    /// book follows the record. Returns how many entries were corrected. Called by the handover grain before it counts
-    /// a package as moved.
-    /// </summary>
-    [Alias("ReconcileBook")]
-    Task<int> ReconcileBook(IReadOnlyList<string> customerIds, IReadOnlyList<string> opportunityIds, bool expectOwned);
 
     /// <summary>Files a handover package addressed to this person (or removes it). Called by the handover grain.</summary>
     [Alias("LinkHandoverPackage")]

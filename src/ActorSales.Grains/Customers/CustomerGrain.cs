@@ -209,7 +209,7 @@ public sealed partial class CustomerGrain(
         await Commit(customer, Caller.System.UserId);
         if (S.Registered && !S.InPool)
         {
-            await GrainFactory.GetGrain<ISalespersonGrain>(S.OwnerId).MarkCustomerWon(Id);
+            await GrainFactory.GetGrain<IBookGrain>(S.OwnerId).MarkCustomerWon(Id);
         }
     }
 

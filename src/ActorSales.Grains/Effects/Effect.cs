@@ -1,4 +1,6 @@
+using ActorSales.Domain.People;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Notifications;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 
@@ -65,11 +67,11 @@ public sealed record LinkDelegator([property: Id(0)] string DelegateId, [propert
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IDelegatorsGrain>(DelegateId).Link(ApproverId, Active);
 }
 
-/// <summary>The approver's pending list shows (or drops) the approval.</summary>
+/// <summary>The approver's pending-approvals index shows (or drops) the approval (never the approver's salesperson grain).</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.LinkApproval")]
 public sealed record LinkApproval([property: Id(0)] string ApproverId, [property: Id(1)] string ApprovalId, [property: Id(2)] bool Pending) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(ApproverId).LinkApproval(ApprovalId, Pending);
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IPendingApprovalsGrain>(ApproverId).Link(ApprovalId, Pending);
 }
 
 /// <summary>
@@ -107,22 +109,31 @@ public sealed record AddPipelineToCatalog([property: Id(0)] string PipelineKey) 
 [GenerateSerializer, Immutable, Alias("actorsales.effects.AddCustomerToBook")]
 public sealed record AddCustomerToBook([property: Id(0)] string OwnerId, [property: Id(1)] string CustomerId, [property: Id(2)] bool Won) : Effect
 {
-    public override async Task RunAsync(IGrainFactory grains)
-    {
-        var owner = grains.GetGrain<ISalespersonGrain>(OwnerId);
-        await owner.AddCustomer(CustomerId);
-        if (Won)
-        {
-            await owner.MarkCustomerWon(CustomerId);
-        }
-    }
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(OwnerId).AddCustomer(CustomerId, Won);
 }
 
 /// <summary>A previous owner's book no longer lists the customer.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.RemoveCustomerFromBook")]
 public sealed record RemoveCustomerFromBook([property: Id(0)] string OwnerId, [property: Id(1)] string CustomerId) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(OwnerId).RemoveCustomer(CustomerId);
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(OwnerId).RemoveCustomer(CustomerId);
+}
+
+/// <summary>
+/// The book entries a salesperson's state kept (rows of the release before books had their grain) move to the book
+/// grain; the book keeps what left it meanwhile out, so a replay or a late run adds nothing stale.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.ImportBook")]
+public sealed record ImportBook([property: Id(0)] string SalespersonId, [property: Id(1)] BookEntries Entries) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(SalespersonId).Import(Entries);
+}
+
+/// <summary>A departed salesperson's inbox takes nothing more.</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.CloseInbox")]
+public sealed record CloseInbox([property: Id(0)] string UserId) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<INotificationInboxGrain>(UserId).Close();
 }
 
 /// <summary>A released customer enters its team's public pool and leaves the team's about-to-release list.</summary>

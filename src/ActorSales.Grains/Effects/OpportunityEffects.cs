@@ -18,7 +18,7 @@ public sealed record LinkOpportunityToCustomer([property: Id(0)] string Customer
 [GenerateSerializer, Immutable, Alias("actorsales.effects.LinkOpportunityToOwner")]
 public sealed record LinkOpportunityToOwner([property: Id(0)] string OwnerId, [property: Id(1)] string OpportunityId, [property: Id(2)] bool Open) : Effect
 {
-    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ISalespersonGrain>(OwnerId).LinkOpportunity(OpportunityId, Open);
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<IBookGrain>(OwnerId).LinkOpportunity(OpportunityId, Open);
 }
 
 /// <summary>The customer records a won deal (it exempts the customer from release for a while).</summary>

@@ -5,7 +5,7 @@ using ActorSales.Grains.Abstractions.Events;
 namespace ActorSales.Grains.Handovers;
 
 [GenerateSerializer, Alias("actorsales.HandoverState")]
-public sealed class HandoverState
+public sealed class HandoverState : IHandoverState
 {
     [Id(0)] public bool Started { get; set; }
     [Id(1)] public string TeamId { get; set; } = string.Empty;
@@ -55,44 +55,6 @@ public sealed class HandoverState
 
     /// <summary>Follow-ups of stored changes not yet applied (receivers' package lists, notifications, the departure), in order.</summary>
     [Id(18)] public List<Effects.Effect> Effects { get; set; } = [];
-}
-
-[GenerateSerializer, Alias("actorsales.HandoverPackageState")]
-public sealed class PackageState
-{
-    [Id(0)] public string ReceiverId { get; set; } = string.Empty;
-    [Id(1)] public PackageStatus Status { get; set; }
-
-    /// <summary>When the package was (last) addressed to its receiver: the acceptance clock starts here.</summary>
-    [Id(2)] public DateTimeOffset AddressedAt { get; set; }
-    [Id(3)] public string? FollowUpPlan { get; set; }
-    [Id(4)] public string? RejectionReason { get; set; }
-    [Id(5)] public bool Escalated { get; set; }
-    [Id(6)] public List<ItemState> Items { get; set; } = [];
-
-    /// <summary>Set when the handover is pruned: the counts of the item list it then drops.</summary>
-    [Id(7)] public PackageCounts? PrunedCounts { get; set; }
-}
-
-/// <summary>What a pruned package still tells: how many customers and deals it held and how many moved.</summary>
-[GenerateSerializer, Immutable, Alias("actorsales.HandoverPackageCounts")]
-public sealed record PackageCounts([property: Id(0)] int Customers, [property: Id(1)] int Opportunities, [property: Id(2)] int Transferred);
-
-[GenerateSerializer, Alias("actorsales.HandoverItemState")]
-public sealed class ItemState
-{
-    [Id(0)] public HandoverItemKind Kind { get; set; }
-    [Id(1)] public string Id { get; set; } = string.Empty;
-    [Id(2)] public string Name { get; set; } = string.Empty;
-
-    /// <summary>The customer an opportunity belongs to; the customer's own id for customers.</summary>
-    [Id(3)] public string CustomerId { get; set; } = string.Empty;
-
-    /// <summary>Who will own it (null: the team pool, customers only).</summary>
-    [Id(4)] public string? TargetOwnerId { get; set; }
-
-    /// <summary>Moved (persisted after each batch; the item transfer itself is idempotent, so a replay is a no-op).</summary>
-    [Id(5)] public bool Transferred { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.HandoverPendingNotice")]

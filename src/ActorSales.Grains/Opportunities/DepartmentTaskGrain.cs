@@ -16,7 +16,7 @@ using DepartmentTaskStatus = ActorSales.Domain.Pipeline.DepartmentTaskStatus;
 namespace ActorSales.Grains.Opportunities;
 
 [GenerateSerializer, Alias("actorsales.DepartmentTaskState")]
-public sealed class DepartmentTaskState : Effects.IEffectsState
+public sealed class DepartmentTaskState : Effects.IEffectsState, IDepartmentTaskState
 {
     [Id(0)] public TaskPlan? Plan { get; set; }
     [Id(1)] public string OpportunityId { get; set; } = string.Empty;
@@ -72,19 +72,12 @@ public sealed class DepartmentTaskGrain(
 
     public async Task<DepartmentTaskView> Create(TaskPlan plan, string opportunityId, string ownerTeamId)
     {
-        if (state.State.Plan is null)
-        {
-            state.State.Plan = plan;
-            state.State.OpportunityId = opportunityId;
-            state.State.OwnerTeamId = ownerTeamId;
-            state.State.Status = DepartmentTaskStatus.Open;
-            state.State.CreatedAt = clock.GetUtcNow();
-            state.State.Version = 1;
-            await WriteAndPublish(Caller.System);
-        }
+        var aggregate = Aggregate();
+        aggregate.Create(plan, opportunityId, ownerTeamId, clock.GetUtcNow());
+        await Commit(aggregate, Caller.System);
         if (state.State.Status != DepartmentTaskStatus.Done)
         {
-            await Queue().Add(Id, state.State.Plan.DueAt);
+            await Queue().Add(Id, state.State.Plan!.DueAt);
         }
         return ToView();
     }
@@ -94,17 +87,9 @@ public sealed class DepartmentTaskGrain(
         // Access first, whatever the task's state (or whether it exists), so a refusal reveals nothing of it.
         var isMember = await IsDepartmentMember(caller);
         AccessPolicy.EnsureCanClaimTask(caller, isMember);
-        EnsureCreated();
-        if (state.State.Status != DepartmentTaskStatus.Open)
-        {
-            throw new PreconditionFailedException(state.State.Status == DepartmentTaskStatus.Claimed
-                ? $"task '{Id}' is already claimed by '{state.State.AssigneeId}'"
-                : $"task '{Id}' is done");
-        }
-        state.State.Status = DepartmentTaskStatus.Claimed;
-        state.State.AssigneeId = caller.UserId;
-        state.State.Version++;
-        await WriteAndPublish(caller);
+        var aggregate = Aggregate();
+        aggregate.Claim(caller.UserId);
+        await Commit(aggregate, caller);
         return ToView();
     }
 
@@ -112,32 +97,40 @@ public sealed class DepartmentTaskGrain(
     {
         var isMember = await IsDepartmentMember(caller);
         AccessPolicy.EnsureCanCompleteTask(caller, state.State.AssigneeId, isMember);
-        EnsureCreated();
-        var text = TaskRules.ValidateNote(note);
         if (state.State.Status == DepartmentTaskStatus.Done)
         {
-            await Queue().Remove(Id); // a retry after the queue update failed still takes it off the queue
-            throw new PreconditionFailedException($"task '{Id}' is already done");
+            await Queue().Remove(Id); // a retry after the queue update failed still takes it off the queue (then is refused as done)
         }
-        state.State.Status = DepartmentTaskStatus.Done;
-        state.State.AssigneeId ??= caller.UserId;
-        state.State.CompletedAt = clock.GetUtcNow();
-        state.State.Note = text;
-        state.State.Version++;
-        state.State.Effects.Add(new RemoveTaskFromQueue(state.State.Plan!.Department, Id));
-        await WriteAndPublish(caller);
-        await _effects.RunAsync(); // never throws: the completion is stored
+        var aggregate = Aggregate();
+        aggregate.Complete(note, caller.UserId, clock.GetUtcNow());
+        await Commit(aggregate, caller);
         return ToView();
     }
 
     public Task<DepartmentTaskView?> Find() => Task.FromResult(state.State.Plan is null ? null : ToView());
 
-    /// <summary>Writes the change with its event (tasks belong to a team, not to one rep's book).</summary>
-    private Task WriteAndPublish(Caller caller)
+    private DepartmentTaskAggregate Aggregate() => new(Id, state.State);
+
+    /// <summary>
+    /// Records the change with its event (built from the task as the command left it; tasks belong to a team, not to
+    /// one rep's book) and effects, writes once, then runs the effects.
+    /// </summary>
+    private async Task Commit(DepartmentTaskAggregate aggregate, Caller caller)
     {
-        _outbox.Add(EntityType.Task, Id, state.State.Version, caller.UserId, state.State.OwnerTeamId, null,
-            e => e.DepartmentTaskChanged = new DepartmentTaskChanged { Task = ToView().ToContract() });
-        return state.WriteWithEventsAsync(_outbox, Entity, Id);
+        if (!aggregate.Changed)
+        {
+            return;
+        }
+        aggregate.Record(_outbox, new EventScope(EntityType.Task, Id, caller.UserId, state.State.OwnerTeamId, null),
+            _ => e => e.DepartmentTaskChanged = new Contracts.V1.DepartmentTaskChanged { Task = ToView().ToContract() },
+            state.State.Effects,
+            followUp => followUp switch
+            {
+                DepartmentTaskFollowUp.RemoveFromQueue remove => new RemoveTaskFromQueue(remove.Department, Id),
+                _ => throw new ArgumentOutOfRangeException(nameof(followUp), followUp, "no effect for this task follow-up"),
+            });
+        await state.WriteWithEventsAsync(_outbox, Entity, Id);
+        await _effects.RunAsync(); // never throws: the change is stored
     }
 
     /// <summary>Whether the caller is a member of the task's department (false for a task that does not exist).</summary>

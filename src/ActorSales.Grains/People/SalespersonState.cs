@@ -5,13 +5,15 @@ using ActorSales.Domain.Pipeline;
 namespace ActorSales.Grains.People;
 
 [GenerateSerializer, Alias("actorsales.SalespersonState")]
-public sealed class SalespersonState : Effects.IEffectsState
+public sealed class SalespersonState : Effects.IEffectsState, ISalespersonState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public SalespersonProfile? Profile { get; set; }
     [Id(2)] public SalespersonStatus Status { get; set; }
     [Id(3)] public DateTimeOffset CreatedAt { get; set; }
     [Id(4)] public long Version { get; set; }
+
+    /// <summary>Owned customers as releases before the book grain kept them; handed to <see cref="Abstractions.People.IBookGrain"/> on activation.</summary>
     [Id(5)] public SortedSet<string> CustomerIds { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -20,7 +22,7 @@ public sealed class SalespersonState : Effects.IEffectsState
     /// </summary>
     [Id(6)] public PendingTeamMove? PendingTeamMove { get; set; }
 
-    /// <summary>Open opportunities this person owns.</summary>
+    /// <summary>Open opportunities this person owns, as releases before the book grain kept them (see <see cref="CustomerIds"/>).</summary>
     [Id(7)] public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Who may decide this person's approvals, and when.</summary>
@@ -29,10 +31,10 @@ public sealed class SalespersonState : Effects.IEffectsState
     /// <summary>Approvers who named this person their delegate, as the previous release kept them; now in <see cref="Abstractions.People.IDelegatorsGrain"/> (both are read).</summary>
     [Id(9)] public SortedSet<string> Delegators { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Pending approvals addressed to this person.</summary>
+    /// <summary>Pending approvals addressed to this person, as earlier releases kept them; now in <see cref="Abstractions.People.IPendingApprovalsGrain"/> (both are read).</summary>
     [Id(10)] public SortedSet<string> PendingApprovalIds { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Owned customers with a won deal; they do not count against the pool's holding cap.</summary>
+    /// <summary>Owned customers with a won deal, as releases before the book grain kept them (see <see cref="CustomerIds"/>).</summary>
     [Id(11)] public SortedSet<string> WonCustomerIds { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Events of the latest changes, written with them; see <see cref="Events.EventOutbox"/>.</summary>
@@ -52,6 +54,9 @@ public sealed class SalespersonState : Effects.IEffectsState
 
     /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
     [Id(17)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>The book entries above were handed to the book grain (false in rows of earlier releases).</summary>
+    [Id(18)] public bool BookMoved { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

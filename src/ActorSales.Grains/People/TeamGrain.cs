@@ -57,19 +57,9 @@ public sealed class TeamGrain(
     {
         AccessPolicy.EnsureCanAdministerOrganisation(caller);
         Guard.Id(Id, "team_id");
-        var valid = PeopleRules.Validate(profile);
-        if (state.State.Created)
-        {
-            throw new AlreadyExistsException($"team '{Id}' already exists", Id);
-        }
-        state.State.Created = true;
-        state.State.Profile = valid;
-        state.State.CreatedAt = clock.GetUtcNow();
-        state.State.Version = 1;
-        Raise(caller.UserId, e => e.TeamCreated = new TeamCreated { Team = ToView().ToContract() });
-        state.State.Effects.Add(new AddTeamToRegion(valid.Region, Id));
-        await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        await _effects.RunAsync();
+        var aggregate = Aggregate();
+        aggregate.Create(PeopleRules.Validate(profile), clock.GetUtcNow());
+        await Commit(aggregate, caller.UserId);
         return ToView();
     }
 
@@ -84,45 +74,22 @@ public sealed class TeamGrain(
     {
         AccessPolicy.EnsureCanAdministerOrganisation(caller);
         EnsureCreated();
-        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        var expected = Guard.ExpectedVersion(expectedVersion);
         var current = state.State.Profile!;
         var profile = PeopleRules.Validate(new TeamProfile(
             changes.Name ?? current.Name, changes.Region ?? current.Region, changes.TimeZone ?? current.TimeZone));
-        var changed = new List<string>();
-        if (profile.Name != current.Name) changed.Add("name");
-        if (profile.Region != current.Region) changed.Add("region");
-        if (profile.TimeZone != current.TimeZone) changed.Add("time_zone");
+        // Every lookup before the first change: a new manager or director must be eligible.
         if (changes.ManagerId is { } managerId && managerId != state.State.ManagerId)
         {
             await EnsureEligibleManager(Guard.Id(managerId, "manager_id"));
-            changed.Add("manager_id");
         }
         if (changes.DirectorId is { } directorId && directorId != state.State.DirectorId)
         {
             await EnsureEligibleDirector(Guard.Id(directorId, "director_id"));
-            changed.Add("director_id");
         }
-        if (changed.Count == 0)
-        {
-            return ToView();
-        }
-        state.State.Profile = profile;
-        state.State.ManagerId = changes.ManagerId ?? state.State.ManagerId;
-        state.State.DirectorId = changes.DirectorId ?? state.State.DirectorId;
-        state.State.Version++;
-        Raise(caller.UserId, e =>
-        {
-            var updated = new TeamUpdated { Team = ToView().ToContract() };
-            updated.ChangedFields.AddRange(changed);
-            e.TeamUpdated = updated;
-        });
-        if (profile.Region != current.Region)
-        {
-            state.State.Effects.Add(new RemoveTeamFromRegion(current.Region, Id));
-            state.State.Effects.Add(new AddTeamToRegion(profile.Region, Id));
-        }
-        await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        await _effects.RunAsync();
+        var aggregate = Aggregate();
+        aggregate.Update(profile, changes.ManagerId, changes.DirectorId, expected);
+        await Commit(aggregate, caller.UserId);
         return ToView();
     }
 
@@ -130,8 +97,8 @@ public sealed class TeamGrain(
     {
         EnsureCreated();
         AccessPolicy.EnsureCanReadTeamBook(caller, Id);
-        var idLists = await Task.WhenAll(state.State.Members.Select(m => GrainFactory.GetGrain<ISalespersonGrain>(m).OpenOpportunityIds()));
-        var ids = idLists.SelectMany(l => l)
+        var books = await Task.WhenAll(state.State.Members.Select(m => Books.ReadAsync(GrainFactory, m)));
+        var ids = books.SelectMany(b => b.OpenOpportunityIds)
             .Where(id => afterId is null || string.CompareOrdinal(id, afterId) > 0)
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
@@ -143,17 +110,9 @@ public sealed class TeamGrain(
 
     public async Task SetStall(string opportunityId, StallLevel level)
     {
-        var changed = level == StallLevel.None
-            ? state.State.Stalled.Remove(opportunityId)
-            : !state.State.Stalled.TryGetValue(opportunityId, out var current) || current != level;
-        if (level != StallLevel.None)
-        {
-            state.State.Stalled[opportunityId] = level;
-        }
-        if (changed)
-        {
-            await state.WriteOrConflictAsync(Entity, Id);
-        }
+        var aggregate = Aggregate();
+        aggregate.SetStall(opportunityId, level);
+        await Commit(aggregate, Caller.System.UserId);
     }
 
     public async Task<IReadOnlyList<OpportunityView>> ListStalled(Caller caller)
@@ -169,10 +128,9 @@ public sealed class TeamGrain(
 
     public async Task SetReleaseWarning(string customerId, bool warned)
     {
-        if (warned ? state.State.AboutToRelease.Add(customerId) : state.State.AboutToRelease.Remove(customerId))
-        {
-            await state.WriteOrConflictAsync(Entity, Id);
-        }
+        var aggregate = Aggregate();
+        aggregate.SetReleaseWarning(customerId, warned);
+        await Commit(aggregate, Caller.System.UserId);
     }
 
     public Task<IReadOnlyList<string>> AboutToRelease(Caller caller)
@@ -184,10 +142,9 @@ public sealed class TeamGrain(
 
     public async Task SetIntervention(string opportunityId, bool needed)
     {
-        if (needed ? state.State.Interventions.Add(opportunityId) : state.State.Interventions.Remove(opportunityId))
-        {
-            await state.WriteOrConflictAsync(Entity, Id);
-        }
+        var aggregate = Aggregate();
+        aggregate.SetIntervention(opportunityId, needed);
+        await Commit(aggregate, Caller.System.UserId);
     }
 
     public async Task<IReadOnlyList<OpportunityView>> ListInterventions(Caller caller)
@@ -215,34 +172,58 @@ public sealed class TeamGrain(
 
     public async Task AddMember(string salespersonId)
     {
-        EnsureCreated();
-        if (!state.State.Members.Add(salespersonId))
-        {
-            return;
-        }
-        state.State.Version++;
-        Raise(Caller.System.UserId, e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = salespersonId });
-        await state.WriteWithEventsAsync(_outbox, Entity, Id);
+        var aggregate = Aggregate();
+        aggregate.AddMember(salespersonId);
+        await Commit(aggregate, Caller.System.UserId);
     }
 
     public async Task RemoveMember(string salespersonId)
     {
-        if (!state.State.Members.Remove(salespersonId))
+        var aggregate = Aggregate();
+        aggregate.RemoveMember(salespersonId);
+        await Commit(aggregate, Caller.System.UserId);
+    }
+
+    private TeamAggregate Aggregate() => new(Id, state.State);
+
+    /// <summary>
+    /// Records what the aggregate decided (events built from the team as the command left it; teams have no owner),
+    /// writes once, then runs the effects. A change without events or effects (a list entry) is only written.
+    /// </summary>
+    private async Task Commit(TeamAggregate aggregate, string actorId)
+    {
+        if (!aggregate.Changed)
         {
             return;
         }
-        if (state.State.ManagerId == salespersonId)
-        {
-            state.State.ManagerId = null;
-        }
-        state.State.Version++;
-        Raise(Caller.System.UserId, e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = salespersonId });
+        aggregate.Record(_outbox, new EventScope(EntityType.Team, Id, actorId, Id, null), ToContract, state.State.Effects, ToEffect);
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
+        if (aggregate.FollowUps.Count > 0)
+        {
+            await _effects.RunAsync(); // never throws: the change is stored
+        }
     }
 
-    /// <summary>Adds the event of the change in progress (at the new version) to the outbox; teams have no owner.</summary>
-    private void Raise(string actorId, Action<DomainEvent> setChange) =>
-        _outbox.Add(EntityType.Team, Id, state.State.Version, actorId, Id, null, setChange);
+    private Action<DomainEvent> ToContract(TeamEvent @event) => @event switch
+    {
+        TeamEvent.Created => e => e.TeamCreated = new TeamCreated { Team = ToView().ToContract() },
+        TeamEvent.Updated updated => e =>
+        {
+            var contract = new TeamUpdated { Team = ToView().ToContract() };
+            contract.ChangedFields.AddRange(updated.ChangedFields);
+            e.TeamUpdated = contract;
+        },
+        TeamEvent.MemberJoined joined => e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = joined.SalespersonId },
+        TeamEvent.MemberLeft left => e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = left.SalespersonId },
+        _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "no contract for this team event"),
+    };
+
+    private Effect ToEffect(TeamFollowUp followUp) => followUp switch
+    {
+        TeamFollowUp.JoinRegion join => new AddTeamToRegion(join.Region, Id),
+        TeamFollowUp.LeaveRegion leave => new RemoveTeamFromRegion(leave.Region, Id),
+        _ => throw new ArgumentOutOfRangeException(nameof(followUp), followUp, "no effect for this team follow-up"),
+    };
 
     private async Task EnsureEligibleManager(string managerId)
     {

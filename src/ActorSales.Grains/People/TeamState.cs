@@ -4,7 +4,7 @@ using ActorSales.Domain.People;
 namespace ActorSales.Grains.People;
 
 [GenerateSerializer, Alias("actorsales.TeamState")]
-public sealed class TeamState : Effects.IEffectsState
+public sealed class TeamState : Effects.IEffectsState, ITeamState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public TeamProfile? Profile { get; set; }
