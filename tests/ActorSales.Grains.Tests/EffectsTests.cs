@@ -105,7 +105,8 @@ public sealed class EffectsTests(ClusterFixture fixture)
         var deal = await fixture.DealReadyForApprovalAsync(team, 600_000m);
         var approvalId = (await deal.ChangeStage("ContractApproval", "", 0, team.Rep)).PendingApprovalId!;
         var approver = fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId);
-        fixture.CallFaults.FailNext(approver, nameof(ISalespersonGrain.LinkApproval));
+        var pending = fixture.Grains.GetGrain<IPendingApprovalsGrain>(director.UserId);
+        fixture.CallFaults.FailNext(pending, nameof(IPendingApprovalsGrain.Link));
 
         var decided = await deal.DecideApproval(approvalId, true, "fine", director);
         var unlocked = await deal.Get(team.Rep);
@@ -117,7 +118,7 @@ public sealed class EffectsTests(ClusterFixture fixture)
         Assert.Null(unlocked.PendingApprovalId); // the deal applied the decision in its own write, whatever the list does
         Assert.Equal([approvalId], stillListed);
         Assert.Empty(dropped);
-        Assert.Equal(1, fixture.CallFaults.FailedCount(approver, nameof(ISalespersonGrain.LinkApproval)));
+        Assert.Equal(1, fixture.CallFaults.FailedCount(pending, nameof(IPendingApprovalsGrain.Link)));
     }
 
     [Fact]

@@ -12,6 +12,7 @@ using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using HandoverBrief = ActorSales.Grains.Abstractions.Handovers.HandoverBrief;
@@ -30,7 +31,7 @@ public sealed partial class HandoverGrain(
     [PersistentState("handover", StorageNames.Default)] IPersistentState<HandoverState> state,
     IOptions<HandoverOptions> options,
     TimeProvider clock,
-    ILogger<HandoverGrain> logger) : Grain, IHandoverGrain, IRemindable
+    ILogger<HandoverGrain> logger) : Grain, IHandoverGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = "handover";
 
@@ -108,6 +109,7 @@ public sealed partial class HandoverGrain(
         EnsureIsReceiver(caller);
         var aggregate = Aggregate();
         var package = aggregate.Accept(caller.UserId, followUpPlan, clock.GetUtcNow());
+        S.Requests.NoteResult(caller.UserId);
         await Commit(aggregate, caller.UserId);
         return ToView(package, withItems: false);
     }
@@ -118,6 +120,7 @@ public sealed partial class HandoverGrain(
         var managerId = await ManagerId(); // before the first change: a failed lookup leaves the package pending
         var aggregate = Aggregate();
         var package = aggregate.Reject(caller.UserId, reason, managerId, clock.GetUtcNow());
+        S.Requests.NoteResult(caller.UserId);
         await Commit(aggregate, caller.UserId);
         return ToView(package, withItems: false);
     }

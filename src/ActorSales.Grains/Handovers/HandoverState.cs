@@ -1,3 +1,4 @@
+using ActorSales.Domain.Identity;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Handovers;
 using ActorSales.Grains.Abstractions.Events;
@@ -5,7 +6,7 @@ using ActorSales.Grains.Abstractions.Events;
 namespace ActorSales.Grains.Handovers;
 
 [GenerateSerializer, Alias("actorsales.HandoverState")]
-public sealed class HandoverState : IHandoverState
+public sealed class HandoverState : IHandoverState, IRequestLedgerState
 {
     [Id(0)] public bool Started { get; set; }
     [Id(1)] public string TeamId { get; set; } = string.Empty;
@@ -55,6 +56,9 @@ public sealed class HandoverState : IHandoverState
 
     /// <summary>Follow-ups of stored changes not yet applied (receivers' package lists, notifications, the departure), in order.</summary>
     [Id(18)] public List<Effects.Effect> Effects { get; set; } = [];
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
+    [Id(19)] public RequestLedger Requests { get; set; } = new();
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.HandoverPendingNotice")]

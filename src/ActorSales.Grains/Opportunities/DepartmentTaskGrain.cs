@@ -11,12 +11,13 @@ using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using Microsoft.Extensions.Logging;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using DepartmentTaskStatus = ActorSales.Domain.Pipeline.DepartmentTaskStatus;
 
 namespace ActorSales.Grains.Opportunities;
 
 [GenerateSerializer, Alias("actorsales.DepartmentTaskState")]
-public sealed class DepartmentTaskState : Effects.IEffectsState, IDepartmentTaskState
+public sealed class DepartmentTaskState : Effects.IEffectsState, IDepartmentTaskState, IRequestLedgerState
 {
     [Id(0)] public TaskPlan? Plan { get; set; }
     [Id(1)] public string OpportunityId { get; set; } = string.Empty;
@@ -38,12 +39,15 @@ public sealed class DepartmentTaskState : Effects.IEffectsState, IDepartmentTask
 
     /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
     [Id(11)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
+    [Id(12)] public RequestLedger Requests { get; set; } = new();
 }
 
 public sealed class DepartmentTaskGrain(
     [PersistentState("task", StorageNames.Default)] IPersistentState<DepartmentTaskState> state,
     TimeProvider clock,
-    ILogger<DepartmentTaskGrain> logger) : Grain, IDepartmentTaskGrain, IRemindable
+    ILogger<DepartmentTaskGrain> logger) : Grain, IDepartmentTaskGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = "task";
 
@@ -146,6 +150,10 @@ public sealed class DepartmentTaskGrain(
             throw new NotFoundException(Entity, Id);
         }
     }
+
+    public RequestLedger Requests => state.State.Requests;
+
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) => ValueTask.FromResult<object?>(ToView());
 
     private DepartmentTaskView ToView()
     {

@@ -9,6 +9,7 @@ using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Microsoft.Extensions.Logging;
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
 
@@ -22,7 +23,7 @@ namespace ActorSales.Grains.People;
 public sealed partial class SalespersonGrain(
     [PersistentState("salesperson", StorageNames.Default)] IPersistentState<SalespersonState> state,
     TimeProvider clock,
-    ILogger<SalespersonGrain> logger) : Grain, ISalespersonGrain, IRemindable
+    ILogger<SalespersonGrain> logger) : Grain, ISalespersonGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = "salesperson";
 
@@ -115,6 +116,12 @@ public sealed partial class SalespersonGrain(
         aggregate.SetDelegate(delegation);
         await Commit(aggregate, caller.UserId); // the follow-ups never throw: the delegation is stored
     }
+
+    public RequestLedger Requests => S.Requests;
+
+    /// <summary>A repeated Create or Update answers with the person; a repeated SetDelegate with nothing.</summary>
+    public async ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
+        method == nameof(SetDelegate) ? null : await ToView();
 
     public async Task LinkDelegator(string approverId, bool active)
     {

@@ -1,3 +1,4 @@
+using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.People;
 using ActorSales.Domain.Pipeline;
@@ -5,7 +6,7 @@ using ActorSales.Domain.Pipeline;
 namespace ActorSales.Grains.People;
 
 [GenerateSerializer, Alias("actorsales.SalespersonState")]
-public sealed class SalespersonState : Effects.IEffectsState, ISalespersonState
+public sealed class SalespersonState : Effects.IEffectsState, ISalespersonState, IRequestLedgerState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public SalespersonProfile? Profile { get; set; }
@@ -57,6 +58,9 @@ public sealed class SalespersonState : Effects.IEffectsState, ISalespersonState
 
     /// <summary>The book entries above were handed to the book grain (false in rows of earlier releases).</summary>
     [Id(18)] public bool BookMoved { get; set; }
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
+    [Id(19)] public RequestLedger Requests { get; set; } = new();
 }
 
 [GenerateSerializer, Immutable, Alias("actorsales.PendingTeamMove")]

@@ -13,6 +13,7 @@ using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using Microsoft.Extensions.Logging;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Grains.Requests;
 using Role = ActorSales.Domain.Identity.Role;
 
 using SalespersonStatus = ActorSales.Domain.People.SalespersonStatus;
@@ -26,7 +27,7 @@ namespace ActorSales.Grains.People;
 public sealed class TeamGrain(
     [PersistentState("team", StorageNames.Default)] IPersistentState<TeamState> state,
     TimeProvider clock,
-    ILogger<TeamGrain> logger) : Grain, ITeamGrain, IRemindable
+    ILogger<TeamGrain> logger) : Grain, ITeamGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = "team";
 
@@ -252,6 +253,10 @@ public sealed class TeamGrain(
             throw new NotFoundException(Entity, Id);
         }
     }
+
+    public RequestLedger Requests => state.State.Requests;
+
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) => ValueTask.FromResult<object?>(ToView());
 
     private TeamView ToView() => new(Id, state.State.Profile!, state.State.ManagerId, [.. state.State.Members], state.State.Version, state.State.CreatedAt, state.State.DirectorId);
 }

@@ -1,10 +1,11 @@
+using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Domain.People;
 
 namespace ActorSales.Grains.People;
 
 [GenerateSerializer, Alias("actorsales.TeamState")]
-public sealed class TeamState : Effects.IEffectsState, ITeamState
+public sealed class TeamState : Effects.IEffectsState, ITeamState, IRequestLedgerState
 {
     [Id(0)] public bool Created { get; set; }
     [Id(1)] public TeamProfile? Profile { get; set; }
@@ -31,4 +32,7 @@ public sealed class TeamState : Effects.IEffectsState, ITeamState
 
     /// <summary>When the effects-retry reminder is registered for (null: none).</summary>
     [Id(12)] public DateTimeOffset? ReminderDueAt { get; set; }
+
+    /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
+    [Id(13)] public RequestLedger Requests { get; set; } = new();
 }
