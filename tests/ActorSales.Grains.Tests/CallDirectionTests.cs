@@ -1,3 +1,5 @@
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Handovers;
 using ActorSales.Grains.Abstractions.People;
@@ -41,5 +43,45 @@ public sealed class CallDirectionTests(ClusterFixture fixture)
         Assert.Contains(fixture.CallFaults.GrainCallsInto("customer"), c => c.Source == "salesperson" && c.Method == nameof(ICustomerGrain.OwnerTeamChanged));
         Assert.Empty(blocking);
         Assert.Empty(fromSalespeopleToHandovers);
+    }
+
+    [Fact]
+    public void The_declared_call_graph_has_no_cycle_so_no_two_grains_can_wait_on_each_other()
+    {
+        var path = new List<string>();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        string? Cycle(string grain)
+        {
+            if (path.Contains(grain))
+            {
+                return string.Join(" -> ", path.SkipWhile(g => g != grain).Append(grain));
+            }
+            if (!done.Add(grain))
+            {
+                return null;
+            }
+            path.Add(grain);
+            var found = CallGraph.MayCall[grain].Select(Cycle).FirstOrDefault(c => c is not null);
+            path.RemoveAt(path.Count - 1);
+            return found;
+        }
+
+        var cycles = CallGraph.MayCall.Keys.Select(g => { done.Clear(); return Cycle(g); }).OfType<string>().ToList();
+
+        Assert.True(cycles.Count == 0, $"cycles: {string.Join("; ", cycles)}");
+        Assert.All(CallGraph.MayCall.Values.SelectMany(v => v), target => Assert.True(CallGraph.MayCall.ContainsKey(target), $"{target} is called but not declared"));
+    }
+
+    [Fact]
+    public void A_call_is_allowed_only_the_declared_way_and_outside_callers_may_call_anything()
+    {
+        Assert.True(CallGraph.Allows("customer", "book"));
+        Assert.False(CallGraph.Allows("book", "customer"));
+        Assert.False(CallGraph.Allows("publicpool", "customer")); // claims go through the customer
+        Assert.False(CallGraph.Allows("approval", "opportunity")); // decisions go through the deal
+        Assert.False(CallGraph.Allows("customer", "salesperson")); // books are their own grains
+        Assert.True(CallGraph.Allows("customer", "customer"));
+        Assert.True(CallGraph.Allows("sys.client", "customer")); // the gateway and Orleans' runtime
+        Assert.Empty(fixture.SiloServices.GetRequiredService<CallDirectionViolations>().Seen);
     }
 }

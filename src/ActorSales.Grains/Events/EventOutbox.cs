@@ -39,32 +39,16 @@ public sealed partial class EventOutbox(
             services.GetRequiredService<ILoggerFactory>().CreateLogger<EventOutbox>());
     }
 
-    // Events of the change in progress whose content is built only when the change is complete (see Stage).
-    private readonly List<(long Sequence, string ActorId, Action<DomainEvent> SetChange)> _staged = [];
-
     private IGrainReminder? _reminder;
     private bool _guarded;
     private bool _mayHaveReminder;
 
-    /// <summary>Adds an event of the change in progress; it is written with the next state write.</summary>
+    /// <summary>
+    /// Adds an event of the change in progress; it is written with the next state write. Grains call it only through
+    /// <see cref="Infrastructure.AggregateCommit"/>, the one way a change raises its events.
+    /// </summary>
     public void Add(EntityType entityType, string entityId, long sequence, string actorId, string? teamId, string? ownerId, Action<DomainEvent> setChange) =>
         pending().Add(LoggedEvent.From(publisher.Create(entityType, entityId, sequence, actorId, teamId, ownerId, setChange)));
-
-    /// <summary>
-    /// Stages an event of a change made of several steps: <paramref name="setChange"/> runs at <see cref="AddStaged"/>,
-    /// after every step is applied, so the event shows the entity as the change left it.
-    /// </summary>
-    public void Stage(long sequence, string actorId, Action<DomainEvent> setChange) => _staged.Add((sequence, actorId, setChange));
-
-    /// <summary>Moves the staged events, in order, into the outbox (call right before the state write).</summary>
-    public void AddStaged(EntityType entityType, string entityId, string? teamId, string? ownerId)
-    {
-        foreach (var (sequence, actorId, setChange) in _staged)
-        {
-            Add(entityType, entityId, sequence, actorId, teamId, ownerId, setChange);
-        }
-        _staged.Clear();
-    }
 
     /// <summary>Call from OnActivateAsync: flushes what a previous activation wrote but may not have published.</summary>
     public async Task ActivateAsync()
