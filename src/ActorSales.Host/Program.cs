@@ -2,7 +2,7 @@ using ActorSales.Host.Commands;
 using ActorSales.Host.Configuration;
 using ActorSales.Host.Hosting;
 
-// actorsales [run] | migrate | token --user <id> --role <role>; settings from appsettings.json, env (ActorSales__...)
+// actorsales [run] | migrate | rebuild-read-model | token --user <id> --role <role>; settings from appsettings.json, env (ActorSales__...)
 // and --Key=value arguments.
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = command == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
@@ -25,6 +25,12 @@ try
             using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
             return await MigrateCommand.RunAsync(HostSettings.Read(configuration), loggers, CancellationToken.None);
         }
+        case "rebuild-read-model":
+        {
+            // The host's services as `run` configures them (profile, store), without starting the silo.
+            await using var app = ActorSalesHost.Build(rest);
+            return await RebuildReadModelCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
+        }
         case "token":
         {
             var configuration = new ConfigurationBuilder()
@@ -36,7 +42,7 @@ try
             return TokenCommand.Run(rest, HostSettings.Read(configuration), TimeProvider.System);
         }
         default:
-            Console.Error.WriteLine($"actorsales: unknown command '{command}'; use run, migrate or token");
+            Console.Error.WriteLine($"actorsales: unknown command '{command}'; use run, migrate, rebuild-read-model or token");
             return 64;
     }
 }

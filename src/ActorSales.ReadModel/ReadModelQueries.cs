@@ -8,6 +8,13 @@ namespace ActorSales.ReadModel;
 // ReadScope (team and/or owner; Everything for director/admin/service), applied by the store, so a row outside it is
 // never returned, counted or hinted at. Page tokens are opaque strings the store makes (keyset, not offsets).
 
+/// <summary>Bounds every store enforces (the API validates first, naming the field).</summary>
+public static class ReadModelLimits
+{
+    /// <summary>Largest page a query returns.</summary>
+    public const int MaxPageSize = 500;
+}
+
 /// <summary>One page of a query; <see cref="NextPageToken"/> is null on the last page.</summary>
 public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? NextPageToken);
 
@@ -18,6 +25,11 @@ public enum OpportunitySort { Amount, ExpectedClose, TimeInStage }
 /// <summary>Free text over name, company, contact names, phones (any format, digit fragments) and emails; ranked.</summary>
 public sealed record CustomerSearch(ReadScope Scope, string Text, int PageSize, string? PageToken);
 
+/// <summary>
+/// Filters are exact (industry ignoring case and spacing); FollowedUpBefore also matches customers never followed up
+/// ("no real follow-up since"), FollowedUpAfter only those followed up then or later; time ranges include From, exclude
+/// To. Ties sort by id; never-followed-up customers sort as the earliest follow-up.
+/// </summary>
 public sealed record CustomerQuery(
     ReadScope Scope,
     int PageSize,
@@ -37,6 +49,11 @@ public sealed record CustomerQuery(
     CustomerSort Sort = CustomerSort.Created,
     bool Descending = true);
 
+/// <summary>
+/// Region is the owner team's region (ignoring case); the amount range compares amounts as numbers (name a currency to
+/// compare like with like); ExpectedClose includes From, excludes To. TimeInStage sorts by how long the deal has sat in
+/// its stage (ascending: the most recently entered first).
+/// </summary>
 public sealed record OpportunityQuery(
     ReadScope Scope,
     int PageSize,

@@ -6,6 +6,8 @@ using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
 using ActorSales.Host.Configuration;
 using ActorSales.Infrastructure.Postgres;
+using ActorSales.ReadModel;
+using ActorSales.ReadModel.Projecting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,6 +49,10 @@ public static class ActorSalesHost
         builder.Services.AddHostedService<PipelineSeeder>();
         builder.Services.AddHostedService<EventLogRetention>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptions<ActorSales.Domain.Pipeline.OpportunityOptions>>(Microsoft.Extensions.Options.Options.Create(settings.Opportunities));
+        // The read side, after the silo (the projector reads the log, not grains). A profile's own store and lease
+        // (PostgreSQL's) are registered before this line; the in-memory store and the single-silo lease fill the gaps.
+        builder.Services.Configure<ReadModelOptions>(builder.Configuration.GetSection(ReadModelOptions.Section));
+        builder.Services.AddActorSalesReadModel();
 
         builder.Services.AddActorSalesGateway();
         builder.Services.AddGatewayLoadShedding(builder.Configuration.GetSection(LoadSheddingOptions.Section));

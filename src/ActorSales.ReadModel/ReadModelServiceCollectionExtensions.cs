@@ -1,0 +1,33 @@
+using ActorSales.Domain.Pipeline;
+using ActorSales.ReadModel.InMemory;
+using ActorSales.ReadModel.Projecting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ActorSales.ReadModel;
+
+public static class ReadModelServiceCollectionExtensions
+{
+    /// <summary>
+    /// The read side: the projection (with the configured forecast weights), the store (in memory unless one was
+    /// registered first, as the Postgres profile does), the lease (single silo unless registered first), the projector,
+    /// its metrics and the "readmodel" health check. Needs an <c>IEventLog</c>; bind <see cref="ReadModelOptions"/>
+    /// from <see cref="ReadModelOptions.Section"/>.
+    /// </summary>
+    public static IServiceCollection AddActorSalesReadModel(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddOptions<ReadModelOptions>();
+        services.TryAddSingleton(sp => new Projection(sp.GetService<IOptions<OpportunityOptions>>()?.Value.Weights ?? new ForecastWeights()));
+        services.TryAddSingleton<IReadModelStore>(sp => new InMemoryReadModelStore(sp.GetRequiredService<Projection>()));
+        services.TryAddSingleton<IReadModelQueries>(sp => sp.GetRequiredService<IReadModelStore>());
+        services.TryAddSingleton<IProjectionLease, SingleSiloLease>();
+        services.TryAddSingleton<ProjectorStatus>();
+        services.TryAddSingleton<ReadModelMetrics>();
+        services.AddHostedService<Projector>();
+        services.AddHealthChecks().AddCheck<ReadModelHealthCheck>("readmodel", tags: ["readmodel"]);
+        return services;
+    }
+}
