@@ -33,6 +33,11 @@ public static class ActorSalesHost
             builder.Services.TryAddSingleton<IEventLog>(services => new PostgresEventLog(
                 settings.PostgresConnectionString!, settings.Options.ServiceId,
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<PostgresEventLog>>()));
+            // The read model and the projector's lease in PostgreSQL, ahead of the read side's in-memory defaults (TryAdd).
+            builder.Services.AddSingleton(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore(settings.PostgresConnectionString!));
+            builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelStore>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
+            builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelQueries>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
+            builder.Services.AddSingleton<ActorSales.ReadModel.IProjectionLease>(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresProjectionLease(settings.PostgresConnectionString!));
         }
         builder.Services.AddActorSalesGrains();
         builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
