@@ -37,7 +37,7 @@ public static class ActorSalesHost
             builder.Services.AddSingleton(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore(settings.PostgresConnectionString!));
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelStore>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelQueries>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
-            builder.Services.AddSingleton<ActorSales.ReadModel.IProjectionLease>(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresProjectionLease(settings.PostgresConnectionString!));
+            builder.Services.AddSingleton<ActorSales.ReadModel.Projecting.IProjectionLease>(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresProjectionLease(settings.PostgresConnectionString!));
         }
         builder.Services.AddActorSalesGrains();
         builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));

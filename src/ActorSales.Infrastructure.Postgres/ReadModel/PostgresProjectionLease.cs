@@ -1,4 +1,5 @@
 using ActorSales.ReadModel;
+using ActorSales.ReadModel.Projecting;
 using Npgsql;
 
 namespace ActorSales.Infrastructure.Postgres.ReadModel;
@@ -74,7 +75,7 @@ public sealed class PostgresProjectionLease : IProjectionLease, IAsyncDisposable
         }
     }
 
-    public async Task ReleaseAsync()
+    public async Task ReleaseAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync();
         try
