@@ -1,6 +1,7 @@
 using ActorSales.Gateway.Errors;
 using ActorSales.Gateway.Grpc;
 using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.ReadSide;
 using ActorSales.Gateway.Retries;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -17,6 +18,7 @@ public static class GatewayExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PersonIdentityCache>();
         services.AddSingleton<CallerResolver>();
+        services.AddSingleton<ReadModelReader>();
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
@@ -43,6 +45,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<PoolGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<EventsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<HandoverGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<TimelineGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

@@ -41,6 +41,43 @@ public sealed class AccessPolicyTests
         Assert.Throws<AccessDeniedException>(() => AccessPolicy.FeedScope(departed, null));
     }
 
+    [Fact]
+    public void A_query_returns_a_reps_book_a_managers_team_and_everything_to_the_org_wide_roles()
+    {
+        var leaver = new Caller("lea", Role.Manager, "north", SalespersonStatus.Departing, ReadsOwnBook: true);
+
+        Assert.Equal(new ReadScope(null, "rita"), AccessPolicy.QueryScope(Rep()));
+        Assert.Equal(new ReadScope("north", "max"), AccessPolicy.QueryScope(Manager()));
+        Assert.Equal(ReadScope.Everything, AccessPolicy.QueryScope(Director()));
+        Assert.Equal(ReadScope.Everything, AccessPolicy.QueryScope(Admin()));
+        Assert.Equal(ReadScope.Everything, AccessPolicy.QueryScope(Service()));
+        // A departing manager reads their own book until the last working day, no longer the team's.
+        Assert.Equal(new ReadScope(null, "lea"), AccessPolicy.QueryScope(leaver));
+        Assert.Throws<AccessDeniedException>(() => AccessPolicy.QueryScope(new Caller("rita", Role.Rep, "north", SalespersonStatus.Departed)));
+    }
+
+    [Fact]
+    public void A_query_filter_naming_a_team_or_owner_out_of_reach_is_refused_and_names_neither()
+    {
+        AccessPolicy.EnsureCanQueryTeam(Rep(), "north");
+        AccessPolicy.EnsureCanQueryTeam(Manager(), "north");
+        AccessPolicy.EnsureCanQueryTeam(Service(), "south");
+        AccessPolicy.EnsureCanQueryOwner(Rep(), "rita", "north");
+        AccessPolicy.EnsureCanQueryOwner(Manager(), "ron", "north");
+        AccessPolicy.EnsureCanQueryOwner(Director(), "sam", null);
+        AccessPolicy.EnsureCanQueryOwner(Service(), "sam", "south");
+
+        var refusals = new[]
+        {
+            Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanQueryTeam(Manager(), "south")),
+            Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanQueryOwner(Rep(), "ron", "north")),
+            Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanQueryOwner(Manager(), "sam", "south")),
+            Assert.Throws<AccessDeniedException>(() => AccessPolicy.EnsureCanQueryOwner(Manager(), "ghost", null)),
+        };
+        Assert.All(refusals, e => Assert.DoesNotContain("south", e.Message, StringComparison.Ordinal));
+        Assert.All(refusals, e => Assert.DoesNotContain("ron", e.Message, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(Role.Director)]
     [InlineData(Role.Admin)]

@@ -30,6 +30,8 @@ public sealed class AccessSweepTests(HostFixture fixture)
         ["actorsales.v1.HandoverService.ListMyHandoverPackages"] = "packages addressed to the caller",
         ["actorsales.v1.PipelinesService.GetPipeline"] = "pipelines are shared configuration every user works with",
         ["actorsales.v1.PipelinesService.ListPipelines"] = "pipelines are shared configuration every user works with",
+        ["actorsales.v1.CustomersService.SearchCustomers"] = "names no record: the caller's read scope decides every row",
+        ["actorsales.v1.TeamsService.ListTeams"] = "names no team: the caller's read scope decides every row",
     };
 
     /// <summary>Team A's records, in states that used to leak through errors; team B's people and other callers.</summary>
@@ -121,6 +123,11 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new TransferCustomerRequest { CustomerId = w.CustomerId, NewOwnerId = w.A.OtherRepId, ExpectedVersion = stale },
                 new TransferCustomerRequest { CustomerId = w.CustomerId, NewOwnerId = w.LeaverId },
             ],
+            ["actorsales.v1.CustomersService.ListCustomers"] =
+            [
+                new ListCustomersRequest { PageSize = 10, OwnerId = w.A.RepId }, new ListCustomersRequest { PageSize = 10, TeamId = w.A.TeamId },
+                new ListCustomersRequest { PageSize = 10, OwnerId = w.LeaverId, Tier = CustomerTier.A },
+            ],
             ["actorsales.v1.CustomersService.SetCustomerLock"] = [new SetCustomerLockRequest { CustomerId = w.CustomerId, Locked = true }],
             ["actorsales.v1.EventsService.Subscribe"] = [new SubscribeRequest { TeamId = w.A.TeamId, AfterPosition = 0 }],
             ["actorsales.v1.HandoverService.StartDeparture"] =
@@ -186,6 +193,11 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new SetNextActionRequest { OpportunityId = w.DealId, NextAction = "call", DueAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(1)) },
                 new SetNextActionRequest { OpportunityId = w.WonDealId },
             ],
+            ["actorsales.v1.OpportunitiesService.QueryOpportunities"] =
+            [
+                new QueryOpportunitiesRequest { PageSize = 10, CustomerId = w.CustomerId }, new QueryOpportunitiesRequest { PageSize = 10, OwnerId = w.A.RepId },
+                new QueryOpportunitiesRequest { PageSize = 10, TeamId = w.A.TeamId, Status = OpportunityStatus.Won },
+            ],
             ["actorsales.v1.OpportunitiesService.ListStalledOpportunities"] = [new ListStalledOpportunitiesRequest { TeamId = w.A.TeamId }],
             ["actorsales.v1.OpportunitiesService.ListInterventions"] = [new ListInterventionsRequest { TeamId = w.A.TeamId }],
             ["actorsales.v1.PipelinesService.DefinePipeline"] =
@@ -201,6 +213,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new CreateSalespersonRequest { SalespersonId = w.A.RepId, Name = "X", Email = "x@example.com", Role = Role.Rep, TeamId = w.A.TeamId },
             ],
             ["actorsales.v1.SalespeopleService.GetSalesperson"] = [new GetSalespersonRequest { SalespersonId = w.A.RepId }, new GetSalespersonRequest { SalespersonId = w.LeaverId }],
+            ["actorsales.v1.SalespeopleService.ListSalespeople"] = [new ListSalespeopleRequest { PageSize = 10, TeamId = w.A.TeamId, Role = Role.Rep }],
             ["actorsales.v1.SalespeopleService.UpdateSalesperson"] = [new UpdateSalespersonRequest { SalespersonId = w.A.RepId, Name = "X", ExpectedVersion = stale }],
             ["actorsales.v1.TasksService.ListDepartmentTasks"] = [new ListDepartmentTasksRequest { Department = "legal" }],
             ["actorsales.v1.TasksService.ListOpportunityTasks"] = [new ListOpportunityTasksRequest { OpportunityId = w.DealId }],
@@ -214,6 +227,11 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ],
             ["actorsales.v1.TeamsService.CreateTeam"] = [new CreateTeamRequest { TeamId = w.A.TeamId, Name = "X", Region = "EMEA", TimeZone = "Europe/Berlin" }],
             ["actorsales.v1.TeamsService.GetTeam"] = [new GetTeamRequest { TeamId = w.A.TeamId }],
+            ["actorsales.v1.TimelineService.GetTimeline"] =
+            [
+                new GetTimelineRequest { PageSize = 10, CustomerId = w.CustomerId }, new GetTimelineRequest { PageSize = 10, OpportunityId = w.DealId },
+                new GetTimelineRequest { PageSize = 10, OpportunityId = w.WonDealId },
+            ],
             ["actorsales.v1.TeamsService.UpdateTeam"] = [new UpdateTeamRequest { TeamId = w.A.TeamId, Name = "X", ExpectedVersion = stale }],
         };
 

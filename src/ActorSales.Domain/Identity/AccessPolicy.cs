@@ -378,6 +378,52 @@ public static class AccessPolicy
         };
     }
 
+    /// <summary>
+    /// The records a read-model query (search, lists, teams, people) may return to the caller, the same as
+    /// <see cref="CanRead"/> decides one by one: services, directors and admins everything; a manager their team's and
+    /// their own; a rep, and a leaver reading until the last working day, their own book. For teams the owner half
+    /// means the teams the caller belongs to; for salespeople, the caller themselves.
+    /// </summary>
+    public static ReadScope QueryScope(Caller caller)
+    {
+        EnsureMayRead(caller);
+        if (IsReadingOwnBook(caller))
+        {
+            return new ReadScope(null, caller.UserId);
+        }
+        return caller.Role switch
+        {
+            Role.Service or Role.Director or Role.Admin => ReadScope.Everything,
+            Role.Manager => new ReadScope(caller.TeamId ?? string.Empty, caller.UserId),
+            _ => new ReadScope(null, caller.UserId),
+        };
+    }
+
+    /// <summary>
+    /// A query filter naming a team outside the caller's <see cref="QueryScope"/> is refused before anything is read,
+    /// so a refusal and an empty page never tell apart whether the team has records. Naming one's own team is allowed.
+    /// </summary>
+    public static void EnsureCanQueryTeam(Caller caller, string teamId)
+    {
+        if (!(QueryScope(caller) == ReadScope.Everything || (caller.TeamId is not null && caller.TeamId == teamId)))
+        {
+            throw new AccessDeniedException("you may list only your own book or your own team's");
+        }
+    }
+
+    /// <summary>
+    /// A query filter naming an owner whose book the caller may not read (<see cref="CanRead"/>; the owner's team as the
+    /// salesperson record says, null if there is none) is refused the same way as <see cref="EnsureCanQueryTeam"/>.
+    /// </summary>
+    public static void EnsureCanQueryOwner(Caller caller, string ownerId, string? ownerTeamId)
+    {
+        EnsureMayRead(caller);
+        if (!(caller.Role == Role.Service || CanRead(caller, ownerId, ownerTeamId)))
+        {
+            throw new AccessDeniedException("you may list only your own book or your own team's");
+        }
+    }
+
     private static void EnsureInboxOwner(Caller caller, string inboxOwnerId)
     {
         if (caller.UserId != inboxOwnerId && caller.Role != Role.Admin)

@@ -2,6 +2,7 @@ using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
 using ActorSales.Gateway.Identity;
 using ActorSales.Gateway.Mapping;
+using ActorSales.Gateway.ReadSide;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
@@ -12,7 +13,7 @@ using Microsoft.AspNetCore.Authorization;
 namespace ActorSales.Gateway.Grpc;
 
 [Authorize]
-public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver callers) : CustomersService.CustomersServiceBase
+public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver callers, ReadModelReader reads) : CustomersService.CustomersServiceBase
 {
     public override async Task<CreateCustomerResponse> CreateCustomer(CreateCustomerRequest request, ServerCallContext context)
     {
@@ -20,7 +21,8 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
         var details = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, request.SourceChannel);
         var view = await grains.Ref<ICustomerGrain>(GrainKeys.NewCustomerId(caller.Request)).Register(details, ownerId, caller);
-        return new CreateCustomerResponse { Customer = view.ToContract() };
+        var customer = view.ToContract();
+        return new CreateCustomerResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<GetCustomerResponse> GetCustomer(GetCustomerRequest request, ServerCallContext context)
@@ -36,7 +38,8 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var values = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, SourceChannel.Unspecified);
         var changes = new CustomerChanges([.. request.UpdatePaths], values);
         var view = await Customer(request.CustomerId).Update(changes, request.ExpectedVersion, caller);
-        return new UpdateCustomerResponse { Customer = view.ToContract() };
+        var customer = view.ToContract();
+        return new UpdateCustomerResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<ListMyCustomersResponse> ListMyCustomers(ListMyCustomersRequest request, ServerCallContext context)
@@ -59,7 +62,8 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
     {
         var caller = await callers.ResolveAsync(context);
         var result = await Customer(request.CustomerId).LogActivity(RequestMapper.ToDraft(request), caller);
-        return new LogActivityResponse { Activity = result.Activity.ToContract(), Customer = result.Customer.ToContract() };
+        var customer = result.Customer.ToContract();
+        return new LogActivityResponse { Activity = result.Activity.ToContract(), Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<ListActivitiesResponse> ListActivities(ListActivitiesRequest request, ServerCallContext context)
@@ -82,14 +86,42 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var caller = await callers.ResolveAsync(context);
         var newOwnerId = Guard.Id(request.NewOwnerId, "new_owner_id");
         var view = await Customer(request.CustomerId).Transfer(newOwnerId, request.Reason, request.ExpectedVersion, caller);
-        return new TransferCustomerResponse { Customer = view.ToContract() };
+        var customer = view.ToContract();
+        return new TransferCustomerResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<SetCustomerLockResponse> SetCustomerLock(SetCustomerLockRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
         var view = await Customer(request.CustomerId).SetLock(request.Locked, caller);
-        return new SetCustomerLockResponse { Customer = view.ToContract() };
+        var customer = view.ToContract();
+        return new SetCustomerLockResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
+    }
+
+    public override async Task<SearchCustomersResponse> SearchCustomers(SearchCustomersRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var query = QueryMapper.ToSearch(request);
+        var token = ConsistencyToken.Parse(request.ConsistencyToken);
+        query = query with { Scope = await reads.ScopeAsync(caller) };
+        await reads.CatchUpAsync(token, context.CancellationToken);
+        var page = await reads.Queries.SearchCustomersAsync(query, context.CancellationToken);
+        var response = new SearchCustomersResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.CustomerSearchPages) };
+        response.Customers.AddRange(page.Items);
+        return response;
+    }
+
+    public override async Task<ListCustomersResponse> ListCustomers(ListCustomersRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var query = QueryMapper.ToQuery(request);
+        var token = ConsistencyToken.Parse(request.ConsistencyToken);
+        query = query with { Scope = await reads.ScopeAsync(caller, query.TeamId, query.OwnerId) };
+        await reads.CatchUpAsync(token, context.CancellationToken);
+        var page = await reads.Queries.ListCustomersAsync(query, context.CancellationToken);
+        var response = new ListCustomersResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.CustomerPages) };
+        response.Customers.AddRange(page.Items);
+        return response;
     }
 
     private ICustomerGrain Customer(string customerId) => grains.Ref<ICustomerGrain>(Guard.Id(customerId, "customer_id"));

@@ -4,8 +4,10 @@ using ActorSales.Domain.Errors;
 using Role = ActorSales.Domain.Identity.Role;
 using ActorSales.Gateway.Identity;
 using ActorSales.Gateway.Mapping;
+using ActorSales.Gateway.ReadSide;
 using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using Grpc.Core;
@@ -15,7 +17,7 @@ using PipelineDomain = ActorSales.Domain.Pipeline;
 namespace ActorSales.Gateway.Grpc;
 
 [Authorize]
-public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolver callers) : OpportunitiesService.OpportunitiesServiceBase
+public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolver callers, ReadModelReader reads) : OpportunitiesService.OpportunitiesServiceBase
 {
     public override async Task<CreateOpportunityResponse> CreateOpportunity(CreateOpportunityRequest request, ServerCallContext context)
     {
@@ -26,7 +28,8 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             RequestMapper.RequiredTimestamp(request.ExpectedCloseAt, "expected_close_at"));
         var draft = new OpportunityDraft(Guard.Id(request.CustomerId, "customer_id"), terms, RequestMapper.OptionalId(request.PipelineKey, "pipeline_key"));
         var view = await grains.Ref<IOpportunityGrain>(GrainKeys.NewOpportunityId(caller.Request)).Open(draft, caller);
-        return new CreateOpportunityResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new CreateOpportunityResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<GetOpportunityResponse> GetOpportunity(GetOpportunityRequest request, ServerCallContext context)
@@ -39,14 +42,16 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
     {
         var caller = await callers.ResolveAsync(context);
         var view = await Opportunity(request.OpportunityId).AddEvidence(request.Kind, request.Reference, request.Note, caller);
-        return new AddEvidenceResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new AddEvidenceResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<ChangeStageResponse> ChangeStage(ChangeStageRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
         var view = await Opportunity(request.OpportunityId).ChangeStage(Guard.Id(request.ToStage, "to_stage"), request.Reason, request.ExpectedVersion, caller);
-        return new ChangeStageResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new ChangeStageResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<SetSignalResponse> SetSignal(SetSignalRequest request, ServerCallContext context)
@@ -61,7 +66,8 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             request.DecisionMakers.Select(d => new PipelineDomain.DecisionMaker(d.Name, d.Title, d.Email, d.Phone)).ToList(),
             RequestMapper.OptionalTimestamp(request.ContractReviewAt, "contract_review_at"));
         var view = await Opportunity(request.OpportunityId).SetSignal(change, request.ExpectedVersion, caller);
-        return new SetSignalResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new SetSignalResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<UpdateTermsResponse> UpdateTerms(UpdateTermsRequest request, ServerCallContext context)
@@ -72,20 +78,23 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             RequestMapper.ToMoney(request.Value, "value"),
             RequestMapper.OptionalTimestamp(request.ExpectedCloseAt, "expected_close_at"));
         var view = await Opportunity(request.OpportunityId).UpdateTerms(changes, request.ExpectedVersion, caller);
-        return new UpdateTermsResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new UpdateTermsResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<WinOpportunityResponse> WinOpportunity(WinOpportunityRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        return new WinOpportunityResponse { Opportunity = (await Opportunity(request.OpportunityId).Win(request.ExpectedVersion, caller)).ToContract() };
+        var opportunity = (await Opportunity(request.OpportunityId).Win(request.ExpectedVersion, caller)).ToContract();
+        return new WinOpportunityResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<LoseOpportunityResponse> LoseOpportunity(LoseOpportunityRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
         var view = await Opportunity(request.OpportunityId).Lose(request.Reason, request.Note, request.ExpectedVersion, caller);
-        return new LoseOpportunityResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new LoseOpportunityResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<ListOpportunitiesResponse> ListOpportunities(ListOpportunitiesRequest request, ServerCallContext context)
@@ -116,7 +125,8 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
         var caller = await callers.ResolveAsync(context);
         var view = await Opportunity(request.OpportunityId).SetNextAction(
             RequestMapper.Unchanged(request.NextAction), RequestMapper.OptionalTimestamp(request.DueAt, "due_at"), caller);
-        return new SetNextActionResponse { Opportunity = view.ToContract() };
+        var opportunity = view.ToContract();
+        return new SetNextActionResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
     public override async Task<ListStalledOpportunitiesResponse> ListStalledOpportunities(ListStalledOpportunitiesRequest request, ServerCallContext context)
@@ -156,6 +166,24 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             WeightedAmount = new PipelineDomain.Money(f.WeightedAmount, f.Currency).ToContract().Amount,
             OpportunityCount = f.Count,
         }));
+        return response;
+    }
+
+    public override async Task<QueryOpportunitiesResponse> QueryOpportunities(QueryOpportunitiesRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var query = QueryMapper.ToQuery(request);
+        var token = ConsistencyToken.Parse(request.ConsistencyToken);
+        query = query with { Scope = await reads.ScopeAsync(caller, query.TeamId, query.OwnerId) };
+        if (query.CustomerId is { } customerId)
+        {
+            // The customer's own get decides, so a customer the caller may not read is refused exactly as GetCustomer refuses it.
+            await grains.Ref<ICustomerGrain>(customerId).Get(caller);
+        }
+        await reads.CatchUpAsync(token, context.CancellationToken);
+        var page = await reads.Queries.ListOpportunitiesAsync(query, context.CancellationToken);
+        var response = new QueryOpportunitiesResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.OpportunityPages) };
+        response.Opportunities.AddRange(page.Items);
         return response;
     }
 

@@ -2,6 +2,7 @@ using ActorSales.Contracts.V1;
 using ActorSales.Domain.Common;
 using ActorSales.Gateway.Identity;
 using ActorSales.Gateway.Mapping;
+using ActorSales.Gateway.ReadSide;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Customers;
 using ActorSales.Grains.Abstractions.People;
@@ -30,16 +31,18 @@ public sealed class PoolGrpcService(IGrainFactory grains, CallerResolver callers
         var caller = await callers.ResolveAsync(context);
         var teamId = Guard.Id(request.TeamId, "team_id");
         var view = await Customer(request.CustomerId).ClaimFromPool(teamId, caller);
-        return new ClaimCustomerResponse { Customer = view.ToContract() };
+        var customer = view.ToContract();
+        return new ClaimCustomerResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<AssignPoolCustomerResponse> AssignPoolCustomer(AssignPoolCustomerRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
         var teamId = Guard.Id(request.TeamId, "team_id");
-        var customer = Customer(request.CustomerId);
-        var view = await customer.AssignFromPool(teamId, Guard.Id(request.OwnerId, "owner_id"), caller);
-        return new AssignPoolCustomerResponse { Customer = view.ToContract() };
+        var grain = Customer(request.CustomerId);
+        var view = await grain.AssignFromPool(teamId, Guard.Id(request.OwnerId, "owner_id"), caller);
+        var customer = view.ToContract();
+        return new AssignPoolCustomerResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<ListAboutToReleaseResponse> ListAboutToRelease(ListAboutToReleaseRequest request, ServerCallContext context)
