@@ -8,11 +8,9 @@ namespace ActorSales.FunctionalTests;
 /// <summary>
 /// The query RPCs answered from the read model, per role, on data made through the API. Each test passes the
 /// consistency token of its last write: the projector applies the log in order, so once that change shows, every
-/// earlier one does too. These need the read model's store and projector registered by the host
-/// (<c>AddActorSalesReadModel</c>); run the others alone with <c>-trait- "Needs=read-model"</c>.
+/// earlier one does too.
 /// </summary>
 [Collection(HostCollection.Name)]
-[Trait("Needs", "read-model")]
 public sealed class ReadSideApiTests(HostFixture fixture)
 {
     private TestHost host => fixture.Host;
@@ -23,7 +21,7 @@ public sealed class ReadSideApiTests(HostFixture fixture)
 
     /// <summary>Two teams in a region of their own, with customers of three reps and the token of the last write.</summary>
     private sealed record Dataset(
-        ApiTeam A, ApiTeam B, Metadata Director, string Region, Customer Own, Customer Colleagues, Customer OtherTeams, string OwnPhoneDigits, string Token);
+        ApiTeam A, ApiTeam B, Metadata Director, string DirectorId, string Region, Customer Own, Customer Colleagues, Customer OtherTeams, string OwnPhoneDigits, string Token);
 
     private async Task<Dataset> BuildAsync()
     {
@@ -44,7 +42,7 @@ public sealed class ReadSideApiTests(HostFixture fixture)
         var own = (await host.Customers.CreateCustomerAsync(ReadSideRefusalTests.NewCustomer("杭州市第一中心医院", $"+86 138 {digits} {more}"), a.Rep)).Customer;
         var colleagues = (await host.Customers.CreateCustomerAsync(ReadSideRefusalTests.NewCustomer("宁波市中心医院"), a.OtherRep)).Customer;
         var last = await host.Customers.CreateCustomerAsync(ReadSideRefusalTests.NewCustomer("上海中心医院"), b.Rep);
-        return new Dataset(a, b, host.As(directorId, "director"), region, own, colleagues, last.Customer, $"138{digits}", last.ConsistencyToken);
+        return new Dataset(a, b, host.As(directorId, "director"), directorId, region, own, colleagues, last.Customer, $"138{digits}", last.ConsistencyToken);
     }
 
     [Fact]
@@ -225,7 +223,7 @@ public sealed class ReadSideApiTests(HostFixture fixture)
         Assert.Equal(new[] { d.A.TeamId, d.B.TeamId }.Order(), await Teams(host.As("svc-teams", "service")));
         Assert.Equal("Team B renamed", (await host.Teams.ListTeamsAsync(new ListTeamsRequest { PageSize = 500, Region = d.Region, ConsistencyToken = token }, d.B.Manager)).Teams.Single().Name);
 
-        var teamA = new[] { d.A.ManagerId, d.A.RepId, d.A.OtherRepId }.Order().ToArray();
+        var teamA = new[] { d.A.ManagerId, d.A.RepId, d.A.OtherRepId, d.DirectorId }.Order().ToArray(); // the director is in team A
         Assert.Equal([d.A.RepId], await People(new ListSalespeopleRequest { TeamId = d.A.TeamId }, d.A.Rep));
         Assert.Equal(teamA, await People(new ListSalespeopleRequest { TeamId = d.A.TeamId }, d.A.Manager));
         Assert.Equal(new[] { d.A.RepId, d.A.OtherRepId }.Order(), await People(new ListSalespeopleRequest { TeamId = d.A.TeamId, Role = Role.Rep }, d.A.Manager));
