@@ -301,4 +301,20 @@ public sealed class ReadSideApiTests(HostFixture fixture)
         Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
         Assert.Equal("the read model has not caught up with your change yet; retry", refused.Status.Detail);
     }
+
+    [Fact]
+    public async Task A_token_naming_a_record_the_caller_may_not_read_is_ignored_like_one_naming_no_record()
+    {
+        var team = await host.CreateTeamAsync();
+        var theirs = await host.Customers.CreateCustomerAsync(ReadSideRefusalTests.NewCustomer(), team.OtherRep);
+        var probe = ActorSales.Gateway.ReadSide.ConsistencyToken.For(EntityType.Customer, theirs.Customer.CustomerId, theirs.Customer.Version + 1_000);
+        var nothing = ActorSales.Gateway.ReadSide.ConsistencyToken.For(EntityType.Customer, $"cus_{Guid.NewGuid():N}", 1_000);
+
+        // Neither waits for the read model (which never reaches either version): both answer at once, alike.
+        var probed = await host.Customers.ListCustomersAsync(new ListCustomersRequest { PageSize = 10, ConsistencyToken = probe }, team.Rep);
+        var none = await host.Customers.ListCustomersAsync(new ListCustomersRequest { PageSize = 10, ConsistencyToken = nothing }, team.Rep);
+
+        Assert.Empty(probed.Customers);
+        Assert.Empty(none.Customers);
+    }
 }

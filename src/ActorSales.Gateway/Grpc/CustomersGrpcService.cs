@@ -104,7 +104,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var query = QueryMapper.ToSearch(request);
         var token = ConsistencyToken.Parse(request.ConsistencyToken);
         query = query with { Scope = await reads.ScopeAsync(caller) };
-        await reads.CatchUpAsync(token, context.CancellationToken);
+        await reads.CatchUpAsync(token, caller, context.CancellationToken);
         var page = await reads.Queries.SearchCustomersAsync(query, context.CancellationToken);
         var response = new SearchCustomersResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.CustomerSearchPages) };
         response.Customers.AddRange(page.Items);
@@ -117,7 +117,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         var query = QueryMapper.ToQuery(request);
         var token = ConsistencyToken.Parse(request.ConsistencyToken);
         query = query with { Scope = await reads.ScopeAsync(caller, query.TeamId, query.OwnerId) };
-        await reads.CatchUpAsync(token, context.CancellationToken);
+        await reads.CatchUpAsync(token, caller, context.CancellationToken);
         var page = await reads.Queries.ListCustomersAsync(query, context.CancellationToken);
         var response = new ListCustomersResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.CustomerPages) };
         response.Customers.AddRange(page.Items);

@@ -180,7 +180,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             // The customer's own get decides, so a customer the caller may not read is refused exactly as GetCustomer refuses it.
             await grains.Ref<ICustomerGrain>(customerId).Get(caller);
         }
-        await reads.CatchUpAsync(token, context.CancellationToken);
+        await reads.CatchUpAsync(token, caller, context.CancellationToken);
         var page = await reads.Queries.ListOpportunitiesAsync(query, context.CancellationToken);
         var response = new QueryOpportunitiesResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.OpportunityPages) };
         response.Opportunities.AddRange(page.Items);

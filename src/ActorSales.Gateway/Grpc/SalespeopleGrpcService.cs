@@ -51,7 +51,7 @@ public sealed class SalespeopleGrpcService(IGrainFactory grains, CallerResolver 
         var query = QueryMapper.ToQuery(request);
         var token = ConsistencyToken.Parse(request.ConsistencyToken);
         query = query with { Scope = await reads.ScopeAsync(caller, query.TeamId) };
-        await reads.CatchUpAsync(token, context.CancellationToken);
+        await reads.CatchUpAsync(token, caller, context.CancellationToken);
         var page = await reads.Queries.ListSalespeopleAsync(query, context.CancellationToken);
         var response = new ListSalespeopleResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.SalespersonPages) };
         response.Salespeople.AddRange(page.Items);

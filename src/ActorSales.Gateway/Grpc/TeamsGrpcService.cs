@@ -49,7 +49,7 @@ public sealed class TeamsGrpcService(IGrainFactory grains, CallerResolver caller
         var query = QueryMapper.ToQuery(request);
         var token = ConsistencyToken.Parse(request.ConsistencyToken);
         query = query with { Scope = await reads.ScopeAsync(caller) };
-        await reads.CatchUpAsync(token, context.CancellationToken);
+        await reads.CatchUpAsync(token, caller, context.CancellationToken);
         var page = await reads.Queries.ListTeamsAsync(query, context.CancellationToken);
         var response = new ListTeamsResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.TeamPages) };
         response.Teams.AddRange(page.Items);

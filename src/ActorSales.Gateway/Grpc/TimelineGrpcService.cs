@@ -27,7 +27,7 @@ public sealed class TimelineGrpcService(IGrainFactory grains, CallerResolver cal
         {
             await grains.Ref<IOpportunityGrain>(query.EntityId).Get(caller);
         }
-        await reads.CatchUpAsync(token, context.CancellationToken);
+        await reads.CatchUpAsync(token, caller, context.CancellationToken);
         var page = await reads.Queries.TimelineAsync(query, context.CancellationToken);
         var response = new GetTimelineResponse { NextPageToken = QueryMapper.NextPageToken(page.NextPageToken, QueryMapper.TimelinePages) };
         response.Events.AddRange(page.Items);

@@ -1,3 +1,8 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Errors;
+using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
 using ActorSales.Domain.Identity;
 using ActorSales.Gateway.Identity;
 using ActorSales.ReadModel;
@@ -46,11 +51,13 @@ public sealed class ReadModelReader(IServiceProvider services, PersonIdentityCac
 
     /// <summary>
     /// Returns once the read model shows the change <paramref name="consistencyToken"/> names (at once without one);
-    /// UNAVAILABLE after <see cref="CatchUpLimit"/> if it does not.
+    /// UNAVAILABLE after <see cref="CatchUpLimit"/> if it does not. A token is only waited on for a record the caller may
+    /// read (its own get decides): tokens are not signed, so a made-up token naming someone else's record is ignored
+    /// exactly like one naming no record, and how long the query takes reveals nothing of it.
     /// </summary>
-    public async Task CatchUpAsync(ConsistencyToken? consistencyToken, CancellationToken cancellationToken)
+    public async Task CatchUpAsync(ConsistencyToken? consistencyToken, Caller caller, CancellationToken cancellationToken)
     {
-        if (consistencyToken is not { } token)
+        if (consistencyToken is not { } token || !await MayReadAsync(token, caller))
         {
             return;
         }
@@ -64,6 +71,35 @@ public sealed class ReadModelReader(IServiceProvider services, PersonIdentityCac
                 throw new RpcException(new Status(StatusCode.Unavailable, "the read model has not caught up with your change yet; retry"));
             }
             await poll.WaitForNextTickAsync(cancellationToken);
+        }
+    }
+
+    private async Task<bool> MayReadAsync(ConsistencyToken token, Caller caller)
+    {
+        var grains = services.GetRequiredService<IGrainFactory>();
+        try
+        {
+            switch (token.EntityType)
+            {
+                case EntityType.Customer:
+                    await grains.GetGrain<ICustomerGrain>(token.EntityId).Get(caller);
+                    return true;
+                case EntityType.Opportunity:
+                    await grains.GetGrain<IOpportunityGrain>(token.EntityId).Get(caller);
+                    return true;
+                case EntityType.Team:
+                    await grains.GetGrain<ITeamGrain>(token.EntityId).Get(caller);
+                    return true;
+                case EntityType.Salesperson:
+                    await grains.GetGrain<ISalespersonGrain>(token.EntityId).Get(caller);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (Exception exception) when (exception is AccessDeniedException or NotFoundException)
+        {
+            return false;
         }
     }
 }
