@@ -34,7 +34,9 @@ public static class ActorSalesHost
                 settings.PostgresConnectionString!, settings.Options.ServiceId,
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<PostgresEventLog>>()));
             // The read model and the projector's lease in PostgreSQL, ahead of the read side's in-memory defaults (TryAdd).
-            builder.Services.AddSingleton(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore(settings.PostgresConnectionString!));
+            // The store applies the shared projection AddActorSalesReadModel registers (with the configured forecast weights).
+            builder.Services.AddSingleton(services => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore(
+                settings.PostgresConnectionString!, services.GetRequiredService<ActorSales.ReadModel.Projection>()));
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelStore>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelQueries>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
             builder.Services.AddSingleton<ActorSales.ReadModel.Projecting.IProjectionLease>(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresProjectionLease(settings.PostgresConnectionString!));

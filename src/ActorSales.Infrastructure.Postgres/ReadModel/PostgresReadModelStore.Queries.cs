@@ -1,97 +1,108 @@
 using System.Globalization;
-using System.Text;
 using ActorSales.Contracts.V1;
+using ActorSales.Domain.Errors;
 using ActorSales.ReadModel;
 using Google.Protobuf;
 using Npgsql;
 using NpgsqlTypes;
 using ReadScope = ActorSales.Domain.Identity.ReadScope;
+using SortKey = ActorSales.ReadModel.SortKey;
 
 namespace ActorSales.Infrastructure.Postgres.ReadModel;
 
-// The queries. SQL is assembled from fixed fragments (only the filters a query sets, so the planner sees plain
-// predicates it can match to an index); every value, including the search text, travels as a parameter.
+// The queries: the in-memory store's (the reference) filters, scope and order, in SQL. SQL is assembled from fixed
+// fragments (only the filters a query sets, so the planner sees plain predicates it can match to an index); every value,
+// including the search text, travels as a parameter. Pages are keyset pages in the shared SortKey order (number, text,
+// id) with the shared PageTokens, so a token names the query shape it continues and a bad one is a ValidationException
+// on page_token.
 public sealed partial class PostgresReadModelStore
 {
     public async Task<ResultPage<Customer>> SearchCustomersAsync(CustomerSearch query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query.PageSize);
-        var fragment = SearchText.Query(query.Text ?? string.Empty);
-        var token = PageToken.Read(query.PageToken, "search");
-        if (fragment is null)
+        const string shape = "customers:search";
+        var size = PageTokens.CheckPageSize(query.PageSize);
+        var after = PageTokens.Decode(shape, query.PageToken);
+        var term = SearchNormalizer.Parse(query.Text);
+        if (term.IsEmpty)
         {
             return new ResultPage<Customer>([], null);
         }
         var sql = new SqlBuilder();
-        var q = sql.Param(fragment, NpgsqlDbType.Text);
-        sql.Where($"c.search_text LIKE {sql.Param(SearchText.ContainsPattern(fragment), NpgsqlDbType.Text)}");
-        var grams = SearchText.QueryGrams(fragment);
+        Scope(sql, query.Scope, "c.team_id", "c.owner_id");
+        // Candidates through the indexes (trigrams; CJK grams), then the exact rank of SearchNormalizer.Rank: a whole
+        // field equal to the text (0), a field starting with it (1), the text anywhere (2); the better of text and phone digits.
+        var text = sql.Param(term.Text, NpgsqlDbType.Text);
+        var textCandidate = $"c.search_text LIKE {sql.Param(SearchGrams.ContainsPattern(term.Text), NpgsqlDbType.Text)}";
+        var grams = SearchGrams.Query(term.Text);
         if (grams.Length > 0)
         {
-            sql.Where($"c.search_grams @> {sql.Param(grams, NpgsqlDbType.Array | NpgsqlDbType.Text)}");
+            textCandidate += $" AND c.search_grams @> {sql.Param(grams, NpgsqlDbType.Array | NpgsqlDbType.Text)}";
         }
-        Scope(sql, query.Scope, "c.team_id", "c.owner_id");
-        // Ranked: the name starting with the text, then containing it, then a match elsewhere; trigram word similarity
-        // orders within those (it is 0 for CJK under the C locale, where the id decides).
-        var name = "split_part(c.search_text, E'\\n', 1)";
-        var rank = $"""
-            ((CASE WHEN starts_with({name}, {q}) THEN 2 WHEN strpos({name}, {q}) > 0 THEN 1 ELSE 0 END)::float8
-             + word_similarity({q}, c.search_text)::float8)
-            """;
-        var keyset = string.Empty;
-        if (token is not null)
+        var rank = RankSql("c.search_text", text);
+        if (term.Digits is { } digits)
         {
-            var r = sql.Param(double.Parse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture), NpgsqlDbType.Double);
-            var id = sql.Param(token.Id, NpgsqlDbType.Text);
-            keyset = $"WHERE s.rank < {r} OR (s.rank = {r} AND s.customer_id > {id})";
+            var d = sql.Param(digits, NpgsqlDbType.Text);
+            sql.Where($"(({textCandidate}) OR c.search_digits LIKE {sql.Param(SearchGrams.ContainsPattern(digits), NpgsqlDbType.Text)})");
+            rank = $"LEAST({rank}, {RankSql("c.search_digits", d)})";
         }
-        var limit = sql.Param(query.PageSize + 1, NpgsqlDbType.Integer);
+        else
+        {
+            sql.Where($"({textCandidate})");
+        }
+        var keyset = after is { } last
+            ? $"AND (s.rank, s.sort_name, s.customer_id) > ({sql.Param(last.Number, NpgsqlDbType.Numeric)}, {sql.Param(last.Text, NpgsqlDbType.Text)} COLLATE \"C\", {sql.Param(last.Id, NpgsqlDbType.Text)} COLLATE \"C\")"
+            : string.Empty;
         sql.Text = $"""
-            SELECT s.payload, s.rank, s.customer_id FROM (
-                SELECT c.payload, c.customer_id, {rank} AS rank FROM actorsales_rm_customers c {sql.WhereClause}
+            SELECT s.payload, s.rank, s.sort_name, s.customer_id FROM (
+                SELECT c.payload, c.sort_name, c.customer_id, ({rank})::numeric AS rank FROM actorsales_rm_customers c {sql.WhereClause}
             ) s
-            {keyset}
-            ORDER BY s.rank DESC, s.customer_id
-            LIMIT {limit}
+            WHERE s.rank IS NOT NULL {keyset}
+            ORDER BY s.rank, s.sort_name, s.customer_id
+            LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             """;
-        return await PageAsync(sql, query.PageSize, Customer.Parser, "search",
-            reader => reader.GetDouble(1).ToString("R", CultureInfo.InvariantCulture), cancellationToken);
+        return await PageAsync(sql, shape, size, Customer.Parser, cancellationToken);
     }
 
     public async Task<ResultPage<Customer>> ListCustomersAsync(CustomerQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query.PageSize);
+        var size = PageTokens.CheckPageSize(query.PageSize);
+        var shape = $"customers:{query.Sort}:{(query.Descending ? "desc" : "asc")}";
+        var after = PageTokens.Decode(shape, query.PageToken);
         var sql = new SqlBuilder();
         Scope(sql, query.Scope, "team_id", "owner_id");
         Equal(sql, "team_id", query.TeamId);
         Equal(sql, "owner_id", query.OwnerId);
         Equal(sql, "tier", (short?)query.Tier);
-        Equal(sql, "industry", query.Industry);
+        Equal(sql, "industry", query.Industry is null ? null : SearchNormalizer.Text(query.Industry));
         Equal(sql, "source_channel", (short?)query.SourceChannel);
         Equal(sql, "in_pool", query.InPool);
         Equal(sql, "locked", query.Locked);
         Equal(sql, "release_warned", query.ReleaseWarned);
-        // Half-open: Before(t) and After(t) split the customers in two; never followed up ('-infinity') is before any time.
-        Compare(sql, "last_follow_up_at", "<", query.FollowedUpBefore);
-        Compare(sql, "last_follow_up_at", ">=", query.FollowedUpAfter);
-        Compare(sql, "created_at", ">=", query.CreatedFrom);
-        Compare(sql, "created_at", "<", query.CreatedTo);
-        var (column, type, kind) = query.Sort switch
+        // Never followed up (NULL) is "before" any time and after none.
+        if (query.FollowedUpBefore is { } before)
         {
-            CustomerSort.LastFollowUp => ("last_follow_up_at", NpgsqlDbType.TimestampTz, "c.follow_up"),
-            CustomerSort.Name => ("name", NpgsqlDbType.Text, "c.name"),
-            _ => ("created_at", NpgsqlDbType.TimestampTz, "c.created"),
+            sql.Where($"(last_follow_up_ticks IS NULL OR last_follow_up_ticks < {Ticks(sql, before)})");
+        }
+        Compare(sql, "last_follow_up_ticks", ">=", query.FollowedUpAfter);
+        Compare(sql, "created_ticks", ">=", query.CreatedFrom);
+        Compare(sql, "created_ticks", "<", query.CreatedTo);
+        var key = query.Sort switch
+        {
+            CustomerSort.Name => new Key(null, "sort_name", "customer_id"),
+            CustomerSort.LastFollowUp => new Key("coalesce(last_follow_up_ticks, 0)", null, "customer_id"),
+            _ => new Key("created_ticks", null, "customer_id"),
         };
-        return await KeysetAsync(sql, "actorsales_rm_customers", "customer_id", column, type, query.Descending, kind,
-            query.PageSize, query.PageToken, Customer.Parser, cancellationToken);
+        return await KeysetAsync(sql, "actorsales_rm_customers", key, shape, query.Descending, after, size, Customer.Parser, cancellationToken);
     }
 
     public async Task<ResultPage<Opportunity>> ListOpportunitiesAsync(OpportunityQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query.PageSize);
+        var size = PageTokens.CheckPageSize(query.PageSize);
+        var shape = $"opportunities:{query.Sort}:{(query.Descending ? "desc" : "asc")}";
+        var after = PageTokens.Decode(shape, query.PageToken);
         var sql = new SqlBuilder();
         Scope(sql, query.Scope, "team_id", "owner_id");
         Equal(sql, "customer_id", query.CustomerId);
@@ -99,7 +110,8 @@ public sealed partial class PostgresReadModelStore
         Equal(sql, "team_id", query.TeamId);
         if (query.Region is not null)
         {
-            sql.Where($"team_id IN (SELECT team_id FROM actorsales_rm_teams WHERE region = {sql.Param(query.Region, NpgsqlDbType.Text)})");
+            // The owner team's region now (joined, not copied: a team's move needs no fan-out).
+            sql.Where($"team_id IN (SELECT team_id FROM actorsales_rm_teams WHERE region = {sql.Param(SearchNormalizer.Text(query.Region), NpgsqlDbType.Text)})");
         }
         Equal(sql, "pipeline_key", query.PipelineKey);
         Equal(sql, "stage", query.Stage);
@@ -115,152 +127,169 @@ public sealed partial class PostgresReadModelStore
         {
             sql.Where($"amount <= {sql.Param(max, NpgsqlDbType.Numeric)}");
         }
-        // A deal without a close date ('infinity') is in no close-date range.
-        Compare(sql, "expected_close_at", ">=", query.ExpectedCloseFrom);
-        Compare(sql, "expected_close_at", "<", query.ExpectedCloseTo);
-        if (query.ExpectedCloseFrom is not null)
-        {
-            sql.Where("isfinite(expected_close_at)");
-        }
+        Compare(sql, "expected_close_ticks", ">=", query.ExpectedCloseFrom);
+        Compare(sql, "expected_close_ticks", "<", query.ExpectedCloseTo);
         // Time in stage ascending is the latest stage entry first.
-        var (column, type, descending, kind) = query.Sort switch
+        var key = query.Sort switch
         {
-            OpportunitySort.Amount => ("amount", NpgsqlDbType.Numeric, query.Descending, "o.amount"),
-            OpportunitySort.TimeInStage => ("stage_entered_at", NpgsqlDbType.TimestampTz, !query.Descending, "o.in_stage"),
-            _ => ("expected_close_at", NpgsqlDbType.TimestampTz, query.Descending, "o.close"),
+            OpportunitySort.Amount => new Key("amount", null, "opportunity_id"),
+            OpportunitySort.TimeInStage => new Key("(-stage_entered_ticks)", null, "opportunity_id"),
+            _ => new Key("expected_close_ticks", null, "opportunity_id"),
         };
-        return await KeysetAsync(sql, "actorsales_rm_opportunities", "opportunity_id", column, type, descending, kind,
-            query.PageSize, query.PageToken, Opportunity.Parser, cancellationToken);
+        return await KeysetAsync(sql, "actorsales_rm_opportunities", key, shape, query.Descending, after, size, Opportunity.Parser, cancellationToken);
     }
 
     public async Task<ResultPage<Team>> ListTeamsAsync(TeamQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query.PageSize);
+        const string shape = "teams";
+        var size = PageTokens.CheckPageSize(query.PageSize);
+        var after = PageTokens.Decode(shape, query.PageToken);
         var sql = new SqlBuilder();
-        Scope(sql, query.Scope, "team_id", "manager_id");
-        Equal(sql, "region", query.Region);
-        return await KeysetAsync(sql, "actorsales_rm_teams", "team_id", "team_id", NpgsqlDbType.Text, false, "t.id",
-            query.PageSize, query.PageToken, Team.Parser, cancellationToken);
+        // An owner scope sees the team it manages or is a member of.
+        Scope(sql, query.Scope, "team_id", "manager_id", owner => $"{owner} = ANY(member_ids)");
+        Equal(sql, "region", query.Region is null ? null : SearchNormalizer.Text(query.Region));
+        return await KeysetAsync(sql, "actorsales_rm_teams", new Key(null, "sort_name", "team_id"), shape, false, after, size, Team.Parser, cancellationToken);
     }
 
     public async Task<ResultPage<Salesperson>> ListSalespeopleAsync(SalespersonQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query.PageSize);
+        const string shape = "salespeople";
+        var size = PageTokens.CheckPageSize(query.PageSize);
+        var after = PageTokens.Decode(shape, query.PageToken);
         var sql = new SqlBuilder();
         Scope(sql, query.Scope, "team_id", "salesperson_id");
         Equal(sql, "team_id", query.TeamId);
         Equal(sql, "role", (short?)query.Role);
         Equal(sql, "status", (short?)query.Status);
-        return await KeysetAsync(sql, "actorsales_rm_salespeople", "salesperson_id", "salesperson_id", NpgsqlDbType.Text, false, "s.id",
-            query.PageSize, query.PageToken, Salesperson.Parser, cancellationToken);
+        return await KeysetAsync(sql, "actorsales_rm_salespeople", new Key(null, "sort_name", "salesperson_id"), shape, false, after, size,
+            Salesperson.Parser, cancellationToken);
     }
 
     public async Task<ResultPage<DomainEvent>> TimelineAsync(TimelineQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query.PageSize);
-        var token = PageToken.Read(query.PageToken, "timeline");
+        const string shape = "timeline";
+        var size = PageTokens.CheckPageSize(query.PageSize);
+        var after = PageTokens.Decode(shape, query.PageToken);
         var sql = new SqlBuilder();
         // Newest first by log position: a customer's own events and its opportunities' share one order.
-        if (query.EntityType == EntityType.Customer)
+        switch (query.EntityType)
         {
-            sql.Where($"customer_id = {sql.Param(query.EntityId, NpgsqlDbType.Text)}");
+            case EntityType.Customer:
+                sql.Where($"customer_id = {sql.Param(query.EntityId, NpgsqlDbType.Text)}");
+                break;
+            case EntityType.Opportunity:
+                sql.Where($"opportunity_id = {sql.Param(query.EntityId, NpgsqlDbType.Text)}");
+                break;
+            default:
+                sql.Where($"entity_type = {sql.Param((short)query.EntityType, NpgsqlDbType.Smallint)}");
+                sql.Where($"entity_id = {sql.Param(query.EntityId, NpgsqlDbType.Text)}");
+                break;
         }
-        else
-        {
-            sql.Where($"entity_type = {sql.Param((short)query.EntityType, NpgsqlDbType.Smallint)}");
-            sql.Where($"entity_id = {sql.Param(query.EntityId, NpgsqlDbType.Text)}");
-        }
-        if (token is not null)
-        {
-            sql.Where($"position < {sql.Param(long.Parse(token.Value, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint)}");
-        }
-        sql.Text = $"""
-            SELECT payload, position, '' FROM actorsales_rm_history {sql.WhereClause}
-            ORDER BY position DESC LIMIT {sql.Param(query.PageSize + 1, NpgsqlDbType.Integer)}
-            """;
-        return await PageAsync(sql, query.PageSize, DomainEvent.Parser, "timeline",
-            reader => reader.GetInt64(1).ToString(CultureInfo.InvariantCulture), cancellationToken);
+        return await KeysetAsync(sql, "actorsales_rm_history", new Key("position", null, null), shape, true, after, size,
+            DomainEvent.Parser, cancellationToken);
     }
+
+    /// <summary>
+    /// A row's <see cref="SortKey"/> as SQL: the number expression (null: 0), the text column (null: ''), the id column
+    /// (null: ''). Only the parts a sort uses are compared; a token whose other parts are not the constants was not
+    /// made by this query.
+    /// </summary>
+    private sealed record Key(string? Number, string? Text, string? Id);
 
     private async Task<ResultPage<T>> KeysetAsync<T>(
-        SqlBuilder sql, string table, string idColumn, string sortColumn, NpgsqlDbType sortType, bool descending, string kind,
-        int pageSize, string? pageToken, MessageParser<T> parser, CancellationToken cancellationToken)
+        SqlBuilder sql, string table, Key key, string shape, bool descending, SortKey? after, int size, MessageParser<T> parser, CancellationToken cancellationToken)
         where T : IMessage<T>
     {
-        kind += descending ? ".desc" : ".asc";
-        var token = PageToken.Read(pageToken, kind);
-        if (token is not null)
+        var used = new List<(string Column, string Value)>(3);
+        if (after is { } last)
         {
-            object value = sortType switch
+            if ((key.Number is null && last.Number != 0) || (key.Text is null && last.Text.Length != 0) || (key.Id is null && last.Id.Length != 0))
             {
-                NpgsqlDbType.TimestampTz => new DateTimeOffset(long.Parse(token.Value, CultureInfo.InvariantCulture), TimeSpan.Zero),
-                NpgsqlDbType.Numeric => decimal.Parse(token.Value, NumberStyles.Number, CultureInfo.InvariantCulture),
-                _ => token.Value,
-            };
-            var after = descending ? "<" : ">";
-            sql.Where($"({sortColumn}, {idColumn}) {after} ({sql.Param(value, sortType)}, {sql.Param(token.Id, NpgsqlDbType.Text)})");
+                throw new ValidationException(PageTokens.Field, "is not a token this query returned; start again without it");
+            }
+            if (key.Number is not null)
+            {
+                used.Add((key.Number, sql.Param(last.Number, NpgsqlDbType.Numeric)));
+            }
+            if (key.Text is not null)
+            {
+                used.Add((key.Text, $"{sql.Param(last.Text, NpgsqlDbType.Text)} COLLATE \"C\""));
+            }
+            if (key.Id is not null)
+            {
+                used.Add((key.Id, $"{sql.Param(last.Id, NpgsqlDbType.Text)} COLLATE \"C\""));
+            }
+            sql.Where($"({string.Join(", ", used.Select(u => u.Column))}) {(descending ? "<" : ">")} ({string.Join(", ", used.Select(u => u.Value))})");
         }
         var direction = descending ? "DESC" : "ASC";
+        var order = new[] { key.Number, key.Text, key.Id }.OfType<string>().Select(c => $"{c} {direction}");
         sql.Text = $"""
-            SELECT payload, {sortColumn}, {idColumn} FROM {table} {sql.WhereClause}
-            ORDER BY {sortColumn} {direction}, {idColumn} {direction}
-            LIMIT {sql.Param(pageSize + 1, NpgsqlDbType.Integer)}
+            SELECT payload, {key.Number ?? "0"}::numeric, {key.Text ?? "''"}, {key.Id ?? "''"} FROM {table} {sql.WhereClause}
+            ORDER BY {string.Join(", ", order)}
+            LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             """;
-        return await PageAsync(sql, pageSize, parser, kind, reader => sortType switch
-        {
-            NpgsqlDbType.TimestampTz => reader.GetFieldValue<DateTimeOffset>(1).UtcTicks.ToString(CultureInfo.InvariantCulture),
-            NpgsqlDbType.Numeric => reader.GetDecimal(1).ToString(CultureInfo.InvariantCulture),
-            _ => reader.GetString(1),
-        }, cancellationToken);
+        return await PageAsync(sql, shape, size, parser, cancellationToken);
     }
 
-    private async Task<ResultPage<T>> PageAsync<T>(
-        SqlBuilder sql, int pageSize, MessageParser<T> parser, string kind, Func<NpgsqlDataReader, string> sortValue, CancellationToken cancellationToken)
+    /// <summary>Runs a page query returning (payload, number, text, id), at most size + 1 rows: a further row proves a next page.</summary>
+    private async Task<ResultPage<T>> PageAsync<T>(SqlBuilder sql, string shape, int size, MessageParser<T> parser, CancellationToken cancellationToken)
         where T : IMessage<T>
     {
         await using var command = _db.CreateCommand(sql.Text);
         command.Parameters.AddRange(sql.Parameters.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<T>(Math.Min(pageSize, 64));
-        string? last = null;
+        var items = new List<T>(Math.Min(size, 64));
+        SortKey? last = null;
         var more = false;
         while (await reader.ReadAsync(cancellationToken))
         {
-            if (items.Count == pageSize)
+            if (items.Count == size)
             {
-                more = true; // only a further row proves there is a next page
+                more = true;
                 break;
             }
             items.Add(parser.ParseFrom(reader.GetFieldValue<byte[]>(0)));
-            if (items.Count == pageSize)
-            {
-                // The token names the last row of this page; made while the reader is on it.
-                last = PageToken.Write(kind, sortValue(reader), reader.GetString(2));
-            }
+            last = new SortKey(reader.GetDecimal(1), reader.GetString(2), reader.GetString(3));
         }
-        return new ResultPage<T>(items, more ? last : null);
+        return new ResultPage<T>(items, more && last is { } key ? PageTokens.Encode(shape, key) : null);
     }
 
-    /// <summary>The read scope: the row's team is the scope's team, or its owner is the scope's owner; neither set: everything.</summary>
-    private static void Scope(SqlBuilder sql, ReadScope scope, string teamColumn, string ownerColumn)
+    /// <summary>SearchNormalizer's rank of a needle in newline-separated fields, as SQL (NULL: no match).</summary>
+    private static string RankSql(string fields, string needle) => $"""
+        CASE WHEN strpos(E'\n' || {fields} || E'\n', E'\n' || {needle} || E'\n') > 0 THEN 0
+             WHEN strpos(E'\n' || {fields}, E'\n' || {needle}) > 0 THEN 1
+             WHEN strpos({fields}, {needle}) > 0 THEN 2 END
+        """;
+
+    /// <summary>
+    /// The read scope (InMemoryReadModelStore.InScope): no team and no owner sees everything; else the row's team is the
+    /// scope's team, or its owner the scope's owner (empty ids match nothing).
+    /// </summary>
+    private static void Scope(SqlBuilder sql, ReadScope scope, string teamColumn, string ownerColumn, Func<string, string>? alsoOwner = null)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var parts = new List<string>(2);
-        if (scope.TeamId is not null)
+        if (scope.TeamId is null && scope.OwnerId is null)
         {
-            parts.Add($"{teamColumn} = {sql.Param(scope.TeamId, NpgsqlDbType.Text)}");
+            return;
         }
-        if (scope.OwnerId is not null)
+        var parts = new List<string>(3);
+        if (scope.TeamId is { Length: > 0 } team)
         {
-            parts.Add($"{ownerColumn} = {sql.Param(scope.OwnerId, NpgsqlDbType.Text)}");
+            parts.Add($"{teamColumn} = {sql.Param(team, NpgsqlDbType.Text)}");
         }
-        if (parts.Count > 0)
+        if (scope.OwnerId is { Length: > 0 } owner)
         {
-            sql.Where($"({string.Join(" OR ", parts)})");
+            var o = sql.Param(owner, NpgsqlDbType.Text);
+            parts.Add($"{ownerColumn} = {o}");
+            if (alsoOwner is not null)
+            {
+                parts.Add(alsoOwner(o));
+            }
         }
+        sql.Where(parts.Count == 0 ? "false" : $"({string.Join(" OR ", parts)})");
     }
 
     private static void Equal(SqlBuilder sql, string column, string? value)
@@ -287,21 +316,16 @@ public sealed partial class PostgresReadModelStore
         }
     }
 
+    /// <summary>A time compared as UTC ticks (what the rows store and DateTimeOffset compares).</summary>
     private static void Compare(SqlBuilder sql, string column, string op, DateTimeOffset? value)
     {
-        if (value is not null)
+        if (value is { } time)
         {
-            sql.Where($"{column} {op} {sql.Param(value.Value, NpgsqlDbType.TimestampTz)}");
+            sql.Where($"{column} {op} {Ticks(sql, time)}");
         }
     }
 
-    private static void CheckPageSize(int pageSize)
-    {
-        if (pageSize is < 1 or > MaxPageSize)
-        {
-            throw new ArgumentOutOfRangeException(nameof(pageSize), pageSize, $"page size must be 1 to {MaxPageSize}");
-        }
-    }
+    private static string Ticks(SqlBuilder sql, DateTimeOffset time) => sql.Param(time.UtcTicks, NpgsqlDbType.Bigint);
 
     /// <summary>A statement under construction: the WHERE conjuncts and the positional parameters they use.</summary>
     private sealed class SqlBuilder
@@ -323,53 +347,4 @@ public sealed partial class PostgresReadModelStore
             return "@" + name;
         }
     }
-}
-
-/// <summary>
-/// An opaque keyset page token: which query order it continues, the last row's sort value and id. A token of another
-/// query order, or not one of ours, is refused (ArgumentException naming page_token).
-/// </summary>
-internal sealed record PageToken(string Value, string Id)
-{
-    private const char Separator = '\u001f';
-
-    public static string Write(string kind, string value, string id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join(Separator, "v1", kind, value, id)))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    public static PageToken? Read(string? token, string kind)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return null;
-        }
-        string[] parts;
-        try
-        {
-            var base64 = token.Replace('-', '+').Replace('_', '/');
-            base64 += new string('=', (4 - base64.Length % 4) % 4);
-            parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split(Separator);
-        }
-        catch (FormatException)
-        {
-            throw Invalid();
-        }
-        if (parts.Length != 4 || parts[0] != "v1" || parts[1] != kind || !ValueParses(kind, parts[2]))
-        {
-            throw Invalid();
-        }
-        return new PageToken(parts[2], parts[3]);
-    }
-
-    private static bool ValueParses(string kind, string value) => kind switch
-    {
-        _ when kind.StartsWith("c.name", StringComparison.Ordinal) || kind.StartsWith("t.", StringComparison.Ordinal)
-            || kind.StartsWith("s.", StringComparison.Ordinal) => true,
-        _ when kind.StartsWith("o.amount", StringComparison.Ordinal) => decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
-        "search" => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _),
-        _ => long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks)
-             && (kind == "timeline" || (ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks)),
-    };
-
-    private static ArgumentException Invalid() => new("page_token is not a token this query returned", "page_token");
 }

@@ -10,6 +10,12 @@ namespace ActorSales.Infrastructure.Postgres.ReadModel;
 /// <summary>
 /// The read model in PostgreSQL (migration 0007): query rows, the permanent history and the checkpoint.
 /// <para>
+/// Rows are what the shared <see cref="Projection"/> makes of the events (the same function the in-memory store
+/// applies), stored as the contract message plus the columns of the shared row types, so both stores return the same
+/// rows; queries page with the shared <see cref="PageTokens"/> and <see cref="SortKey"/> order and search as
+/// <see cref="SearchNormalizer"/> defines it.
+/// </para>
+/// <para>
 /// Apply and rebuild run in one transaction each and first lock the single checkpoint row, so two projectors (a lease
 /// lost mid-batch) serialise there and the later one finds the checkpoint moved and is refused: every event is applied
 /// exactly once, in order. Rows are reduced in memory from the rows the batch touches, then written with one upsert
@@ -18,17 +24,19 @@ namespace ActorSales.Infrastructure.Postgres.ReadModel;
 /// </summary>
 public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisposable
 {
-    /// <summary>Largest page any query returns (the API's limit).</summary>
-    public const int MaxPageSize = 500;
-
     private const int RebuildBatch = 5_000;
 
     private readonly NpgsqlDataSource _db;
+    private readonly Projection _projection;
 
-    public PostgresReadModelStore(string connectionString)
+    /// <param name="connectionString">The database migrated through 0007.</param>
+    /// <param name="projection">The shared projection (configured forecast weights); the host takes it from DI.</param>
+    public PostgresReadModelStore(string connectionString, Projection projection)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(projection);
         _db = NpgsqlDataSource.Create(connectionString);
+        _projection = projection;
     }
 
     public async Task ApplyAsync(IReadOnlyList<StoredEvent> events, long through, CancellationToken cancellationToken = default)
@@ -45,19 +53,19 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         {
             throw new ArgumentOutOfRangeException(nameof(through), through, $"the batch runs to position {events[^1].Position}");
         }
+        var parsed = events.Select(e => (e.Position, Event: e.Event.ToEvent())).ToList(); // a bad payload fails before any change
 
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var checkpoint = await LockCheckpointAsync(connection, transaction, cancellationToken);
         var first = events.Count > 0 ? events[0].Position : through;
-        if (first <= checkpoint && !(events.Count == 0 && through == checkpoint))
+        if (first <= checkpoint)
         {
             throw new ProjectionConflictException(
                 $"the read model has applied through position {checkpoint}; a batch from position {first} was refused (another projector got there first)");
         }
-        if (events.Count > 0)
+        if (parsed.Count > 0)
         {
-            var parsed = events.Select(e => (e.Position, Event: e.Event.ToEvent())).ToList();
             await ProjectAsync(connection, transaction, parsed, writeHistory: true, cancellationToken);
         }
         await using (var move = new NpgsqlCommand("UPDATE actorsales_rm_checkpoint SET position = @through WHERE id = 1", connection, transaction))
@@ -141,40 +149,37 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Loads the rows the events touch, reduces them in order, writes them back (and the history, if asked).</summary>
-    private static async Task ProjectAsync(
+    /// <summary>
+    /// Loads the rows the events touch, reduces them in order with the shared projection, writes them back; with
+    /// <paramref name="writeHistory"/>, also skips replays (a sequence at or below the entity's projected version) and
+    /// records the history entries, as the in-memory store does.
+    /// </summary>
+    private async Task ProjectAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, bool writeHistory, CancellationToken cancellationToken)
     {
         var rows = await LoadRowsAsync(connection, transaction, events, cancellationToken);
-        var changed = new HashSet<(EntityType, string)>();
-        var history = new List<(long Position, DomainEvent Event, string? CustomerId)>(writeHistory ? events.Count : 0);
+        var versions = writeHistory ? await LoadVersionsAsync(connection, transaction, events, cancellationToken) : [];
+        var history = new List<HistoryEntry>(writeHistory ? events.Count : 0);
         foreach (var (position, e) in events)
         {
-            var key = (e.EntityType, e.EntityId);
-            rows.TryGetValue(key, out var current);
-            var next = RowProjection.Apply(current, e);
-            if (next is not null && !ReferenceEquals(next, current))
-            {
-                rows[key] = next;
-                changed.Add(key);
-            }
             if (writeHistory)
             {
-                history.Add((position, e, e.EntityType switch
+                var key = (e.EntityType, e.EntityId);
+                if (e.Sequence <= versions.GetValueOrDefault(key))
                 {
-                    EntityType.Customer => e.EntityId,
-                    EntityType.Opportunity => (next as OpportunityRow)?.Opportunity.CustomerId,
-                    _ => null,
-                }));
+                    continue; // already applied (a replayed append): history and rows have it
+                }
+                versions[key] = e.Sequence;
+                history.Add(Projection.History(position, e, id => rows.Opportunities.GetValueOrDefault(id)?.CustomerId));
             }
+            rows.Apply(_projection, e);
         }
 
         await using var batch = new NpgsqlBatch(connection, transaction);
-        var touched = changed.Select(k => rows[k]).ToList();
-        AddCustomerUpsert(batch, touched.OfType<CustomerRow>().ToList());
-        AddOpportunityUpsert(batch, touched.OfType<OpportunityRow>().ToList());
-        AddTeamUpsert(batch, touched.OfType<TeamRow>().ToList());
-        AddSalespersonUpsert(batch, touched.OfType<SalespersonRow>().ToList());
+        AddCustomerUpsert(batch, rows.Changed(rows.Customers, EntityType.Customer));
+        AddOpportunityUpsert(batch, rows.Changed(rows.Opportunities, EntityType.Opportunity));
+        AddTeamUpsert(batch, rows.Changed(rows.Teams, EntityType.Team));
+        AddSalespersonUpsert(batch, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)
         {
             AddHistoryInsert(batch, history);
@@ -185,23 +190,53 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
     }
 
-    private static async Task<Dictionary<(EntityType, string), ReadRow?>> LoadRowsAsync(
+    /// <summary>The projected version (highest applied sequence) of every entity the events name.</summary>
+    private static async Task<Dictionary<(EntityType, string), long>> LoadVersionsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<(EntityType, string), long>();
+        await using var command = new NpgsqlCommand("""
+            SELECT h.entity_type, h.entity_id, max(h.sequence)
+            FROM actorsales_rm_history h
+            JOIN unnest(@types, @ids) AS k(entity_type, entity_id) ON h.entity_type = k.entity_type AND h.entity_id = k.entity_id
+            GROUP BY h.entity_type, h.entity_id
+            """, connection, transaction);
+        var keys = events.Select(e => (e.Event.EntityType, e.Event.EntityId)).Distinct().ToList();
+        command.Parameters.AddWithValue("types", keys.Select(k => (short)k.EntityType).ToArray());
+        command.Parameters.AddWithValue("ids", keys.Select(k => k.EntityId).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[((EntityType)reader.GetInt16(0), reader.GetString(1))] = reader.GetInt64(2);
+        }
+        return versions;
+    }
+
+    /// <summary>
+    /// The current rows of the entities the events name (and of the opportunities their tasks name, for the history),
+    /// as the shared row types.
+    /// </summary>
+    private static async Task<BatchRows> LoadRowsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, CancellationToken cancellationToken)
     {
         string[] Ids(EntityType type) => events.Where(e => e.Event.EntityType == type).Select(e => e.Event.EntityId).Distinct().ToArray();
-        var rows = new Dictionary<(EntityType, string), ReadRow?>();
-        await using var load = new NpgsqlBatch(connection, transaction);
-        var queries = new (EntityType Type, string Sql)[]
+        var rows = new BatchRows();
+        var opportunityIds = Ids(EntityType.Opportunity)
+            .Concat(events.Select(e => e.Event.DepartmentTaskChanged?.Task?.OpportunityId).OfType<string>().Where(id => id.Length > 0))
+            .Distinct()
+            .ToArray();
+        var queries = new (EntityType Type, string[] Ids, string Sql)[]
         {
-            (EntityType.Customer, "SELECT customer_id, payload, release_warned FROM actorsales_rm_customers WHERE customer_id = ANY(@ids)"),
-            (EntityType.Opportunity, "SELECT opportunity_id, payload, false FROM actorsales_rm_opportunities WHERE opportunity_id = ANY(@ids)"),
-            (EntityType.Team, "SELECT team_id, payload, false FROM actorsales_rm_teams WHERE team_id = ANY(@ids)"),
-            (EntityType.Salesperson, "SELECT salesperson_id, payload, false FROM actorsales_rm_salespeople WHERE salesperson_id = ANY(@ids)"),
+            (EntityType.Customer, Ids(EntityType.Customer),
+                "SELECT customer_id, payload, release_warned, search_text, search_digits FROM actorsales_rm_customers WHERE customer_id = ANY(@ids)"),
+            (EntityType.Opportunity, opportunityIds, "SELECT opportunity_id, payload, amount FROM actorsales_rm_opportunities WHERE opportunity_id = ANY(@ids)"),
+            (EntityType.Team, Ids(EntityType.Team), "SELECT team_id, payload FROM actorsales_rm_teams WHERE team_id = ANY(@ids)"),
+            (EntityType.Salesperson, Ids(EntityType.Salesperson), "SELECT salesperson_id, payload FROM actorsales_rm_salespeople WHERE salesperson_id = ANY(@ids)"),
         };
+        await using var load = new NpgsqlBatch(connection, transaction);
         var asked = new List<EntityType>();
-        foreach (var (type, sql) in queries)
+        foreach (var (type, ids, sql) in queries)
         {
-            var ids = Ids(type);
             if (ids.Length == 0)
             {
                 continue;
@@ -222,17 +257,70 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             {
                 var id = reader.GetString(0);
                 var payload = reader.GetFieldValue<byte[]>(1);
-                rows[(type, id)] = type switch
+                switch (type)
                 {
-                    EntityType.Customer => new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2)),
-                    EntityType.Opportunity => new OpportunityRow(Opportunity.Parser.ParseFrom(payload)),
-                    EntityType.Team => new TeamRow(Team.Parser.ParseFrom(payload)),
-                    _ => new SalespersonRow(Salesperson.Parser.ParseFrom(payload)),
-                };
+                    case EntityType.Customer:
+                        rows.Customers[id] = new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2), reader.GetString(3), reader.GetString(4));
+                        break;
+                    case EntityType.Opportunity:
+                        rows.Opportunities[id] = new OpportunityRow(Opportunity.Parser.ParseFrom(payload), reader.GetDecimal(2));
+                        break;
+                    case EntityType.Team:
+                        rows.Teams[id] = new TeamRow(Team.Parser.ParseFrom(payload));
+                        break;
+                    default:
+                        rows.Salespeople[id] = new SalespersonRow(Salesperson.Parser.ParseFrom(payload));
+                        break;
+                }
             }
             await reader.NextResultAsync(cancellationToken);
         }
         return rows;
+    }
+
+    /// <summary>One batch's rows: loaded, then replaced event by event; the changed ones are written back.</summary>
+    private sealed class BatchRows
+    {
+        private readonly HashSet<(EntityType, string)> _changed = [];
+
+        public Dictionary<string, CustomerRow> Customers { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, OpportunityRow> Opportunities { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, TeamRow> Teams { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, SalespersonRow> Salespeople { get; } = new(StringComparer.Ordinal);
+
+        public void Apply(Projection projection, DomainEvent e)
+        {
+            switch (e.EntityType)
+            {
+                case EntityType.Customer:
+                    Put(Customers, e, projection.Apply(Customers.GetValueOrDefault(e.EntityId), e));
+                    break;
+                case EntityType.Opportunity:
+                    Put(Opportunities, e, projection.Apply(Opportunities.GetValueOrDefault(e.EntityId), e));
+                    break;
+                case EntityType.Team:
+                    Put(Teams, e, projection.Apply(Teams.GetValueOrDefault(e.EntityId), e));
+                    break;
+                case EntityType.Salesperson:
+                    Put(Salespeople, e, projection.Apply(Salespeople.GetValueOrDefault(e.EntityId), e));
+                    break;
+                default:
+                    break; // tasks and handovers: history only
+            }
+        }
+
+        public List<T> Changed<T>(Dictionary<string, T> rows, EntityType type) =>
+            [.. rows.Where(r => _changed.Contains((type, r.Key))).Select(r => r.Value)];
+
+        private void Put<T>(Dictionary<string, T> rows, DomainEvent e, T? row)
+            where T : class
+        {
+            if (row is not null && !ReferenceEquals(row, rows.GetValueOrDefault(e.EntityId)))
+            {
+                rows[e.EntityId] = row;
+                _changed.Add((e.EntityType, e.EntityId));
+            }
+        }
     }
 
     private static void AddCustomerUpsert(NpgsqlBatch batch, List<CustomerRow> rows)
@@ -243,45 +331,41 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
         var command = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_rm_customers AS c (customer_id, payload, team_id, owner_id, tier, industry, source_channel, in_pool, locked,
-                release_warned, last_follow_up_at, created_at, name, search_text, search_grams, version)
+                release_warned, last_follow_up_ticks, created_ticks, sort_name, search_text, search_digits, search_grams, version)
             SELECT t.id, t.payload, t.team_id, t.owner_id, t.tier, t.industry, t.source_channel, t.in_pool, t.locked, t.release_warned,
-                coalesce(t.last_follow_up_at, '-infinity'), t.created_at, t.name, t.search_text,
+                t.last_follow_up_ticks, t.created_ticks, t.sort_name, t.search_text, t.search_digits,
                 coalesce((SELECT array_agg(g) FROM jsonb_array_elements_text(t.grams) AS g), '{}'), t.version
             FROM unnest(@ids, @payloads, @team_ids, @owner_ids, @tiers, @industries, @sources, @in_pool, @locked, @warned,
-                        @follow_ups, @created, @names, @search, @grams, @versions)
+                        @follow_ups, @created, @names, @search, @digits, @grams, @versions)
                  AS t(id, payload, team_id, owner_id, tier, industry, source_channel, in_pool, locked, release_warned,
-                      last_follow_up_at, created_at, name, search_text, grams, version)
+                      last_follow_up_ticks, created_ticks, sort_name, search_text, search_digits, grams, version)
             ON CONFLICT (customer_id) DO UPDATE SET
                 payload = EXCLUDED.payload, team_id = EXCLUDED.team_id, owner_id = EXCLUDED.owner_id, tier = EXCLUDED.tier,
                 industry = EXCLUDED.industry, source_channel = EXCLUDED.source_channel, in_pool = EXCLUDED.in_pool,
-                locked = EXCLUDED.locked, release_warned = EXCLUDED.release_warned, last_follow_up_at = EXCLUDED.last_follow_up_at,
-                created_at = EXCLUDED.created_at, name = EXCLUDED.name, search_text = EXCLUDED.search_text,
-                search_grams = EXCLUDED.search_grams, version = EXCLUDED.version
+                locked = EXCLUDED.locked, release_warned = EXCLUDED.release_warned, last_follow_up_ticks = EXCLUDED.last_follow_up_ticks,
+                created_ticks = EXCLUDED.created_ticks, sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text,
+                search_digits = EXCLUDED.search_digits, search_grams = EXCLUDED.search_grams, version = EXCLUDED.version
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-        p.AddWithValue("payloads", rows.Select(r => r.Customer.ToByteArray()).ToArray());
-        p.AddWithValue("team_ids", rows.Select(r => r.Customer.OwnerTeamId).ToArray());
-        p.AddWithValue("owner_ids", rows.Select(r => r.Customer.OwnerId).ToArray());
-        p.AddWithValue("tiers", rows.Select(r => (short)r.Customer.Tier).ToArray());
-        p.AddWithValue("industries", rows.Select(r => r.Customer.Industry).ToArray());
-        p.AddWithValue("sources", rows.Select(r => (short)r.Customer.SourceChannel).ToArray());
-        p.AddWithValue("in_pool", rows.Select(r => r.Customer.InPool).ToArray());
-        p.AddWithValue("locked", rows.Select(r => r.Customer.Locked).ToArray());
+        p.AddWithValue("payloads", rows.Select(r => r.Doc.ToByteArray()).ToArray());
+        p.AddWithValue("team_ids", rows.Select(r => r.TeamId).ToArray());
+        p.AddWithValue("owner_ids", rows.Select(r => r.OwnerId).ToArray());
+        p.AddWithValue("tiers", rows.Select(r => (short)r.Tier).ToArray());
+        p.AddWithValue("industries", rows.Select(r => SearchNormalizer.Text(r.Industry)).ToArray());
+        p.AddWithValue("sources", rows.Select(r => (short)r.SourceChannel).ToArray());
+        p.AddWithValue("in_pool", rows.Select(r => r.InPool).ToArray());
+        p.AddWithValue("locked", rows.Select(r => r.Locked).ToArray());
         p.AddWithValue("warned", rows.Select(r => r.ReleaseWarned).ToArray());
-        p.Add(new NpgsqlParameter("follow_ups", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+        p.Add(new NpgsqlParameter("follow_ups", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
         {
-            Value = rows.Select(r => r.Customer.LastFollowUpAt is null ? (object)DBNull.Value : r.Customer.LastFollowUpAt.ToDateTimeOffset()).ToArray(),
+            Value = rows.Select(r => r.LastFollowUpAt is { } at ? (object)at.UtcTicks : DBNull.Value).ToArray(),
         });
-        p.AddWithValue("created", rows.Select(r => Time(r.Customer.CreatedAt)).ToArray());
-        p.AddWithValue("names", rows.Select(r => r.Customer.Name).ToArray());
-        var search = rows.Select(r => SearchText.Of(r.Customer)).ToArray();
-        p.AddWithValue("search", search);
-        // unnest cannot take a jagged text[][]: each row's grams travel as a JSON array.
-        p.Add(new NpgsqlParameter("grams", NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
-        {
-            Value = search.Select(s => System.Text.Json.JsonSerializer.Serialize(SearchText.RowGrams(s))).ToArray(),
-        });
+        p.AddWithValue("created", rows.Select(r => r.CreatedAt.UtcTicks).ToArray());
+        p.AddWithValue("names", rows.Select(r => r.SortName).ToArray());
+        p.AddWithValue("search", rows.Select(r => r.SearchText).ToArray());
+        p.AddWithValue("digits", rows.Select(r => r.SearchDigits).ToArray());
+        p.Add(JsonLists("grams", rows.Select(r => SearchGrams.Row(r.SearchText))));
         p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
         batch.BatchCommands.Add(command);
     }
@@ -293,36 +377,31 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             return;
         }
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO actorsales_rm_opportunities AS o (opportunity_id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status,
-                stall_level, signal, currency, amount, expected_close_at, stage_entered_at, version)
-            SELECT t.id, t.payload, t.customer_id, t.owner_id, t.team_id, t.pipeline_key, t.stage, t.status, t.stall_level, t.signal,
-                t.currency, t.amount, coalesce(t.expected_close_at, 'infinity'), coalesce(t.stage_entered_at, t.created_at, '-infinity'), t.version
-            FROM unnest(@ids, @payloads, @customer_ids, @owner_ids, @team_ids, @pipelines, @stages, @statuses, @stalls, @signals,
-                        @currencies, @amounts, @closes, @entered, @created, @versions)
-                 AS t(id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status, stall_level, signal,
-                      currency, amount, expected_close_at, stage_entered_at, created_at, version)
+            INSERT INTO actorsales_rm_opportunities (opportunity_id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status,
+                stall_level, signal, currency, amount, expected_close_ticks, stage_entered_ticks, version)
+            SELECT * FROM unnest(@ids, @payloads, @customer_ids, @owner_ids, @team_ids, @pipelines, @stages, @statuses, @stalls, @signals,
+                        @currencies, @amounts, @closes, @entered, @versions)
             ON CONFLICT (opportunity_id) DO UPDATE SET
                 payload = EXCLUDED.payload, customer_id = EXCLUDED.customer_id, owner_id = EXCLUDED.owner_id, team_id = EXCLUDED.team_id,
                 pipeline_key = EXCLUDED.pipeline_key, stage = EXCLUDED.stage, status = EXCLUDED.status, stall_level = EXCLUDED.stall_level,
                 signal = EXCLUDED.signal, currency = EXCLUDED.currency, amount = EXCLUDED.amount,
-                expected_close_at = EXCLUDED.expected_close_at, stage_entered_at = EXCLUDED.stage_entered_at, version = EXCLUDED.version
+                expected_close_ticks = EXCLUDED.expected_close_ticks, stage_entered_ticks = EXCLUDED.stage_entered_ticks, version = EXCLUDED.version
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-        p.AddWithValue("payloads", rows.Select(r => r.Opportunity.ToByteArray()).ToArray());
-        p.AddWithValue("customer_ids", rows.Select(r => r.Opportunity.CustomerId).ToArray());
-        p.AddWithValue("owner_ids", rows.Select(r => r.Opportunity.OwnerId).ToArray());
-        p.AddWithValue("team_ids", rows.Select(r => r.Opportunity.OwnerTeamId).ToArray());
-        p.AddWithValue("pipelines", rows.Select(r => r.Opportunity.PipelineKey).ToArray());
-        p.AddWithValue("stages", rows.Select(r => r.Opportunity.Stage).ToArray());
-        p.AddWithValue("statuses", rows.Select(r => (short)r.Opportunity.Status).ToArray());
-        p.AddWithValue("stalls", rows.Select(r => (short)r.Opportunity.StallLevel).ToArray());
-        p.AddWithValue("signals", rows.Select(r => (short)r.Opportunity.Signal).ToArray());
-        p.AddWithValue("currencies", rows.Select(r => r.Opportunity.Value?.Currency ?? string.Empty).ToArray());
-        p.AddWithValue("amounts", rows.Select(r => RowProjection.Amount(r.Opportunity.Value)).ToArray());
-        p.Add(NullableTimes("closes", rows.Select(r => r.Opportunity.ExpectedCloseAt)));
-        p.Add(NullableTimes("entered", rows.Select(r => r.Opportunity.StageEnteredAt)));
-        p.Add(NullableTimes("created", rows.Select(r => r.Opportunity.CreatedAt)));
+        p.AddWithValue("payloads", rows.Select(r => r.Doc.ToByteArray()).ToArray());
+        p.AddWithValue("customer_ids", rows.Select(r => r.CustomerId).ToArray());
+        p.AddWithValue("owner_ids", rows.Select(r => r.OwnerId).ToArray());
+        p.AddWithValue("team_ids", rows.Select(r => r.TeamId).ToArray());
+        p.AddWithValue("pipelines", rows.Select(r => r.Doc.PipelineKey).ToArray());
+        p.AddWithValue("stages", rows.Select(r => r.Doc.Stage).ToArray());
+        p.AddWithValue("statuses", rows.Select(r => (short)r.Doc.Status).ToArray());
+        p.AddWithValue("stalls", rows.Select(r => (short)r.Doc.StallLevel).ToArray());
+        p.AddWithValue("signals", rows.Select(r => (short)r.Doc.Signal).ToArray());
+        p.AddWithValue("currencies", rows.Select(r => r.Currency).ToArray());
+        p.AddWithValue("amounts", rows.Select(r => r.Amount).ToArray());
+        p.AddWithValue("closes", rows.Select(r => r.ExpectedCloseAt.UtcTicks).ToArray());
+        p.AddWithValue("entered", rows.Select(r => r.StageEnteredAt.UtcTicks).ToArray());
         p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
         batch.BatchCommands.Add(command);
     }
@@ -334,17 +413,22 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             return;
         }
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO actorsales_rm_teams (team_id, payload, region, manager_id, name, version)
-            SELECT * FROM unnest(@ids, @payloads, @regions, @managers, @names, @versions)
+            INSERT INTO actorsales_rm_teams (team_id, payload, region, manager_id, member_ids, sort_name, version)
+            SELECT t.id, t.payload, t.region, t.manager_id,
+                coalesce((SELECT array_agg(m) FROM jsonb_array_elements_text(t.members) AS m), '{}'), t.sort_name, t.version
+            FROM unnest(@ids, @payloads, @regions, @managers, @members, @names, @versions)
+                 AS t(id, payload, region, manager_id, members, sort_name, version)
             ON CONFLICT (team_id) DO UPDATE SET
-                payload = EXCLUDED.payload, region = EXCLUDED.region, manager_id = EXCLUDED.manager_id, name = EXCLUDED.name, version = EXCLUDED.version
+                payload = EXCLUDED.payload, region = EXCLUDED.region, manager_id = EXCLUDED.manager_id, member_ids = EXCLUDED.member_ids,
+                sort_name = EXCLUDED.sort_name, version = EXCLUDED.version
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-        p.AddWithValue("payloads", rows.Select(r => r.Team.ToByteArray()).ToArray());
-        p.AddWithValue("regions", rows.Select(r => r.Team.Region).ToArray());
-        p.AddWithValue("managers", rows.Select(r => r.Team.ManagerId).ToArray());
-        p.AddWithValue("names", rows.Select(r => r.Team.Name).ToArray());
+        p.AddWithValue("payloads", rows.Select(r => r.Doc.ToByteArray()).ToArray());
+        p.AddWithValue("regions", rows.Select(r => SearchNormalizer.Text(r.Doc.Region)).ToArray());
+        p.AddWithValue("managers", rows.Select(r => r.Doc.ManagerId).ToArray());
+        p.Add(JsonLists("members", rows.Select(r => r.Doc.MemberIds)));
+        p.AddWithValue("names", rows.Select(r => r.SortName).ToArray());
         p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
         batch.BatchCommands.Add(command);
     }
@@ -356,43 +440,41 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             return;
         }
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO actorsales_rm_salespeople (salesperson_id, payload, team_id, role, status, name, version)
+            INSERT INTO actorsales_rm_salespeople (salesperson_id, payload, team_id, role, status, sort_name, version)
             SELECT * FROM unnest(@ids, @payloads, @team_ids, @roles, @statuses, @names, @versions)
             ON CONFLICT (salesperson_id) DO UPDATE SET
                 payload = EXCLUDED.payload, team_id = EXCLUDED.team_id, role = EXCLUDED.role, status = EXCLUDED.status,
-                name = EXCLUDED.name, version = EXCLUDED.version
+                sort_name = EXCLUDED.sort_name, version = EXCLUDED.version
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-        p.AddWithValue("payloads", rows.Select(r => r.Salesperson.ToByteArray()).ToArray());
-        p.AddWithValue("team_ids", rows.Select(r => r.Salesperson.TeamId).ToArray());
-        p.AddWithValue("roles", rows.Select(r => (short)r.Salesperson.Role).ToArray());
-        p.AddWithValue("statuses", rows.Select(r => (short)r.Salesperson.Status).ToArray());
-        p.AddWithValue("names", rows.Select(r => r.Salesperson.Name).ToArray());
+        p.AddWithValue("payloads", rows.Select(r => r.Doc.ToByteArray()).ToArray());
+        p.AddWithValue("team_ids", rows.Select(r => r.TeamId).ToArray());
+        p.AddWithValue("roles", rows.Select(r => (short)r.Doc.Role).ToArray());
+        p.AddWithValue("statuses", rows.Select(r => (short)r.Doc.Status).ToArray());
+        p.AddWithValue("names", rows.Select(r => r.SortName).ToArray());
         p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
         batch.BatchCommands.Add(command);
     }
 
-    private static void AddHistoryInsert(NpgsqlBatch batch, List<(long Position, DomainEvent Event, string? CustomerId)> history)
+    private static void AddHistoryInsert(NpgsqlBatch batch, List<HistoryEntry> history)
     {
-        // A replayed event (same entity and sequence) keeps its first row.
+        // Replays were skipped above; the conflict clause only guards against a row already there.
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO actorsales_rm_history (position, entity_type, entity_id, sequence, occurred_at, actor_id, event_type, customer_id, payload)
-            SELECT * FROM unnest(@positions, @types, @ids, @sequences, @occurred, @actors, @event_types, @customers, @payloads)
+            INSERT INTO actorsales_rm_history (position, entity_type, entity_id, sequence, occurred_at, actor_id, event_type, customer_id, opportunity_id, payload)
+            SELECT * FROM unnest(@positions, @types, @ids, @sequences, @occurred, @actors, @event_types, @customers, @opportunities, @payloads)
             ON CONFLICT (entity_type, entity_id, sequence) DO NOTHING
             """);
         var p = command.Parameters;
         p.AddWithValue("positions", history.Select(h => h.Position).ToArray());
-        p.AddWithValue("types", history.Select(h => (short)h.Event.EntityType).ToArray());
-        p.AddWithValue("ids", history.Select(h => h.Event.EntityId).ToArray());
-        p.AddWithValue("sequences", history.Select(h => h.Event.Sequence).ToArray());
+        p.AddWithValue("types", history.Select(h => (short)h.EntityType).ToArray());
+        p.AddWithValue("ids", history.Select(h => h.EntityId).ToArray());
+        p.AddWithValue("sequences", history.Select(h => h.Sequence).ToArray());
         p.AddWithValue("occurred", history.Select(h => Time(h.Event.OccurredAt)).ToArray());
         p.AddWithValue("actors", history.Select(h => h.Event.ActorId).ToArray());
         p.AddWithValue("event_types", history.Select(h => EventTypes.NameOf(h.Event.ChangeCase)).ToArray());
-        p.Add(new NpgsqlParameter("customers", NpgsqlDbType.Array | NpgsqlDbType.Text)
-        {
-            Value = history.Select(h => (object?)h.CustomerId ?? DBNull.Value).ToArray(),
-        });
+        p.Add(NullableText("customers", history.Select(h => h.CustomerId)));
+        p.Add(NullableText("opportunities", history.Select(h => h.OpportunityId)));
         p.AddWithValue("payloads", history.Select(h => h.Event.ToByteArray()).ToArray());
         batch.BatchCommands.Add(command);
     }
@@ -400,9 +482,10 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
     private static DateTimeOffset Time(Google.Protobuf.WellKnownTypes.Timestamp? timestamp) =>
         timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
 
-    private static NpgsqlParameter NullableTimes(string name, IEnumerable<Google.Protobuf.WellKnownTypes.Timestamp?> times) =>
-        new(name, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
-        {
-            Value = times.Select(t => t is null ? (object)DBNull.Value : t.ToDateTimeOffset()).ToArray(),
-        };
+    private static NpgsqlParameter NullableText(string name, IEnumerable<string?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray() };
+
+    /// <summary>unnest cannot take a jagged text[][]: each row's list travels as a JSON array.</summary>
+    private static NpgsqlParameter JsonLists(string name, IEnumerable<IEnumerable<string>> lists) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = lists.Select(l => System.Text.Json.JsonSerializer.Serialize(l)).ToArray() };
 }

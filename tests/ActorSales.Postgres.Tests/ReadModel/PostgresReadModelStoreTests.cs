@@ -1,4 +1,5 @@
 using ActorSales.Contracts.V1;
+using ActorSales.Domain.Errors;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Infrastructure.Postgres.ReadModel;
 using ActorSales.ReadModel;
@@ -144,7 +145,7 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
     {
         var (storeA, database) = await PostgresReadModelStores.CreateAsync(postgres);
         await using var _ = storeA;
-        await using var storeB = new PostgresReadModelStore(database);
+        await using var storeB = new PostgresReadModelStore(database, Projection.Default);
         var log = World().Log;
 
         var results = await Task.WhenAll(new[] { storeA, storeB }.Select(async store =>
@@ -234,12 +235,13 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
         Assert.Equal(["o3"], Sorted(await Ids(all with { Currency = "USD" })));
         Assert.Equal(["o1", "o2"], Sorted(await Ids(all with { AmountMin = 50_000m, AmountMax = 120_000m })));
         Assert.Equal(["o2", "o4"], Sorted(await Ids(all with { ExpectedCloseFrom = Day0.AddDays(45) }))); // o3 has no close date
-        Assert.Equal(["o1", "o4"], Sorted(await Ids(all with { ExpectedCloseTo = Day0.AddDays(55) })));
+        // No close date counts as the earliest (the shared rows' ExpectedCloseAt), as in the in-memory store.
+        Assert.Equal(["o1", "o3", "o4"], Sorted(await Ids(all with { ExpectedCloseTo = Day0.AddDays(55) })));
 
         Assert.Equal(["o3", "o1", "o2", "o4"], await Ids(all with { Sort = OpportunitySort.Amount }));
         Assert.Equal(["o4", "o2", "o1", "o3"], await Ids(all with { Sort = OpportunitySort.Amount, Descending = true }));
-        Assert.Equal(["o1", "o4", "o2", "o3"], await Ids(all with { Sort = OpportunitySort.ExpectedClose })); // no close date last
-        Assert.Equal(["o3", "o2", "o4", "o1"], await Ids(all with { Sort = OpportunitySort.ExpectedClose, Descending = true }));
+        Assert.Equal(["o3", "o1", "o4", "o2"], await Ids(all with { Sort = OpportunitySort.ExpectedClose })); // no close date first
+        Assert.Equal(["o2", "o4", "o1", "o3"], await Ids(all with { Sort = OpportunitySort.ExpectedClose, Descending = true }));
         // Time in stage, shortest first: o2 won on day 20, o1 reached proposal on day 10, o4 entered day 2, o3 day 0.
         Assert.Equal(["o2", "o1", "o4", "o3"], await Ids(all with { Sort = OpportunitySort.TimeInStage }));
         Assert.Equal(["o3", "o4", "o1", "o2"], await Ids(all with { Sort = OpportunitySort.TimeInStage, Descending = true }));
@@ -313,7 +315,8 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
         await using var __ = store;
         Task<List<string>> Search(string text) => AllSearchIdsAsync(store, Everything, text);
 
-        Assert.Equal(["c2", "c5"], await Search("acme")); // c2's name starts with it; c5 only has it in its company
+        // Both have a field starting with it (c2 its name, c5 its company): one rank, then by name ("100% ..." < "acme ...").
+        Assert.Equal(["c5", "c2"], await Search("acme"));
         Assert.Equal(["c5"], await Search("%"));
         Assert.Equal(["c5"], await Search("_"));
         Assert.Equal(["c5"], await Search("\\"));
@@ -357,14 +360,14 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
         var first = await store.ListCustomersAsync(new CustomerQuery(Everything, 2, Sort: CustomerSort.Created), Ct);
         Assert.NotNull(first.NextPageToken);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, "not a token"), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, "' OR 1=1 --"), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, "not a token"), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, "' OR 1=1 --"), Ct));
         // A token of another order (or another query) is refused, not misread.
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, first.NextPageToken, Sort: CustomerSort.Name), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, first.NextPageToken, Descending: false), Ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.ListOpportunitiesAsync(new OpportunityQuery(Everything, 2, first.NextPageToken), Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 0), Ct));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SearchCustomersAsync(new CustomerSearch(Everything, "a", 100_000, null), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, first.NextPageToken, Sort: CustomerSort.Name), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 2, first.NextPageToken, Descending: false), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.ListOpportunitiesAsync(new OpportunityQuery(Everything, 2, first.NextPageToken), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.ListCustomersAsync(new CustomerQuery(Everything, 0), Ct));
+        await Assert.ThrowsAsync<ValidationException>(() => store.SearchCustomersAsync(new CustomerSearch(Everything, "a", 100_000, null), Ct));
         var last = await store.ListCustomersAsync(new CustomerQuery(Everything, 5), Ct);
         Assert.Equal(5, last.Items.Count);
         Assert.Null(last.NextPageToken); // exactly a page: no empty page after it
@@ -401,7 +404,7 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
         var live = await SnapshotAsync(database);
         var checkpoint = await store.CheckpointAsync(Ct);
 
-        await Sql.ScalarAsync<int>(database, "UPDATE actorsales_rm_customers SET name = 'damaged' WHERE customer_id = 'c1' RETURNING 1");
+        await Sql.ScalarAsync<int>(database, "UPDATE actorsales_rm_customers SET sort_name = 'damaged' WHERE customer_id = 'c1' RETURNING 1");
         await store.RebuildAsync(Ct);
 
         Assert.Equal(live, await SnapshotAsync(database));

@@ -1,5 +1,6 @@
 using ActorSales.Infrastructure.Postgres;
 using ActorSales.Infrastructure.Postgres.ReadModel;
+using ActorSales.ReadModel;
 
 namespace ActorSales.Postgres.Tests.ReadModel;
 
@@ -13,6 +14,6 @@ public static class PostgresReadModelStores
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         await new PostgresMigrator().MigrateAsync(connectionString, CancellationToken.None);
-        return (new PostgresReadModelStore(connectionString), connectionString);
+        return (new PostgresReadModelStore(connectionString, Projection.Default), connectionString);
     }
 }
