@@ -5,7 +5,7 @@ namespace ActorSales.Domain.Identity;
 public sealed record AppliedRequest(
     [property: Id(0)] string BodyHash,
     [property: Id(1)] DateTimeOffset At,
-    [property: Id(2)] string? Result = null);
+    [property: Id(2)] string? Noted = null);
 
 /// <summary>
 /// The change requests (<see cref="ClientRequest"/>) a grain applied in the last 24 h, kept in the grain's own state
@@ -48,7 +48,7 @@ public sealed class RequestLedger
     {
         if (_open is not null)
         {
-            _open = _open with { Result = result };
+            _open = _open with { Noted = result };
         }
     }
 

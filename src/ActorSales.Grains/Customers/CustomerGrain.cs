@@ -183,7 +183,7 @@ public sealed partial class CustomerGrain(
         {
             return ToView();
         }
-        var sequence = long.Parse(applied.Result!, System.Globalization.CultureInfo.InvariantCulture);
+        var sequence = long.Parse(applied.Noted!, System.Globalization.CultureInfo.InvariantCulture);
         var logged = await GrainFactory.GetGrain<ICustomerActivityChunkGrain>(GrainKeys.ActivityChunk(Id, GrainKeys.ChunkOf(sequence))).Range(sequence, sequence);
         return new ActivityResult(logged[0], ToView());
     }

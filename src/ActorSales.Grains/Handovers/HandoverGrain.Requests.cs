@@ -11,6 +11,6 @@ public sealed partial class HandoverGrain
     /// <summary>A repeated Accept or Reject answers with the receiver's package; Start and Reassign with the handover.</summary>
     public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) => ValueTask.FromResult<object?>(
         method is nameof(Accept) or nameof(Reject)
-            ? ToView(S.Packages.Single(p => p.ReceiverId == applied.Result), withItems: false)
+            ? ToView(S.Packages.Single(p => p.ReceiverId == applied.Noted), withItems: false)
             : ToView(withItems: true));
 }

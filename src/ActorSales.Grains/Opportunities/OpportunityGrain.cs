@@ -273,7 +273,7 @@ public sealed partial class OpportunityGrain(
     /// <summary>A repeated approval decision answers with the approval; every other change with the deal.</summary>
     public async ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
         method == nameof(DecideApproval)
-            ? await GrainFactory.GetGrain<IApprovalGrain>(applied.Result!).Find()
+            ? await GrainFactory.GetGrain<IApprovalGrain>(applied.Noted!).Find()
             : ToView();
 
     private OpportunityView ToView() => new(

@@ -49,7 +49,7 @@ public sealed class PipelineGrain(
 
     /// <summary>A repeated definition answers with the version it defined.</summary>
     public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
-        ValueTask.FromResult<object?>(state.State.Versions.Single(v => v.Version == int.Parse(applied.Result!, System.Globalization.CultureInfo.InvariantCulture)));
+        ValueTask.FromResult<object?>(state.State.Versions.Single(v => v.Version == int.Parse(applied.Noted!, System.Globalization.CultureInfo.InvariantCulture)));
 
     public Task<PipelineDefinition?> Get(int version)
     {
