@@ -68,7 +68,12 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         var name = await PostgresScript.CreateDatabaseAsync(ServerConnectionString, "t_");
         _databases.Add(name);
-        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name }.ConnectionString;
+        // Every test database gets its own connection pools; idle connections close within seconds (not Npgsql's default
+        // 5 minutes), so a run that makes a database per test never exhausts the server's connection slots.
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString)
+        {
+            Database = name, ConnectionIdleLifetime = 2, ConnectionPruningInterval = 1,
+        }.ConnectionString;
     }
 }
 
