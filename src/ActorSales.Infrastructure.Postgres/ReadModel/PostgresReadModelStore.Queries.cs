@@ -19,6 +19,13 @@ public sealed partial class PostgresReadModelStore
 {
     public async Task<ResultPage<Customer>> SearchCustomersAsync(CustomerSearch query, CancellationToken cancellationToken = default)
     {
+        var statement = Statement(query);
+        return statement is null ? new ResultPage<Customer>([], null) : await PageAsync(statement, Customer.Parser, cancellationToken);
+    }
+
+    /// <summary>The statement <see cref="SearchCustomersAsync"/> runs; null when the text has nothing to search for.</summary>
+    public static ReadModelStatement? Statement(CustomerSearch query)
+    {
         ArgumentNullException.ThrowIfNull(query);
         const string shape = "customers:search";
         var size = PageTokens.CheckPageSize(query.PageSize);
@@ -26,25 +33,25 @@ public sealed partial class PostgresReadModelStore
         var term = SearchNormalizer.Parse(query.Text);
         if (term.IsEmpty)
         {
-            return new ResultPage<Customer>([], null);
+            return null;
         }
         var sql = new SqlBuilder();
         Scope(sql, query.Scope, "c.team_id", "c.owner_id");
         // Candidates through the indexes (trigrams; CJK grams), then the exact rank of SearchNormalizer.Rank: a whole
         // field equal to the text (0), a field starting with it (1), the text anywhere (2); the better of text and phone digits.
         var text = sql.Param(term.Text, NpgsqlDbType.Text);
-        var textCandidate = $"c.search_text LIKE {sql.Param(SearchGrams.ContainsPattern(term.Text), NpgsqlDbType.Text)}";
+        var textCandidate = $"x.search_text LIKE {sql.Param(SearchGrams.ContainsPattern(term.Text), NpgsqlDbType.Text)}";
         var grams = SearchGrams.Query(term.Text);
         if (grams.Length > 0)
         {
-            textCandidate += $" AND c.search_grams @> {sql.Param(grams, NpgsqlDbType.Array | NpgsqlDbType.Text)}";
+            textCandidate += $" AND x.search_grams @> {sql.Param(grams, NpgsqlDbType.Array | NpgsqlDbType.Text)}";
         }
-        var rank = RankSql("c.search_text", text);
+        var rank = RankSql("x.search_text", text);
         if (term.Digits is { } digits)
         {
             var d = sql.Param(digits, NpgsqlDbType.Text);
-            sql.Where($"(({textCandidate}) OR c.search_digits LIKE {sql.Param(SearchGrams.ContainsPattern(digits), NpgsqlDbType.Text)})");
-            rank = $"LEAST({rank}, {RankSql("c.search_digits", d)})";
+            sql.Where($"(({textCandidate}) OR x.search_digits LIKE {sql.Param(SearchGrams.ContainsPattern(digits), NpgsqlDbType.Text)})");
+            rank = $"LEAST({rank}, {RankSql("x.search_digits", d)})";
         }
         else
         {
@@ -55,16 +62,20 @@ public sealed partial class PostgresReadModelStore
             : string.Empty;
         sql.Text = $"""
             SELECT s.payload, s.rank, s.sort_name, s.customer_id FROM (
-                SELECT c.payload, c.sort_name, c.customer_id, ({rank})::numeric AS rank FROM actorsales_rm_customers c {sql.WhereClause}
+                SELECT c.payload, c.sort_name, c.customer_id, ({rank})::numeric AS rank FROM actorsales_rm_customer_search x JOIN actorsales_rm_customers c ON c.customer_id = x.customer_id {sql.WhereClause}
             ) s
             WHERE s.rank IS NOT NULL {keyset}
             ORDER BY s.rank, s.sort_name, s.customer_id
             LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             """;
-        return await PageAsync(sql, shape, size, Customer.Parser, cancellationToken);
+        return new ReadModelStatement(sql.Text, sql.Parameters, shape, size);
     }
 
-    public async Task<ResultPage<Customer>> ListCustomersAsync(CustomerQuery query, CancellationToken cancellationToken = default)
+    public Task<ResultPage<Customer>> ListCustomersAsync(CustomerQuery query, CancellationToken cancellationToken = default) =>
+        PageAsync(Statement(query), Customer.Parser, cancellationToken);
+
+    /// <summary>The statement <see cref="ListCustomersAsync"/> runs.</summary>
+    public static ReadModelStatement Statement(CustomerQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var size = PageTokens.CheckPageSize(query.PageSize);
@@ -94,10 +105,14 @@ public sealed partial class PostgresReadModelStore
             CustomerSort.LastFollowUp => new Key("coalesce(last_follow_up_ticks, 0)", null, "customer_id"),
             _ => new Key("created_ticks", null, "customer_id"),
         };
-        return await KeysetAsync(sql, "actorsales_rm_customers", key, shape, query.Descending, after, size, Customer.Parser, cancellationToken);
+        return Keyset(sql, "actorsales_rm_customers", key, shape, query.Descending, after, size);
     }
 
-    public async Task<ResultPage<Opportunity>> ListOpportunitiesAsync(OpportunityQuery query, CancellationToken cancellationToken = default)
+    public Task<ResultPage<Opportunity>> ListOpportunitiesAsync(OpportunityQuery query, CancellationToken cancellationToken = default) =>
+        PageAsync(Statement(query), Opportunity.Parser, cancellationToken);
+
+    /// <summary>The statement <see cref="ListOpportunitiesAsync"/> runs.</summary>
+    public static ReadModelStatement Statement(OpportunityQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var size = PageTokens.CheckPageSize(query.PageSize);
@@ -136,7 +151,7 @@ public sealed partial class PostgresReadModelStore
             OpportunitySort.TimeInStage => new Key("(-stage_entered_ticks)", null, "opportunity_id"),
             _ => new Key("expected_close_ticks", null, "opportunity_id"),
         };
-        return await KeysetAsync(sql, "actorsales_rm_opportunities", key, shape, query.Descending, after, size, Opportunity.Parser, cancellationToken);
+        return Keyset(sql, "actorsales_rm_opportunities", key, shape, query.Descending, after, size);
     }
 
     public async Task<ResultPage<Team>> ListTeamsAsync(TeamQuery query, CancellationToken cancellationToken = default)
@@ -149,7 +164,7 @@ public sealed partial class PostgresReadModelStore
         // An owner scope sees the team it manages or is a member of.
         Scope(sql, query.Scope, "team_id", "manager_id", owner => $"{owner} = ANY(member_ids)");
         Equal(sql, "region", query.Region is null ? null : SearchNormalizer.Text(query.Region));
-        return await KeysetAsync(sql, "actorsales_rm_teams", new Key(null, "sort_name", "team_id"), shape, false, after, size, Team.Parser, cancellationToken);
+        return await PageAsync(Keyset(sql, "actorsales_rm_teams", new Key(null, "sort_name", "team_id"), shape, false, after, size), Team.Parser, cancellationToken);
     }
 
     public async Task<ResultPage<Salesperson>> ListSalespeopleAsync(SalespersonQuery query, CancellationToken cancellationToken = default)
@@ -163,7 +178,7 @@ public sealed partial class PostgresReadModelStore
         Equal(sql, "team_id", query.TeamId);
         Equal(sql, "role", (short?)query.Role);
         Equal(sql, "status", (short?)query.Status);
-        return await KeysetAsync(sql, "actorsales_rm_salespeople", new Key(null, "sort_name", "salesperson_id"), shape, false, after, size,
+        return await PageAsync(Keyset(sql, "actorsales_rm_salespeople", new Key(null, "sort_name", "salesperson_id"), shape, false, after, size),
             Salesperson.Parser, cancellationToken);
     }
 
@@ -188,7 +203,7 @@ public sealed partial class PostgresReadModelStore
                 sql.Where($"entity_id = {sql.Param(query.EntityId, NpgsqlDbType.Text)}");
                 break;
         }
-        return await KeysetAsync(sql, "actorsales_rm_history", new Key("position", null, null), shape, true, after, size,
+        return await PageAsync(Keyset(sql, "actorsales_rm_history", new Key("position", null, null), shape, true, after, size),
             DomainEvent.Parser, cancellationToken);
     }
 
@@ -199,9 +214,7 @@ public sealed partial class PostgresReadModelStore
     /// </summary>
     private sealed record Key(string? Number, string? Text, string? Id);
 
-    private async Task<ResultPage<T>> KeysetAsync<T>(
-        SqlBuilder sql, string table, Key key, string shape, bool descending, SortKey? after, int size, MessageParser<T> parser, CancellationToken cancellationToken)
-        where T : IMessage<T>
+    private static ReadModelStatement Keyset(SqlBuilder sql, string table, Key key, string shape, bool descending, SortKey? after, int size)
     {
         var used = new List<(string Column, string Value)>(3);
         if (after is { } last)
@@ -231,15 +244,15 @@ public sealed partial class PostgresReadModelStore
             ORDER BY {string.Join(", ", order)}
             LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             """;
-        return await PageAsync(sql, shape, size, parser, cancellationToken);
+        return new ReadModelStatement(sql.Text, sql.Parameters, shape, size);
     }
 
     /// <summary>Runs a page query returning (payload, number, text, id), at most size + 1 rows: a further row proves a next page.</summary>
-    private async Task<ResultPage<T>> PageAsync<T>(SqlBuilder sql, string shape, int size, MessageParser<T> parser, CancellationToken cancellationToken)
+    private async Task<ResultPage<T>> PageAsync<T>(ReadModelStatement statement, MessageParser<T> parser, CancellationToken cancellationToken)
         where T : IMessage<T>
     {
-        await using var command = _db.CreateCommand(sql.Text);
-        command.Parameters.AddRange(sql.Parameters.ToArray());
+        var (shape, size) = (statement.Shape, statement.PageSize);
+        await using var command = statement.CreateCommand(_db);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var items = new List<T>(Math.Min(size, 64));
         SortKey? last = null;

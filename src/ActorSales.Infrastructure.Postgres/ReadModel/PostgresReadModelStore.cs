@@ -57,22 +57,23 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
 
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var checkpoint = await LockCheckpointAsync(connection, transaction, cancellationToken);
+        // Three round trips: lock the checkpoint and read what the batch touches; write rows, history and checkpoint;
+        // commit. The commit does not wait for the WAL flush: the read model is derived data whose rows and checkpoint
+        // commit together, so a server crash can only lose whole batches, which the projector applies again from the
+        // checkpoint that survived (exactly once still holds). The write path's own commits stay synchronous.
+        var load = await LoadAsync(connection, transaction, parsed, forApply: true, cancellationToken);
         var first = events.Count > 0 ? events[0].Position : through;
-        if (first <= checkpoint)
+        if (first <= load.Checkpoint)
         {
             throw new ProjectionConflictException(
-                $"the read model has applied through position {checkpoint}; a batch from position {first} was refused (another projector got there first)");
+                $"the read model has applied through position {load.Checkpoint}; a batch from position {first} was refused (another projector got there first)");
         }
-        if (parsed.Count > 0)
-        {
-            await ProjectAsync(connection, transaction, parsed, writeHistory: true, cancellationToken);
-        }
-        await using (var move = new NpgsqlCommand("UPDATE actorsales_rm_checkpoint SET position = @through WHERE id = 1", connection, transaction))
-        {
-            move.Parameters.AddWithValue("through", through);
-            await move.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var write = new NpgsqlBatch(connection, transaction);
+        Project(write, load, parsed, writeHistory: true);
+        var move = new NpgsqlBatchCommand("UPDATE actorsales_rm_checkpoint SET position = @through WHERE id = 1");
+        move.Parameters.AddWithValue("through", through);
+        write.BatchCommands.Add(move);
+        await write.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -85,6 +86,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         await LockCheckpointAsync(connection, transaction, cancellationToken);
         await using (var clear = new NpgsqlCommand("""
             DELETE FROM actorsales_rm_customers;
+            DELETE FROM actorsales_rm_customer_search;
             DELETE FROM actorsales_rm_opportunities;
             DELETE FROM actorsales_rm_teams;
             DELETE FROM actorsales_rm_salespeople;
@@ -115,7 +117,13 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             {
                 break;
             }
-            await ProjectAsync(connection, transaction, batch, writeHistory: false, cancellationToken);
+            var load = await LoadAsync(connection, transaction, batch, forApply: false, cancellationToken);
+            await using var write = new NpgsqlBatch(connection, transaction);
+            Project(write, load, batch, writeHistory: false);
+            if (write.BatchCommands.Count > 0)
+            {
+                await write.ExecuteNonQueryAsync(cancellationToken);
+            }
             after = batch[^1].Position;
         }
         await transaction.CommitAsync(cancellationToken);
@@ -150,15 +158,13 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
     }
 
     /// <summary>
-    /// Loads the rows the events touch, reduces them in order with the shared projection, writes them back; with
-    /// <paramref name="writeHistory"/>, also skips replays (a sequence at or below the entity's projected version) and
-    /// records the history entries, as the in-memory store does.
+    /// Reduces the loaded rows in order with the shared projection and adds their write-back to <paramref name="write"/>;
+    /// with <paramref name="writeHistory"/>, also skips replays (a sequence at or below the entity's projected version)
+    /// and records the history entries, as the in-memory store does.
     /// </summary>
-    private async Task ProjectAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, bool writeHistory, CancellationToken cancellationToken)
+    private void Project(NpgsqlBatch write, Loaded load, IReadOnlyList<(long Position, DomainEvent Event)> events, bool writeHistory)
     {
-        var rows = await LoadRowsAsync(connection, transaction, events, cancellationToken);
-        var versions = writeHistory ? await LoadVersionsAsync(connection, transaction, events, cancellationToken) : [];
+        var (rows, versions) = (load.Rows, load.Versions);
         var history = new List<HistoryEntry>(writeHistory ? events.Count : 0);
         foreach (var (position, e) in events)
         {
@@ -174,53 +180,33 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             }
             rows.Apply(_projection, e);
         }
-
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        AddCustomerUpsert(batch, rows.Changed(rows.Customers, EntityType.Customer));
-        AddOpportunityUpsert(batch, rows.Changed(rows.Opportunities, EntityType.Opportunity));
-        AddTeamUpsert(batch, rows.Changed(rows.Teams, EntityType.Team));
-        AddSalespersonUpsert(batch, rows.Changed(rows.Salespeople, EntityType.Salesperson));
+        var customers = rows.Changed(rows.Customers, EntityType.Customer);
+        AddCustomerUpsert(write, customers);
+        AddCustomerSearchUpsert(write, [.. customers.Where(c => rows.StoredSearch.GetValueOrDefault(c.Id) != (c.SearchText, c.SearchDigits))]);
+        AddOpportunityUpsert(write, rows.Changed(rows.Opportunities, EntityType.Opportunity));
+        AddTeamUpsert(write, rows.Changed(rows.Teams, EntityType.Team));
+        AddSalespersonUpsert(write, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)
         {
-            AddHistoryInsert(batch, history);
-        }
-        if (batch.BatchCommands.Count > 0)
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            AddHistoryInsert(write, history);
         }
     }
 
-    /// <summary>The projected version (highest applied sequence) of every entity the events name.</summary>
-    private static async Task<Dictionary<(EntityType, string), long>> LoadVersionsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, CancellationToken cancellationToken)
-    {
-        var versions = new Dictionary<(EntityType, string), long>();
-        await using var command = new NpgsqlCommand("""
-            SELECT h.entity_type, h.entity_id, max(h.sequence)
-            FROM actorsales_rm_history h
-            JOIN unnest(@types, @ids) AS k(entity_type, entity_id) ON h.entity_type = k.entity_type AND h.entity_id = k.entity_id
-            GROUP BY h.entity_type, h.entity_id
-            """, connection, transaction);
-        var keys = events.Select(e => (e.Event.EntityType, e.Event.EntityId)).Distinct().ToList();
-        command.Parameters.AddWithValue("types", keys.Select(k => (short)k.EntityType).ToArray());
-        command.Parameters.AddWithValue("ids", keys.Select(k => k.EntityId).ToArray());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            versions[((EntityType)reader.GetInt16(0), reader.GetString(1))] = reader.GetInt64(2);
-        }
-        return versions;
-    }
+    /// <summary>What one batch reads before it writes: the checkpoint (locked; apply only), the rows, the projected versions (apply only).</summary>
+    private sealed record Loaded(long Checkpoint, BatchRows Rows, Dictionary<(EntityType, string), long> Versions);
 
     /// <summary>
-    /// The current rows of the entities the events name (and of the opportunities their tasks name, for the history),
-    /// as the shared row types.
+    /// One round trip: with <paramref name="forApply"/>, turns off the commit's WAL-flush wait for this transaction and
+    /// locks the checkpoint row (FOR UPDATE: concurrent projectors and rebuilds queue here), and reads the projected
+    /// version (highest applied sequence) of every entity the events name; always, the current rows of those entities
+    /// (and of the opportunities their tasks name, for the history) as the shared row types.
     /// </summary>
-    private static async Task<BatchRows> LoadRowsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, CancellationToken cancellationToken)
+    private static async Task<Loaded> LoadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(long Position, DomainEvent Event)> events, bool forApply, CancellationToken cancellationToken)
     {
         string[] Ids(EntityType type) => events.Where(e => e.Event.EntityType == type).Select(e => e.Event.EntityId).Distinct().ToArray();
         var rows = new BatchRows();
+        var versions = new Dictionary<(EntityType, string), long>();
         var opportunityIds = Ids(EntityType.Opportunity)
             .Concat(events.Select(e => e.Event.DepartmentTaskChanged?.Task?.OpportunityId).OfType<string>().Where(id => id.Length > 0))
             .Distinct()
@@ -228,12 +214,22 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         var queries = new (EntityType Type, string[] Ids, string Sql)[]
         {
             (EntityType.Customer, Ids(EntityType.Customer),
-                "SELECT customer_id, payload, release_warned, search_text, search_digits FROM actorsales_rm_customers WHERE customer_id = ANY(@ids)"),
+                """
+                SELECT c.customer_id, c.payload, c.release_warned, coalesce(s.search_text, ''), coalesce(s.search_digits, '')
+                FROM actorsales_rm_customers c LEFT JOIN actorsales_rm_customer_search s ON s.customer_id = c.customer_id
+                WHERE c.customer_id = ANY(@ids)
+                """),
             (EntityType.Opportunity, opportunityIds, "SELECT opportunity_id, payload, amount FROM actorsales_rm_opportunities WHERE opportunity_id = ANY(@ids)"),
             (EntityType.Team, Ids(EntityType.Team), "SELECT team_id, payload FROM actorsales_rm_teams WHERE team_id = ANY(@ids)"),
             (EntityType.Salesperson, Ids(EntityType.Salesperson), "SELECT salesperson_id, payload FROM actorsales_rm_salespeople WHERE salesperson_id = ANY(@ids)"),
         };
         await using var load = new NpgsqlBatch(connection, transaction);
+        if (forApply)
+        {
+            // set_config(..., true) is SET LOCAL: this transaction only.
+            load.BatchCommands.Add(new NpgsqlBatchCommand(
+                "SELECT position, set_config('synchronous_commit', 'off', true) FROM actorsales_rm_checkpoint WHERE id = 1 FOR UPDATE"));
+        }
         var asked = new List<EntityType>();
         foreach (var (type, ids, sql) in queries)
         {
@@ -246,11 +242,32 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             load.BatchCommands.Add(command);
             asked.Add(type);
         }
-        if (asked.Count == 0)
+        var keys = events.Select(e => (e.Event.EntityType, e.Event.EntityId)).Distinct().ToList();
+        var readVersions = forApply && keys.Count > 0;
+        if (readVersions)
         {
-            return rows;
+            var command = new NpgsqlBatchCommand("""
+                SELECT h.entity_type, h.entity_id, max(h.sequence)
+                FROM actorsales_rm_history h
+                JOIN unnest(@types, @ids) AS k(entity_type, entity_id) ON h.entity_type = k.entity_type AND h.entity_id = k.entity_id
+                GROUP BY h.entity_type, h.entity_id
+                """);
+            command.Parameters.AddWithValue("types", keys.Select(k => (short)k.EntityType).ToArray());
+            command.Parameters.AddWithValue("ids", keys.Select(k => k.EntityId).ToArray());
+            load.BatchCommands.Add(command);
+        }
+        if (load.BatchCommands.Count == 0)
+        {
+            return new Loaded(0, rows, versions);
         }
         await using var reader = await load.ExecuteReaderAsync(cancellationToken);
+        long checkpoint = 0;
+        if (forApply)
+        {
+            await reader.ReadAsync(cancellationToken);
+            checkpoint = reader.GetInt64(0);
+            await reader.NextResultAsync(cancellationToken);
+        }
         foreach (var type in asked)
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -260,7 +277,9 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
                 switch (type)
                 {
                     case EntityType.Customer:
-                        rows.Customers[id] = new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2), reader.GetString(3), reader.GetString(4));
+                        var customer = new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2), reader.GetString(3), reader.GetString(4));
+                        rows.Customers[id] = customer;
+                        rows.StoredSearch[id] = (customer.SearchText, customer.SearchDigits);
                         break;
                     case EntityType.Opportunity:
                         rows.Opportunities[id] = new OpportunityRow(Opportunity.Parser.ParseFrom(payload), reader.GetDecimal(2));
@@ -275,7 +294,14 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             }
             await reader.NextResultAsync(cancellationToken);
         }
-        return rows;
+        if (readVersions)
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                versions[((EntityType)reader.GetInt16(0), reader.GetString(1))] = reader.GetInt64(2);
+            }
+        }
+        return new Loaded(checkpoint, rows, versions);
     }
 
     /// <summary>One batch's rows: loaded, then replaced event by event; the changed ones are written back.</summary>
@@ -284,6 +310,9 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         private readonly HashSet<(EntityType, string)> _changed = [];
 
         public Dictionary<string, CustomerRow> Customers { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The search columns as stored when loaded: a customer's search row is written only when they change.</summary>
+        public Dictionary<string, (string Text, string Digits)> StoredSearch { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, OpportunityRow> Opportunities { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, TeamRow> Teams { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, SalespersonRow> Salespeople { get; } = new(StringComparer.Ordinal);
@@ -331,20 +360,14 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
         var command = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_rm_customers AS c (customer_id, payload, team_id, owner_id, tier, industry, source_channel, in_pool, locked,
-                release_warned, last_follow_up_ticks, created_ticks, sort_name, search_text, search_digits, search_grams, version)
-            SELECT t.id, t.payload, t.team_id, t.owner_id, t.tier, t.industry, t.source_channel, t.in_pool, t.locked, t.release_warned,
-                t.last_follow_up_ticks, t.created_ticks, t.sort_name, t.search_text, t.search_digits,
-                coalesce((SELECT array_agg(g) FROM jsonb_array_elements_text(t.grams) AS g), '{}'), t.version
-            FROM unnest(@ids, @payloads, @team_ids, @owner_ids, @tiers, @industries, @sources, @in_pool, @locked, @warned,
-                        @follow_ups, @created, @names, @search, @digits, @grams, @versions)
-                 AS t(id, payload, team_id, owner_id, tier, industry, source_channel, in_pool, locked, release_warned,
-                      last_follow_up_ticks, created_ticks, sort_name, search_text, search_digits, grams, version)
+                release_warned, last_follow_up_ticks, created_ticks, sort_name, version)
+            SELECT * FROM unnest(@ids, @payloads, @team_ids, @owner_ids, @tiers, @industries, @sources, @in_pool, @locked, @warned,
+                        @follow_ups, @created, @names, @versions)
             ON CONFLICT (customer_id) DO UPDATE SET
                 payload = EXCLUDED.payload, team_id = EXCLUDED.team_id, owner_id = EXCLUDED.owner_id, tier = EXCLUDED.tier,
                 industry = EXCLUDED.industry, source_channel = EXCLUDED.source_channel, in_pool = EXCLUDED.in_pool,
                 locked = EXCLUDED.locked, release_warned = EXCLUDED.release_warned, last_follow_up_ticks = EXCLUDED.last_follow_up_ticks,
-                created_ticks = EXCLUDED.created_ticks, sort_name = EXCLUDED.sort_name, search_text = EXCLUDED.search_text,
-                search_digits = EXCLUDED.search_digits, search_grams = EXCLUDED.search_grams, version = EXCLUDED.version
+                created_ticks = EXCLUDED.created_ticks, sort_name = EXCLUDED.sort_name, version = EXCLUDED.version
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
@@ -363,10 +386,29 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         });
         p.AddWithValue("created", rows.Select(r => r.CreatedAt.UtcTicks).ToArray());
         p.AddWithValue("names", rows.Select(r => r.SortName).ToArray());
+        p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
+        batch.BatchCommands.Add(command);
+    }
+
+    /// <summary>The search rows (0010_customer_search.sql) of customers whose searchable text changed.</summary>
+    private static void AddCustomerSearchUpsert(NpgsqlBatch batch, List<CustomerRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO actorsales_rm_customer_search (customer_id, search_text, search_digits, search_grams)
+            SELECT t.id, t.search_text, t.search_digits, coalesce((SELECT array_agg(g) FROM jsonb_array_elements_text(t.grams) AS g), '{}')
+            FROM unnest(@ids, @search, @digits, @grams) AS t(id, search_text, search_digits, grams)
+            ON CONFLICT (customer_id) DO UPDATE SET
+                search_text = EXCLUDED.search_text, search_digits = EXCLUDED.search_digits, search_grams = EXCLUDED.search_grams
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
         p.AddWithValue("search", rows.Select(r => r.SearchText).ToArray());
         p.AddWithValue("digits", rows.Select(r => r.SearchDigits).ToArray());
         p.Add(JsonLists("grams", rows.Select(r => SearchGrams.Row(r.SearchText))));
-        p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
         batch.BatchCommands.Add(command);
     }
 

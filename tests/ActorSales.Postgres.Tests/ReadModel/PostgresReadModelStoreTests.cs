@@ -437,6 +437,70 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
     private static async Task<List<string>> AllTimelineAsync(PostgresReadModelStore store, EntityType type, string id, int pageSize) =>
         await AllPagesAsync(async token => await store.TimelineAsync(new TimelineQuery(type, id, pageSize, token), Ct), e => e.EventId);
 
+    [Fact]
+    public async Task An_activity_leaves_the_search_row_alone_and_a_rename_rewrites_it()
+    {
+        var (store, database) = await PostgresReadModelStores.CreateAsync(postgres);
+        await using var _ = store;
+        var log = new ReadModelEvents();
+        var c1 = Customer("c1", "杭州市第一中心医院", "t1", "r1", 1, CustomerTier.A, "healthcare", SourceChannel.Referral, "",
+            new Contact { Name = "王伟", Phone = "+86 138 0013 8000" });
+        log.Register(c1);
+        await store.ApplyAsync(log.Log, log.Log[^1].Position, Ct);
+        const string SearchRowVersion = "SELECT xmin::text FROM actorsales_rm_customer_search WHERE customer_id = 'c1'";
+        var written = await Sql.ScalarAsync<string>(database, SearchRowVersion);
+
+        // A follow-up moves the customer row (follow-up time, version) but not its searchable text.
+        var followUp = log.FollowUp(c1, ReadModelEvents.Day0.AddDays(3), 1);
+        await store.ApplyAsync([followUp], followUp.Position, Ct);
+        Assert.Equal(written, await Sql.ScalarAsync<string>(database, SearchRowVersion));
+        Assert.Equal(["c1"], await AllSearchIdsAsync(store, Everything, "1380013"));
+
+        var renamed = c1.Clone();
+        renamed.Name = "Hangzhou First Central Hospital";
+        var update = log.Update(renamed, ReadModelEvents.Day0.AddDays(4), "name");
+        await store.ApplyAsync([update], update.Position, Ct);
+        Assert.NotEqual(written, await Sql.ScalarAsync<string>(database, SearchRowVersion));
+        Assert.Equal(["c1"], await AllSearchIdsAsync(store, Everything, "first central"));
+        Assert.Empty(await AllSearchIdsAsync(store, Everything, "中心医院"));
+
+        // A rebuild writes the search rows again from the history.
+        await store.RebuildAsync(Ct);
+        Assert.Equal(["c1"], await AllSearchIdsAsync(store, Everything, "first central"));
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM actorsales_rm_customer_search"));
+    }
+
+    [Fact]
+    public async Task A_query_statement_run_by_raw_Npgsql_returns_the_rows_the_store_returns()
+    {
+        var (store, database, _) = await ProjectedWorldAsync();
+        await using var __ = store;
+        await using var source = Npgsql.NpgsqlDataSource.Create(database);
+        async Task<List<string>> RunAsync(ReadModelStatement statement, Func<byte[], string> id)
+        {
+            await using var command = statement.CreateCommand(source);
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            var ids = new List<string>();
+            while (await reader.ReadAsync(Ct) && ids.Count < statement.PageSize)
+            {
+                ids.Add(id(reader.GetFieldValue<byte[]>(0)));
+            }
+            return ids;
+        }
+        static string CustomerId(byte[] payload) => ActorSales.Contracts.V1.Customer.Parser.ParseFrom(payload).CustomerId;
+
+        var search = new CustomerSearch(new ReadScope("t1", "m1"), "acme", 10, null);
+        var list = new CustomerQuery(Everything, 3, Tier: CustomerTier.A, Sort: CustomerSort.Name, Descending: false);
+        var deals = new OpportunityQuery(Everything, 10, Sort: OpportunitySort.Amount, Descending: true);
+        var statement = PostgresReadModelStore.Statement(search)!;
+        Assert.Equal((await store.SearchCustomersAsync(search, Ct)).Items.Select(c => c.CustomerId), await RunAsync(statement, CustomerId));
+        Assert.Equal((await store.SearchCustomersAsync(search, Ct)).Items.Select(c => c.CustomerId), await RunAsync(statement, CustomerId)); // runs again
+        Assert.Equal((await store.ListCustomersAsync(list, Ct)).Items.Select(c => c.CustomerId), await RunAsync(PostgresReadModelStore.Statement(list), CustomerId));
+        Assert.Equal((await store.ListOpportunitiesAsync(deals, Ct)).Items.Select(o => o.OpportunityId),
+            await RunAsync(PostgresReadModelStore.Statement(deals), p => ActorSales.Contracts.V1.Opportunity.Parser.ParseFrom(p).OpportunityId));
+        Assert.Null(PostgresReadModelStore.Statement(new CustomerSearch(Everything, "  ", 10, null)));
+    }
+
     /// <summary>Follows the page tokens to the end; a page never repeats an item and the walk ends.</summary>
     private static async Task<List<string>> AllPagesAsync<T>(Func<string?, Task<ResultPage<T>>> page, Func<T, string> id)
     {
