@@ -163,6 +163,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
         state.ContractReviewAt = contractReviewAt ?? state.ContractReviewAt;
         Raise(new OpportunityEvent.SignalChanged(previous, signal));
+        ReportToCustomer();
     }
 
     /// <summary>
@@ -191,6 +192,10 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
         state.Terms = terms;
         Raise(new OpportunityEvent.TermsChanged(changed));
+        if (changed.Contains("value"))
+        {
+            ReportToCustomer();
+        }
         if (needsApproval)
         {
             AskApproval(ApprovalIds.ForTermsChange(id, state.History.Count, state.Version), approverId!, now);
