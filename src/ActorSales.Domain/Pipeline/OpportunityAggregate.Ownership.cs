@@ -77,7 +77,6 @@ public sealed partial class OpportunityAggregate
     private void LinkLists(string? previousOwnerId, string? previousTeamId)
     {
         var open = state.Status == OpportunityStatus.Open;
-        ReportToCustomer(); // before the link, so the customer never sees a closed deal without its outcome
         Then(new OpportunityFollowUp.LinkToCustomer(state.CustomerId, id, open));
         Then(new OpportunityFollowUp.LinkToOwner(state.OwnerId, id, open));
         if (previousOwnerId is not null)
