@@ -236,7 +236,7 @@ public sealed class CustomerGradingTests
 
         // (potential 100 x 30 + stage 100 x 30 + chain 67 x 20 (b and c; anna is no key contact) + interaction 0) / 100
         var changed = Assert.IsType<CustomerEvent.GradeChanged>(Assert.Single(aggregate.Events).Event);
-        Assert.Equal((CustomerGrade.C, CustomerGrade.A), (changed.Previous, changed.Result.Grade));
+        Assert.Equal((CustomerGrade.C, CustomerGrade.A), (changed.Previous, changed.Computed.Grade));
         Assert.Equal(73.4m, record.Grade!.Score);
         Assert.Equal(2L, Assert.Single(aggregate.Events).Sequence);
         Assert.Equal(CustomerGrade.A, record.GradeHistory[^1].To);
@@ -309,7 +309,7 @@ public sealed class CustomerGradingTests
         aggregate.ScheduledRegrade(due, Now.AddDays(1));
 
         var changed = Assert.IsType<CustomerEvent.GradeChanged>(Assert.Single(aggregate.Events).Event);
-        Assert.Equal((CustomerGrade.Unspecified, CustomerGrade.C), (changed.Previous, changed.Result.Grade));
+        Assert.Equal((CustomerGrade.Unspecified, CustomerGrade.C), (changed.Previous, changed.Computed.Grade));
         Assert.Equal(due.DueAt.AddHours(72), record.GradeDueAt); // a period after the due time, still ahead
     }
 

@@ -43,9 +43,9 @@ public sealed partial class CustomerGrain
         {
             CustomerId = Id,
             PreviousGrade = (V1Grade)graded.Previous,
-            Grade = (V1Grade)graded.Result.Grade,
-            Score = (double)graded.Result.Score,
-            Trigger = graded.Result.Trigger,
+            Grade = (V1Grade)graded.Computed.Grade,
+            Score = (double)graded.Computed.Score,
+            Trigger = graded.Computed.Trigger,
         },
         _ => throw new UnreachableException($"no contract for {change.GetType().Name}"),
     };
