@@ -25,6 +25,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<EventLogOptions>();
         services.AddOptions<OpportunityOptions>();
         services.AddOptions<Domain.Deadlines.DeadlineOptions>();
+        services.AddOptions<Domain.Customers.GradingOptions>();
         services.AddOptions<Domain.Deadlines.PoolOptions>();
         services.AddOptions<Domain.Handovers.HandoverOptions>();
         return services;

@@ -47,7 +47,8 @@ public sealed record CustomerQuery(
     DateTimeOffset? CreatedTo = null,
     bool? ReleaseWarned = null,
     CustomerSort Sort = CustomerSort.Created,
-    bool Descending = true);
+    bool Descending = true,
+    CustomerGrade? Grade = null);
 
 /// <summary>
 /// Region is the owner team's region (ignoring case); the amount range compares amounts as numbers (name a currency to

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ActorSales.Domain.Customers;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Handovers;
 using ActorSales.Domain.People;
@@ -74,4 +75,37 @@ internal static class Snapshot
 {
     /// <summary>The state as text, to show a refused command left it exactly as it was.</summary>
     public static string Of(object state) => JsonSerializer.Serialize(state, state.GetType());
+}
+
+/// <summary>A plain customer record (the grain's CustomerState implements the same interface).</summary>
+internal sealed class TestCustomerRecord : Customers.ICustomerRecord
+{
+    public bool Registered { get; set; }
+    public CustomerDetails? Details { get; set; }
+    public string OwnerId { get; set; } = string.Empty;
+    public string OwnerTeamId { get; set; } = string.Empty;
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? LastFollowUpAt { get; set; }
+    public long ActivityCount { get; set; }
+    public long Version { get; set; }
+    public List<string> DedupKeys { get; set; } = [];
+    public string? NextAction { get; set; }
+    public DateTimeOffset? NextActionDueAt { get; set; }
+    public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
+    public DateTimeOffset AssignedAt { get; set; }
+    public List<string> FiredDeadlines { get; set; } = [];
+    public DateTimeOffset? QualifiedAt { get; set; }
+    public string? OwnerTimeZone { get; set; }
+    public bool Locked { get; set; }
+    public bool InPool { get; set; }
+    public DateTimeOffset? ReleasedAt { get; set; }
+    public string? PreviousOwnerId { get; set; }
+    public DateTimeOffset? LastWonAt { get; set; }
+    public List<string> AppliedHandovers { get; set; } = [];
+    public Dictionary<string, Customers.DealFacts> Deals { get; set; } = new(StringComparer.Ordinal);
+    public List<DateTimeOffset> RecentFollowUps { get; set; } = [];
+    public Customers.GradeResult? Grade { get; set; }
+    public List<Customers.GradeChange> GradeHistory { get; set; } = [];
+    public DateTimeOffset? GradeDueAt { get; set; }
 }

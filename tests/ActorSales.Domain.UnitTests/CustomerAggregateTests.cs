@@ -5,6 +5,8 @@ using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.People;
 
+using Record = ActorSales.Domain.UnitTests.TestCustomerRecord;
+
 namespace ActorSales.Domain.UnitTests;
 
 /// <summary>The customer's decisions without a silo: each command's events (with their sequences), follow-ups and state.</summary>
@@ -18,33 +20,6 @@ public sealed class CustomerAggregateTests
     private static readonly CustomerOwner OtherRep = new("rep-2", Team, SalespersonStatus.Active, "Europe/Berlin");
     private static readonly Caller Manager = new("mgr-1", Role.Manager, Team, SalespersonStatus.Active);
     private static readonly Caller RepCaller = new(Rep.Id, Role.Rep, Team, SalespersonStatus.Active);
-
-    private sealed class Record : ICustomerRecord
-    {
-        public bool Registered { get; set; }
-        public CustomerDetails? Details { get; set; }
-        public string OwnerId { get; set; } = string.Empty;
-        public string OwnerTeamId { get; set; } = string.Empty;
-        public DateTimeOffset CreatedAt { get; set; }
-        public DateTimeOffset UpdatedAt { get; set; }
-        public DateTimeOffset? LastFollowUpAt { get; set; }
-        public long ActivityCount { get; set; }
-        public long Version { get; set; }
-        public List<string> DedupKeys { get; set; } = [];
-        public string? NextAction { get; set; }
-        public DateTimeOffset? NextActionDueAt { get; set; }
-        public SortedSet<string> OpenOpportunityIds { get; set; } = new(StringComparer.Ordinal);
-        public DateTimeOffset AssignedAt { get; set; }
-        public List<string> FiredDeadlines { get; set; } = [];
-        public DateTimeOffset? QualifiedAt { get; set; }
-        public string? OwnerTimeZone { get; set; }
-        public bool Locked { get; set; }
-        public bool InPool { get; set; }
-        public DateTimeOffset? ReleasedAt { get; set; }
-        public string? PreviousOwnerId { get; set; }
-        public DateTimeOffset? LastWonAt { get; set; }
-        public List<string> AppliedHandovers { get; set; } = [];
-    }
 
     private static CustomerDetails Details(CustomerTier tier = CustomerTier.B) => new("Acme Hospital", "Acme", "Healthcare", tier,
         [new Contact("Anna", "Head of Cardiology", "+49 30 1234", "anna@acme.com")], null, SourceChannel.Referral);

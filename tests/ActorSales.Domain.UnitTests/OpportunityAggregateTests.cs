@@ -1,4 +1,5 @@
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Customers;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
@@ -121,7 +122,12 @@ public sealed class OpportunityAggregateTests
         aggregate.Open(Rep, Customer, Terms(100_000m), B2B, T0);
 
         Assert.Equal([new Raised<OpportunityEvent>(1, new E.Opened())], aggregate.Events);
-        Assert.Equal<OpportunityFollowUp>([new F.LinkToCustomer("cus_1", Id, true), new F.LinkToOwner("rita", Id, true)], aggregate.FollowUps);
+        Assert.Equal<OpportunityFollowUp>(
+            [
+                new F.ReportToCustomer("cus_1", Id, new DealFacts(OpportunityStatus.Open, new Money(100_000m, "EUR"), ForecastSignal.None, [], null, 0)),
+                new F.LinkToCustomer("cus_1", Id, true), new F.LinkToOwner("rita", Id, true),
+            ],
+            aggregate.FollowUps);
         Assert.Equal(("NeedsConfirmed", "rita", "north", OpportunityStatus.Open, 1L), (data.Stage, data.OwnerId, data.OwnerTeamId, data.Status, data.Version));
         Assert.Equal(new StageChangeRecord(null, "NeedsConfirmed", T0, "rita", "opened"), Assert.Single(data.History));
     }
@@ -279,7 +285,8 @@ public sealed class OpportunityAggregateTests
         Assert.Equal(Id, ApprovalIds.OpportunityOf(requested.ApprovalId));
         Assert.Equal(requested.ApprovalId, data.PendingApprovalId);
         Assert.Null(data.ApprovedValue);
-        Assert.Empty(lower.FollowUps);
+        // Lowering asks nobody; the customer only learns the new value (a grading input).
+        Assert.Equal(new Money(550_000m, "EUR"), Assert.IsType<F.ReportToCustomer>(Assert.Single(lower.FollowUps)).Facts.Value);
     }
 
     [Fact]
@@ -314,6 +321,7 @@ public sealed class OpportunityAggregateTests
             aggregate.Events);
         Assert.Equal<OpportunityFollowUp>(
             [
+                new F.ReportToCustomer("cus_1", Id, new DealFacts(OpportunityStatus.Won, new Money(100_000m, "EUR"), ForecastSignal.None, [], T0.AddDays(1), version)),
                 new F.LinkToCustomer("cus_1", Id, false), new F.LinkToOwner("rita", Id, false), new F.RecordCustomerWin("cus_1", T0.AddDays(1)),
                 new F.SetTeamStall("north", Id, StallLevel.None),
             ],

@@ -109,6 +109,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ],
             ["actorsales.v1.CustomersService.CreateCustomer"] = [WithOwner(w.A.RepId), WithOwner(w.LeaverId)],
             ["actorsales.v1.CustomersService.GetCustomer"] = [new GetCustomerRequest { CustomerId = w.CustomerId }],
+            ["actorsales.v1.CustomersService.GetCustomerGrade"] = [new GetCustomerGradeRequest { CustomerId = w.CustomerId }],
             ["actorsales.v1.CustomersService.UpdateCustomer"] =
             [
                 new UpdateCustomerRequest { CustomerId = w.CustomerId, Name = "X", UpdatePaths = { "name" }, ExpectedVersion = stale },
@@ -127,6 +128,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
             [
                 new ListCustomersRequest { PageSize = 10, OwnerId = w.A.RepId }, new ListCustomersRequest { PageSize = 10, TeamId = w.A.TeamId },
                 new ListCustomersRequest { PageSize = 10, OwnerId = w.LeaverId, Tier = CustomerTier.A },
+                new ListCustomersRequest { PageSize = 10, TeamId = w.A.TeamId, Grade = CustomerGrade.C },
             ],
             ["actorsales.v1.CustomersService.SetCustomerLock"] = [new SetCustomerLockRequest { CustomerId = w.CustomerId, Locked = true }],
             ["actorsales.v1.EventsService.Subscribe"] = [new SubscribeRequest { TeamId = w.A.TeamId, AfterPosition = 0 }],

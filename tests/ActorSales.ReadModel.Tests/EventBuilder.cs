@@ -122,6 +122,18 @@ public sealed class EventBuilder
             e => e.ActivityLogged = new ActivityLogged { Activity = activity, IsFollowUp = isFollowUp }, customer.OwnerId);
     }
 
+    /// <summary>The customer's computed grade changed (the grain raises it after a change of an input or its scheduled regrade).</summary>
+    public StoredEvent Graded(string id, CustomerGrade grade, double score = 40)
+    {
+        var customer = _customers[id];
+        var previous = customer.Grade;
+        customer.Grade = grade;
+        return Event(EntityType.Customer, id, customer.OwnerTeamId, customer.OwnerId, e => e.CustomerGradeChanged = new CustomerGradeChanged
+        {
+            CustomerId = id, PreviousGrade = previous, Grade = grade, Score = score, Trigger = "scheduled",
+        }, "system");
+    }
+
     public StoredEvent ReleaseWarning(string id) => Overdue(id, "release-warning");
 
     public StoredEvent Overdue(string id, string rule)

@@ -37,6 +37,19 @@ public sealed class ProjectionTests
     }
 
     [Fact]
+    public void A_grade_change_sets_the_grade_beside_the_tier_and_a_full_record_keeps_it()
+    {
+        var b = new EventBuilder();
+        b.Customer("c1", "Acme", "team-a", "rep-1", CustomerTier.A);
+        b.Graded("c1", CustomerGrade.C);
+        var graded = Customer(b.All, "c1")!;
+        b.Lock("c1"); // a full record, as the grain publishes it, carries the grade it has now
+
+        Assert.Equal((CustomerGrade.C, CustomerTier.A, 2L), (graded.Grade, graded.Tier, graded.Version));
+        Assert.Equal(CustomerGrade.C, Customer(b.All, "c1")!.Grade);
+    }
+
+    [Fact]
     public void Real_follow_up_ends_the_warning_and_sets_the_follow_up_time_a_note_does_neither()
     {
         var b = CustomerWithWarning();

@@ -137,6 +137,28 @@ public abstract class ReadModelStoreContractTests
         Assert.True(expected.SequenceEqual(await CustomerIdsAsync(store, query)), filter);
     }
 
+    [Fact]
+    public async Task The_grade_filter_lists_the_intervention_list_within_the_callers_scope()
+    {
+        var (store, events) = await SeededAsync();
+        var graded = new[]
+        {
+            events.Graded(Gamma, CustomerGrade.C), events.Graded(Hospital, CustomerGrade.C), events.Graded(Beta, CustomerGrade.C),
+            events.Graded(Acme, CustomerGrade.B), events.Graded(Hospital, CustomerGrade.A, 72.5), // Hospital left the list again
+        };
+        await store.ApplyAsync(graded, graded[^1].Position, Ct);
+
+        Assert.Equal([Gamma, Beta], await CustomerIdsAsync(store, new CustomerQuery(All, 50, Grade: CustomerGrade.C)));
+        Assert.Equal([Gamma], await CustomerIdsAsync(store, new CustomerQuery(ManagerA, 50, Grade: CustomerGrade.C)));
+        Assert.Empty(await CustomerIdsAsync(store, new CustomerQuery(RepA2, 50, Grade: CustomerGrade.C)));
+        Assert.Equal([Hospital], await CustomerIdsAsync(store, new CustomerQuery(All, 50, Grade: CustomerGrade.A)));
+        Assert.Equal([Acme], await CustomerIdsAsync(store, new CustomerQuery(All, 50, Grade: CustomerGrade.B, Locked: true)));
+        var hospital = (await store.ListCustomersAsync(new CustomerQuery(All, 50, Grade: CustomerGrade.A), Ct)).Items.Single();
+        Assert.Equal((CustomerGrade.A, CustomerTier.A, graded[^1].Event.Sequence), (hospital.Grade, hospital.Tier, hospital.Version));
+        // Customers never graded (rows from before grading) match no grade.
+        Assert.Equal([Pooled, Aaron], await CustomerIdsAsync(store, new CustomerQuery(All, 50, Grade: CustomerGrade.Unspecified)));
+    }
+
     public static TheoryData<CustomerSort, bool, string[]> CustomerSorts => new()
     {
         { CustomerSort.Created, true, [Pooled, Gamma, Aaron, Beta, Acme, Hospital] },

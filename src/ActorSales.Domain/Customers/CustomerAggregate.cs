@@ -12,7 +12,8 @@ namespace ActorSales.Domain.Customers;
 /// (the owner's identity and time zone, the de-duplication keys, the pool's reservation) and hands it in; every check
 /// comes before the first change, so a command that throws leaves the record as it was.
 /// </summary>
-public sealed class CustomerAggregate(string id, ICustomerRecord state, CustomerDeadlines deadlines) : Aggregate<CustomerEvent, CustomerFollowUp>
+public sealed partial class CustomerAggregate(string id, ICustomerRecord state, CustomerDeadlines deadlines, GradingOptions? grading = null)
+    : Aggregate<CustomerEvent, CustomerFollowUp>
 {
     public const string Entity = "customer";
 
@@ -22,8 +23,16 @@ public sealed class CustomerAggregate(string id, ICustomerRecord state, Customer
 
     public string Id => id;
 
-    /// <summary>The deadlines of the current owner still to act on.</summary>
-    public List<Deadline> WantedDeadlines() => deadlines.Wanted(id, S);
+    /// <summary>The deadlines of the current owner still to act on, and the scheduled regrade.</summary>
+    public List<Deadline> WantedDeadlines()
+    {
+        var wanted = deadlines.Wanted(id, S);
+        if (GradeDeadline() is { } regrade)
+        {
+            wanted.Add(regrade);
+        }
+        return wanted;
+    }
 
     public void EnsureRegistered()
     {
@@ -64,6 +73,7 @@ public sealed class CustomerAggregate(string id, ICustomerRecord state, Customer
         S.AssignedAt = now;
         S.OwnerTimeZone = owner.TimeZone;
         S.DedupKeys = [.. keys];
+        GradeAtRegistration(now);
         Raise(new CustomerEvent.Registered());
         Then(new CustomerFollowUp.AddToBook(owner.Id, S.LastWonAt is not null));
     }
@@ -109,6 +119,7 @@ public sealed class CustomerAggregate(string id, ICustomerRecord state, Customer
         S.DedupKeys = [.. update.Keys];
         S.UpdatedAt = now;
         Raise(new CustomerEvent.Updated(update.ChangedFields));
+        Regrade(now, GradeTriggers.Updated);
     }
 
     /// <summary>The next activity of the log, as it will be stored (the grain puts it in its chunk before <see cref="LogActivity"/>).</summary>
@@ -139,6 +150,10 @@ public sealed class CustomerAggregate(string id, ICustomerRecord state, Customer
             S.LastFollowUpAt = activity.OccurredAt;
             S.FiredDeadlines.Clear();
         }
+        if (isFollowUp)
+        {
+            CustomerGrading.NoteFollowUp(S.RecentFollowUps, activity.OccurredAt, Grading, now);
+        }
         if (activity.NextAction is not null)
         {
             S.NextAction = activity.NextAction;
@@ -146,6 +161,7 @@ public sealed class CustomerAggregate(string id, ICustomerRecord state, Customer
         }
         S.UpdatedAt = now;
         Raise(new CustomerEvent.ActivityLogged(activity, isFollowUp));
+        Regrade(now, GradeTriggers.Activity);
         if (clockRestarted && !S.InPool)
         {
             Then(new CustomerFollowUp.SetReleaseWarning(S.OwnerTeamId, false));
@@ -246,23 +262,28 @@ public sealed class CustomerAggregate(string id, ICustomerRecord state, Customer
         Raise(new CustomerEvent.Updated(["locked"]));
     }
 
-    /// <summary>A deal was won at <paramref name="wonAt"/>: the release exemption counts from the latest win.</summary>
-    public void RecordWin(DateTimeOffset wonAt)
+    /// <summary>A deal was won at <paramref name="wonAt"/>: the release exemption counts from the latest win (a grading input).</summary>
+    public void RecordWin(DateTimeOffset wonAt, DateTimeOffset? now = null)
     {
         if (S.Registered && (S.LastWonAt is null || wonAt > S.LastWonAt))
         {
             S.LastWonAt = wonAt;
             Touch();
+            Regrade(now ?? wonAt, GradeTriggers.Deal);
         }
     }
 
-    /// <summary>An opportunity on this customer opened or closed (idempotent).</summary>
-    public void LinkOpportunity(string opportunityId, bool open)
+    /// <summary>An opportunity on this customer opened or closed (idempotent; a grading input).</summary>
+    public void LinkOpportunity(string opportunityId, bool open, DateTimeOffset? now = null)
     {
         EnsureRegistered();
         if (open ? S.OpenOpportunityIds.Add(opportunityId) : S.OpenOpportunityIds.Remove(opportunityId))
         {
             Touch();
+            if (now is { } at)
+            {
+                Regrade(at, GradeTriggers.Deal);
+            }
         }
     }
 

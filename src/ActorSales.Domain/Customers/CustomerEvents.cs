@@ -23,6 +23,9 @@ public abstract record CustomerEvent
     public sealed record Released(string PreviousOwnerId, string PoolTeamId) : CustomerEvent;
 
     public sealed record Claimed(string OwnerId, bool Assigned) : CustomerEvent;
+
+    /// <summary>The computed grade changed from <paramref name="Previous"/> to <paramref name="Computed"/>'s.</summary>
+    public sealed record GradeChanged(CustomerGrade Previous, GradeResult Computed) : CustomerEvent;
 }
 
 /// <summary>What other records must learn about a customer's change; the grain stores each as an effect.</summary>

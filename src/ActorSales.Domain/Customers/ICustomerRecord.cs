@@ -32,6 +32,21 @@ public interface ICustomerRecord
     string? PreviousOwnerId { get; set; }
     DateTimeOffset? LastWonAt { get; set; }
     List<string> AppliedHandovers { get; set; }
+
+    /// <summary>What the customer's deals last reported of themselves (grading's potential, stage and decision chain).</summary>
+    Dictionary<string, DealFacts> Deals { get; set; }
+
+    /// <summary>Times of recent real follow-ups (grading's interaction frequency).</summary>
+    List<DateTimeOffset> RecentFollowUps { get; set; }
+
+    /// <summary>The latest computed grade; null until first computed.</summary>
+    GradeResult? Grade { get; set; }
+
+    /// <summary>The latest grade changes, oldest first (bounded).</summary>
+    List<GradeChange> GradeHistory { get; set; }
+
+    /// <summary>When the scheduled regrade is due; null on rows from before grading (due at once).</summary>
+    DateTimeOffset? GradeDueAt { get; set; }
 }
 
 /// <summary>Who is to own the customer, as the grain looked them up (identity, then their team's time zone).</summary>

@@ -106,4 +106,16 @@ public sealed partial class OpportunityAggregate
             Then(new OpportunityFollowUp.SetTeamIntervention(state.OwnerTeamId, id, true));
         }
     }
+
+    /// <summary>
+    /// The customer learns what it grades the deal by (status, value, signal, decision makers named), stamped with the
+    /// deal's version so a late report never overwrites a newer one.
+    /// </summary>
+    private void ReportToCustomer()
+    {
+        var closedAt = state.Status == OpportunityStatus.Open || state.History.Count == 0 ? (DateTimeOffset?)null : state.History[^1].At;
+        var people = state.DecisionMakers.Select(d => Customers.DealFacts.PersonKey(d.Name, d.Email)).Distinct(StringComparer.Ordinal).ToList();
+        Then(new OpportunityFollowUp.ReportToCustomer(state.CustomerId, id,
+            new Customers.DealFacts(state.Status, state.Terms!.Value, state.Signal, people, closedAt, state.Version)));
+    }
 }

@@ -73,6 +73,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         state.Status = OpportunityStatus.Open;
         state.CreatedAt = now;
         state.StallClockStart = now;
+        ReportToCustomer();
         LinkLists(null, null);
         PlanTasks(first, now);
         Raise(new OpportunityEvent.Opened());
@@ -163,6 +164,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
         state.ContractReviewAt = contractReviewAt ?? state.ContractReviewAt;
         Raise(new OpportunityEvent.SignalChanged(previous, signal));
+        ReportToCustomer();
     }
 
     /// <summary>
@@ -191,6 +193,10 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
         state.Terms = terms;
         Raise(new OpportunityEvent.TermsChanged(changed));
+        if (changed.Contains("value"))
+        {
+            ReportToCustomer();
+        }
         if (needsApproval)
         {
             AskApproval(ApprovalIds.ForTermsChange(id, state.History.Count, state.Version), approverId!, now);
@@ -327,6 +333,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
     {
         state.History.Add(new StageChangeRecord(state.Stage, status.ToString().ToLowerInvariant(), now, actorId, reason));
         state.Status = status;
+        ReportToCustomer(); // before the link, so the customer never sees a closed deal without its outcome
         LinkLists(null, null);
         ChangeStall(StallLevel.None, null, now);
         ChangeIntervention(false, null, now);

@@ -56,6 +56,9 @@ public abstract record OpportunityFollowUp
     /// <summary>The owner's book of open deals shows (or drops) the opportunity.</summary>
     public sealed record LinkToOwner(string OwnerId, string OpportunityId, bool Open) : OpportunityFollowUp;
 
+    /// <summary>The customer learns the deal's status, value, signal and decision makers (its grading inputs).</summary>
+    public sealed record ReportToCustomer(string CustomerId, string OpportunityId, Customers.DealFacts Facts) : OpportunityFollowUp;
+
     /// <summary>The customer records a won deal.</summary>
     public sealed record RecordCustomerWin(string CustomerId, DateTimeOffset WonAt) : OpportunityFollowUp;
 

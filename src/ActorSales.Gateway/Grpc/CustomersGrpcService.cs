@@ -124,5 +124,12 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         return response;
     }
 
+    public override async Task<GetCustomerGradeResponse> GetCustomerGrade(GetCustomerGradeRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Customer(request.CustomerId).GetGrade(caller);
+        return view.ToContract();
+    }
+
     private ICustomerGrain Customer(string customerId) => grains.Ref<ICustomerGrain>(Guard.Id(customerId, "customer_id"));
 }

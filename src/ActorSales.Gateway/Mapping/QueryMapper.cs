@@ -39,6 +39,7 @@ public static class QueryMapper
         var createdFrom = RequestMapper.OptionalTimestamp(request.CreatedFrom, "created_from");
         var createdTo = RequestMapper.OptionalTimestamp(request.CreatedTo, "created_to");
         Ordered(createdFrom, createdTo, "created_to", "must not be before created_from");
+        var grade = Filter(Guard.OptionalEnum(request.Grade, "grade"));
         return new CustomerQuery(
             ReadScope.Everything,
             PageSize(request.PageSize),
@@ -61,7 +62,8 @@ public static class QueryMapper
                 V1.CustomerSortField.Name => CustomerSort.Name,
                 _ => CustomerSort.Created,
             },
-            Descending(request.Direction, naturallyDescending: request.Sort != V1.CustomerSortField.Name));
+            Descending(request.Direction, naturallyDescending: request.Sort != V1.CustomerSortField.Name),
+            grade);
     }
 
     public static OpportunityQuery ToQuery(V1.QueryOpportunitiesRequest request)

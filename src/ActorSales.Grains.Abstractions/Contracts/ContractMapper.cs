@@ -14,6 +14,42 @@ namespace ActorSales.Grains.Abstractions.Contracts;
 /// </summary>
 public static class ContractMapper
 {
+    /// <summary>The computed grade with its factors, beside the hand-set tier.</summary>
+    public static V1.GetCustomerGradeResponse ToContract(this CustomerGradeView view)
+    {
+        var response = new V1.GetCustomerGradeResponse
+        {
+            CustomerId = view.CustomerId,
+            Tier = (V1.CustomerTier)view.Tier,
+            NextRecomputeAt = view.NextRecomputeAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+        };
+        if (view.Grade is { } grade)
+        {
+            response.Grade = (V1.CustomerGrade)grade.Grade;
+            response.Score = (double)grade.Score;
+            response.ComputedAt = Timestamp.FromDateTimeOffset(grade.ComputedAt);
+            response.Trigger = grade.Trigger;
+            response.Factors.AddRange(grade.Factors.Select(f => new V1.GradeFactor
+            {
+                Factor = f.Factor,
+                RawValue = (double)f.RawValue,
+                Detail = f.Detail,
+                Score = f.Score,
+                Weight = f.Weight,
+                Contribution = (double)f.Contribution,
+            }));
+        }
+        response.History.AddRange(view.History.Select(h => new V1.GradeChange
+        {
+            PreviousGrade = (V1.CustomerGrade)h.From,
+            Grade = (V1.CustomerGrade)h.To,
+            Score = (double)h.Score,
+            ChangedAt = Timestamp.FromDateTimeOffset(h.At),
+            Trigger = h.Trigger,
+        }));
+        return response;
+    }
+
     public static V1.Customer ToContract(this CustomerView view)
     {
         var customer = new V1.Customer
@@ -34,6 +70,7 @@ public static class ContractMapper
             InPool = view.InPool,
             Locked = view.Locked,
             Address = view.Details.Address?.ToContract(),
+            Grade = (V1.CustomerGrade)view.Grade,
         };
         foreach (var contact in view.Details.Contacts)
         {

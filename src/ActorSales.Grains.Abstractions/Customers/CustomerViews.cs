@@ -15,7 +15,20 @@ public sealed record CustomerView(
     [property: Id(7)] long ActivityCount,
     [property: Id(8)] long Version,
     [property: Id(9)] bool InPool = false,
-    [property: Id(10)] bool Locked = false);
+    [property: Id(10)] bool Locked = false,
+    [property: Id(11)] CustomerGrade Grade = CustomerGrade.Unspecified);
+
+/// <summary>
+/// A customer's computed grade (null until first computed) beside its hand-set tier, when the scheduled regrade is
+/// due, and the latest grade changes, newest first.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("actorsales.CustomerGradeView")]
+public sealed record CustomerGradeView(
+    [property: Id(0)] string CustomerId,
+    [property: Id(1)] CustomerTier Tier,
+    [property: Id(2)] GradeResult? Grade,
+    [property: Id(3)] DateTimeOffset? NextRecomputeAt,
+    [property: Id(4)] IReadOnlyList<GradeChange> History);
 
 /// <summary>A customer waiting in a team's public pool.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.PoolEntry")]

@@ -48,6 +48,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("SetLock")]
     Task<CustomerView> SetLock(bool locked, Caller caller);
 
+    /// <summary>A deal reports its grading inputs (status, value, signal, decision makers); regrades at once. Called by the opportunity grain.</summary>
+    [Alias("RecordDeal")]
+    Task RecordDeal(string opportunityId, DealFacts facts);
+
+    /// <summary>The computed grade with its factors and history, beside the hand-set tier; same access as <see cref="Get"/>.</summary>
+    [Alias("GetGrade"), ReadOnly]
+    Task<CustomerGradeView> GetGrade(Caller caller);
+
     /// <summary>A deal on this customer was won (release exemption). Called by the opportunity grain.</summary>
     [Alias("RecordWin")]
     Task RecordWin(DateTimeOffset wonAt);

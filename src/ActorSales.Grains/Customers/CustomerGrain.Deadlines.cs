@@ -13,8 +13,8 @@ public sealed partial class CustomerGrain
 {
     public Task<IReadOnlyList<Deadline>> ArmedDeadlines() => Task.FromResult<IReadOnlyList<Deadline>>(DesiredDeadlines());
 
-    /// <summary>The business deadlines still to act on, plus the effects retry while effects are pending.</summary>
-    private List<Deadline> DesiredDeadlines() => _deadlines.WithEffectsRetry(_rules.Wanted(Id, S), _effects.HasPending);
+    /// <summary>The business deadlines still to act on (the scheduled regrade among them), plus the effects retry while effects are pending.</summary>
+    private List<Deadline> DesiredDeadlines() => _deadlines.WithEffectsRetry(Aggregate().WantedDeadlines(), _effects.HasPending);
 
     /// <summary>Re-checks a due deadline against the current state and acts at most once.</summary>
     private async Task OnDeadlineDue(Deadline deadline)
@@ -31,7 +31,11 @@ public sealed partial class CustomerGrain
             return;
         }
         var customer = Aggregate();
-        if (CustomerAggregate.IsRelease(deadline))
+        if (CustomerAggregate.IsRegrade(deadline))
+        {
+            customer.ScheduledRegrade(deadline, now);
+        }
+        else if (CustomerAggregate.IsRelease(deadline))
         {
             // Looked up before the aggregate records the firing: had a lookup failed, the deadline stays wanted and the
             // reminder fires it again.

@@ -4,6 +4,7 @@ using ActorSales.Domain.Customers;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Effects;
 using PoolEntry = ActorSales.Grains.Abstractions.Customers.PoolEntry;
+using V1Grade = ActorSales.Contracts.V1.CustomerGrade;
 
 namespace ActorSales.Grains.Customers;
 
@@ -38,6 +39,14 @@ public sealed partial class CustomerGrain
             PoolTeamId = released.PoolTeamId,
         },
         CustomerEvent.Claimed claimed => e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = claimed.OwnerId, Assigned = claimed.Assigned },
+        CustomerEvent.GradeChanged graded => e => e.CustomerGradeChanged = new CustomerGradeChanged
+        {
+            CustomerId = Id,
+            PreviousGrade = (V1Grade)graded.Previous,
+            Grade = (V1Grade)graded.Computed.Grade,
+            Score = (double)graded.Computed.Score,
+            Trigger = graded.Computed.Trigger,
+        },
         _ => throw new UnreachableException($"no contract for {change.GetType().Name}"),
     };
 

@@ -28,6 +28,7 @@ public sealed partial class CustomerGrain(
     ActorSalesMetrics metrics,
     TimeProvider clock,
     IOptions<DeadlineOptions> deadlineOptions,
+    IOptions<GradingOptions> gradingOptions,
     IOptions<ActorSales.Domain.Pipeline.OpportunityOptions> options,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable, IRetrySafeGrain
 {
@@ -205,7 +206,7 @@ public sealed partial class CustomerGrain(
     public async Task RecordWin(DateTimeOffset wonAt)
     {
         var customer = Aggregate();
-        customer.RecordWin(wonAt);
+        customer.RecordWin(wonAt, clock.GetUtcNow());
         await Commit(customer, Caller.System.UserId);
         if (S.Registered && !S.InPool)
         {
@@ -216,7 +217,7 @@ public sealed partial class CustomerGrain(
     public async Task LinkOpportunity(string opportunityId, bool open)
     {
         var customer = Aggregate();
-        customer.LinkOpportunity(opportunityId, open);
+        customer.LinkOpportunity(opportunityId, open, clock.GetUtcNow());
         await Commit(customer, Caller.System.UserId);
     }
 
@@ -228,7 +229,7 @@ public sealed partial class CustomerGrain(
     }
 
     /// <summary>A new aggregate over the current state, for one command.</summary>
-    private CustomerAggregate Aggregate() => new(Id, S, _rules);
+    private CustomerAggregate Aggregate() => new(Id, S, _rules, gradingOptions.Value);
 
     /// <summary>
     /// Records what <paramref name="customer"/> decided (its events in the outbox, its follow-ups as effects) and writes
@@ -275,5 +276,5 @@ public sealed partial class CustomerGrain(
         owner with { TimeZone = (await GrainFactory.GetGrain<ITeamGrain>(owner.TeamId).Find())?.Profile.TimeZone };
 
     private CustomerView ToView() => new(Id, S.Details!, S.OwnerId, S.OwnerTeamId, S.CreatedAt, S.UpdatedAt,
-        S.LastFollowUpAt, S.ActivityCount, S.Version, S.InPool, S.Locked);
+        S.LastFollowUpAt, S.ActivityCount, S.Version, S.InPool, S.Locked, S.Grade?.Grade ?? Domain.Customers.CustomerGrade.Unspecified);
 }

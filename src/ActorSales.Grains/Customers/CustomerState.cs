@@ -72,6 +72,21 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 
     /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
     [Id(29)] public RequestLedger Requests { get; set; } = new();
+
+    /// <summary>What the customer's deals last reported (grading); rows before grading have none.</summary>
+    [Id(30)] public Dictionary<string, DealFacts> Deals { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Times of recent real follow-ups (grading's interaction frequency).</summary>
+    [Id(31)] public List<DateTimeOffset> RecentFollowUps { get; set; } = [];
+
+    /// <summary>The latest computed grade; null on rows before grading until their first regrade.</summary>
+    [Id(32)] public GradeResult? Grade { get; set; }
+
+    /// <summary>The latest grade changes, oldest first (bounded; the read model keeps every grade event).</summary>
+    [Id(33)] public List<GradeChange> GradeHistory { get; set; } = [];
+
+    /// <summary>When the scheduled regrade is due; null on rows before grading (due at once on activation).</summary>
+    [Id(34)] public DateTimeOffset? GradeDueAt { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

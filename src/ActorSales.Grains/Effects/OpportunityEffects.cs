@@ -14,6 +14,13 @@ public sealed record LinkOpportunityToCustomer([property: Id(0)] string Customer
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ICustomerGrain>(CustomerId).LinkOpportunity(OpportunityId, Open);
 }
 
+/// <summary>The customer keeps what it grades the deal by; idempotent (the deal's version orders reports).</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.ReportDealToCustomer")]
+public sealed record ReportDealToCustomer([property: Id(0)] string CustomerId, [property: Id(1)] string OpportunityId, [property: Id(2)] Domain.Customers.DealFacts Facts) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ICustomerGrain>(CustomerId).RecordDeal(OpportunityId, Facts);
+}
+
 /// <summary>The owner's book of open deals shows (or drops) the opportunity.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.LinkOpportunityToOwner")]
 public sealed record LinkOpportunityToOwner([property: Id(0)] string OwnerId, [property: Id(1)] string OpportunityId, [property: Id(2)] bool Open) : Effect

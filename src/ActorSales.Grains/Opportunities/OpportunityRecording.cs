@@ -82,6 +82,7 @@ internal static class OpportunityRecording
     public static Effect ToEffect(OpportunityFollowUp followUp) => followUp switch
     {
         F.LinkToCustomer link => new LinkOpportunityToCustomer(link.CustomerId, link.OpportunityId, link.Open),
+        F.ReportToCustomer report => new ReportDealToCustomer(report.CustomerId, report.OpportunityId, report.Facts),
         F.LinkToOwner link => new LinkOpportunityToOwner(link.OwnerId, link.OpportunityId, link.Open),
         F.RecordCustomerWin win => new RecordCustomerWin(win.CustomerId, win.WonAt),
         F.FileApproval file => new FileApproval(file.ApprovalId, file.Request),

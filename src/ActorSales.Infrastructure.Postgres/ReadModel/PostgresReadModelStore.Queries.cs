@@ -86,6 +86,7 @@ public sealed partial class PostgresReadModelStore
         Equal(sql, "team_id", query.TeamId);
         Equal(sql, "owner_id", query.OwnerId);
         Equal(sql, "tier", (short?)query.Tier);
+        Equal(sql, "grade", (short?)query.Grade);
         Equal(sql, "industry", query.Industry is null ? null : SearchNormalizer.Text(query.Industry));
         Equal(sql, "source_channel", (short?)query.SourceChannel);
         Equal(sql, "in_pool", query.InPool);

@@ -360,11 +360,11 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
         var command = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_rm_customers AS c (customer_id, payload, team_id, owner_id, tier, industry, source_channel, in_pool, locked,
-                release_warned, last_follow_up_ticks, created_ticks, sort_name, version)
+                release_warned, last_follow_up_ticks, created_ticks, sort_name, version, grade)
             SELECT * FROM unnest(@ids, @payloads, @team_ids, @owner_ids, @tiers, @industries, @sources, @in_pool, @locked, @warned,
-                        @follow_ups, @created, @names, @versions)
+                        @follow_ups, @created, @names, @versions, @grades)
             ON CONFLICT (customer_id) DO UPDATE SET
-                payload = EXCLUDED.payload, team_id = EXCLUDED.team_id, owner_id = EXCLUDED.owner_id, tier = EXCLUDED.tier,
+                payload = EXCLUDED.payload, team_id = EXCLUDED.team_id, owner_id = EXCLUDED.owner_id, tier = EXCLUDED.tier, grade = EXCLUDED.grade,
                 industry = EXCLUDED.industry, source_channel = EXCLUDED.source_channel, in_pool = EXCLUDED.in_pool,
                 locked = EXCLUDED.locked, release_warned = EXCLUDED.release_warned, last_follow_up_ticks = EXCLUDED.last_follow_up_ticks,
                 created_ticks = EXCLUDED.created_ticks, sort_name = EXCLUDED.sort_name, version = EXCLUDED.version
@@ -375,6 +375,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         p.AddWithValue("team_ids", rows.Select(r => r.TeamId).ToArray());
         p.AddWithValue("owner_ids", rows.Select(r => r.OwnerId).ToArray());
         p.AddWithValue("tiers", rows.Select(r => (short)r.Tier).ToArray());
+        p.AddWithValue("grades", rows.Select(r => (short)r.Grade).ToArray());
         p.AddWithValue("industries", rows.Select(r => SearchNormalizer.Text(r.Industry)).ToArray());
         p.AddWithValue("sources", rows.Select(r => (short)r.SourceChannel).ToArray());
         p.AddWithValue("in_pool", rows.Select(r => r.InPool).ToArray());

@@ -99,6 +99,7 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
             && (q.TeamId is null || r.TeamId == q.TeamId)
             && (q.OwnerId is null || r.OwnerId == q.OwnerId)
             && (q.Tier is null || r.Tier == q.Tier)
+            && (q.Grade is null || r.Grade == q.Grade)
             && (industry is null || SearchNormalizer.Text(r.Industry) == industry)
             && (q.SourceChannel is null || r.SourceChannel == q.SourceChannel)
             && (q.InPool is null || r.InPool == q.InPool)

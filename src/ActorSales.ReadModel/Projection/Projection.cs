@@ -69,6 +69,9 @@ public sealed class Projection(ForecastWeights weights)
                 next.UpdatedAt = e.OccurredAt;
                 warned = false;
                 break;
+            case DomainEvent.ChangeOneofCase.CustomerGradeChanged:
+                next.Grade = e.CustomerGradeChanged.Grade;
+                break;
             case DomainEvent.ChangeOneofCase.CustomerClaimed:
                 next.OwnerId = e.CustomerClaimed.OwnerId;
                 next.OwnerTeamId = e.TeamId is { Length: > 0 } team ? team : next.OwnerTeamId;

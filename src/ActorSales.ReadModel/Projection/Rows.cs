@@ -20,6 +20,9 @@ public sealed record CustomerRow(
     public bool InPool => Doc.InPool;
     public bool Locked => Doc.Locked;
     public CustomerTier Tier => Doc.Tier;
+
+    /// <summary>The computed grade (UNSPECIFIED until first computed); C is the intervention list.</summary>
+    public CustomerGrade Grade => Doc.Grade;
     public string Industry => Doc.Industry;
     public SourceChannel SourceChannel => Doc.SourceChannel;
     public DateTimeOffset CreatedAt => Doc.CreatedAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
