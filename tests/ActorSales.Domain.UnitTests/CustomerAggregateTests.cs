@@ -22,6 +22,7 @@ public sealed class CustomerAggregateTests
     private sealed class Record : ICustomerRecord
     {
         public bool Registered { get; set; }
+        public bool RegistrationRefused { get; set; }
         public CustomerDetails? Details { get; set; }
         public string OwnerId { get; set; } = string.Empty;
         public string OwnerTeamId { get; set; } = string.Empty;

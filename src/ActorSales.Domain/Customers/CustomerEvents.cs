@@ -23,6 +23,9 @@ public abstract record CustomerEvent
     public sealed record Released(string PreviousOwnerId, string PoolTeamId) : CustomerEvent;
 
     public sealed record Claimed(string OwnerId, bool Assigned) : CustomerEvent;
+
+    /// <summary>A registration was refused: <paramref name="KeyKind"/> is held by <paramref name="ExistingCustomerId"/>.</summary>
+    public sealed record RegistrationRefused(string ExistingCustomerId, string KeyKind, string IntendedOwnerId) : CustomerEvent;
 }
 
 /// <summary>What other records must learn about a customer's change; the grain stores each as an effect.</summary>

@@ -37,6 +37,12 @@ public sealed partial class CustomerGrain
             PreviousOwnerId = released.PreviousOwnerId,
             PoolTeamId = released.PoolTeamId,
         },
+        CustomerEvent.RegistrationRefused refused => e => e.CustomerRegistrationRefused = new CustomerRegistrationRefused
+        {
+            ExistingCustomerId = refused.ExistingCustomerId,
+            DuplicateKeyKind = refused.KeyKind,
+            IntendedOwnerId = refused.IntendedOwnerId,
+        },
         CustomerEvent.Claimed claimed => e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = claimed.OwnerId, Assigned = claimed.Assigned },
         _ => throw new UnreachableException($"no contract for {change.GetType().Name}"),
     };

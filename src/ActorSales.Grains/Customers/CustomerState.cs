@@ -72,6 +72,9 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 
     /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
     [Id(29)] public RequestLedger Requests { get; set; } = new();
+
+    /// <summary>A registration of this id was refused as a duplicate (its event is published once per attempt).</summary>
+    [Id(30)] public bool RegistrationRefused { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -60,6 +60,10 @@ public static class ActorSalesHost
         // (PostgreSQL's) are registered before this line; the in-memory store and the single-silo lease fill the gaps.
         builder.Services.Configure<ReadModelOptions>(builder.Configuration.GetSection(ReadModelOptions.Section));
         builder.Services.AddActorSalesReadModel();
+        builder.Services.AddOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>()
+            .Bind(builder.Configuration.GetSection(ActorSales.ReadModel.Analytics.AnalyticsOptions.Section))
+            .Validate(o => !o.Validate().Any(), "ActorSales:Analytics: RequiredCustomerFields names industry, phone, contact_name, email, company or address; LateUpdateAfter is positive")
+            .ValidateOnStart();
 
         builder.Services.AddActorSalesGateway();
         builder.Services.AddGatewayLoadShedding(builder.Configuration.GetSection(LoadSheddingOptions.Section));
