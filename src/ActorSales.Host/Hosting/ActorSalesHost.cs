@@ -62,8 +62,8 @@ public static class ActorSalesHost
         builder.Services.AddActorSalesReadModel();
         builder.Services.AddOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>()
             .Bind(builder.Configuration.GetSection(ActorSales.ReadModel.Analytics.AnalyticsOptions.Section))
-            .Validate(o => !o.Validate().Any(), "ActorSales:Analytics: RequiredCustomerFields names industry, phone, contact_name, email, company or address; LateUpdateAfter is positive")
             .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>, ActorSales.ReadModel.Analytics.AnalyticsOptionsValidator>();
 
         builder.Services.AddActorSalesGateway();
         builder.Services.AddGatewayLoadShedding(builder.Configuration.GetSection(LoadSheddingOptions.Section));

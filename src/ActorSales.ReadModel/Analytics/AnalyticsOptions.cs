@@ -53,3 +53,13 @@ public sealed class AnalyticsOptions
         }
     }
 }
+
+/// <summary>Checks <see cref="AnalyticsOptions"/> at start: a bad setting stops the host naming it.</summary>
+public sealed class AnalyticsOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<AnalyticsOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, AnalyticsOptions options)
+    {
+        var problems = options.Validate().ToList();
+        return problems.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems);
+    }
+}
