@@ -261,9 +261,7 @@ public sealed class AnalyticsGrpcService(
                 continue;
             }
             var definition = await grains.Ref<IPipelineGrain>(key).Get(version);
-            result[(key, version)] = definition is null
-                ? new HashSet<string>()
-                : definition.Stages.SelectMany(s => s.RequiredEvidenceToEnter.Concat(s.RequiredEvidenceToLeave)).ToHashSet(StringComparer.Ordinal);
+            result[(key, version)] = definition is null ? new HashSet<string>() : AnalyticsFigures.KeyActionsOf(definition);
         }
         return result;
     }

@@ -193,6 +193,10 @@ public static class AnalyticsFigures
         return new PenetrationFigures(figures.Count, figures.Count == 0 ? 0m : Round2(sum / figures.Count), lowest);
     }
 
+    /// <summary>A pipeline version's key actions: the distinct evidence kinds any of its stages requires to enter or leave.</summary>
+    public static IReadOnlySet<string> KeyActionsOf(Domain.Pipeline.PipelineDefinition definition) =>
+        definition.Stages.SelectMany(s => s.RequiredEvidenceToEnter.Concat(s.RequiredEvidenceToLeave)).ToHashSet(StringComparer.Ordinal);
+
     public static decimal Round2(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
 
     private static bool IsLater(StageFact fact, IReadOnlyList<string> order) =>
