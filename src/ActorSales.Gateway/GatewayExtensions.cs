@@ -46,6 +46,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<EventsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<HandoverGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<TimelineGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<AnalyticsGrpcService>().EnableGrpcWeb();
         return endpoints;
     }
 }

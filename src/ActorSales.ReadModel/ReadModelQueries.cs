@@ -52,7 +52,7 @@ public sealed record CustomerQuery(
 
 /// <summary>
 /// Region is the owner team's region (ignoring case); the amount range compares amounts as numbers (name a currency to
-/// compare like with like); ExpectedClose includes From, excludes To. TimeInStage sorts by how long the deal has sat in
+/// compare like with like); ExpectedClose and StageEntered (the heatmap's age buckets) include From, exclude To. TimeInStage sorts by how long the deal has sat in
 /// its stage (ascending: the most recently entered first).
 /// </summary>
 public sealed record OpportunityQuery(
@@ -74,7 +74,9 @@ public sealed record OpportunityQuery(
     DateTimeOffset? ExpectedCloseFrom = null,
     DateTimeOffset? ExpectedCloseTo = null,
     OpportunitySort Sort = OpportunitySort.ExpectedClose,
-    bool Descending = false);
+    bool Descending = false,
+    DateTimeOffset? StageEnteredFrom = null,
+    DateTimeOffset? StageEnteredTo = null);
 
 public sealed record TeamQuery(ReadScope Scope, int PageSize, string? PageToken = null, string? Region = null);
 
@@ -84,8 +86,8 @@ public sealed record SalespersonQuery(
 /// <summary>Every change ever made to a customer (with its opportunities' changes) or an opportunity, newest first.</summary>
 public sealed record TimelineQuery(EntityType EntityType, string EntityId, int PageSize, string? PageToken = null);
 
-/// <summary>What the query RPCs read. Implemented by the in-memory store (Local) and the PostgreSQL store.</summary>
-public interface IReadModelQueries
+/// <summary>What the query RPCs read (the analytics' facts included). Implemented by the in-memory store (Local) and the PostgreSQL store.</summary>
+public interface IReadModelQueries : Analytics.IAnalyticsFacts
 {
     Task<ResultPage<Customer>> SearchCustomersAsync(CustomerSearch query, CancellationToken cancellationToken = default);
 

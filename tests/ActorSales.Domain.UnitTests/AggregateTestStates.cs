@@ -81,6 +81,7 @@ internal static class Snapshot
 internal sealed class TestCustomerRecord : Customers.ICustomerRecord
 {
     public bool Registered { get; set; }
+    public bool RegistrationRefused { get; set; }
     public CustomerDetails? Details { get; set; }
     public string OwnerId { get; set; } = string.Empty;
     public string OwnerTeamId { get; set; } = string.Empty;

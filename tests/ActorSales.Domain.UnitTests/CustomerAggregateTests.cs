@@ -296,4 +296,34 @@ public sealed class CustomerAggregateTests
         Assert.Equal([key, warning.FiringKey(Id)], record.FiredDeadlines);
         Assert.Equal(3, record.Version);
     }
+
+    [Fact]
+    public void A_refused_registration_is_recorded_once_and_leaves_the_record_free_to_register()
+    {
+        var record = new Record();
+
+        var first = On(record);
+        first.RefuseRegistration("cus-existing", "phone", Rep.Id);
+        var retry = On(record);
+        retry.RefuseRegistration("cus-existing", "phone", Rep.Id);
+
+        var raised = Assert.Single(first.Events);
+        Assert.Equal(1, raised.Sequence);
+        Assert.Equal(new CustomerEvent.RegistrationRefused("cus-existing", "phone", Rep.Id), raised.Event);
+        Assert.Empty(retry.Events);
+        Assert.False(retry.Changed);
+        Assert.False(record.Registered);
+        var details = CustomerRules.Validate(Details());
+        var later = On(record);
+        later.Register(details, Rep, DedupKeys.For(details), Now);
+        Assert.Equal(2, Assert.Single(later.Events).Sequence); // the attempt's id registers after all, its sequence gap-free
+    }
+
+    [Fact]
+    public void A_registered_customer_cannot_record_a_refused_registration()
+    {
+        var record = Registered();
+
+        Assert.Throws<AlreadyExistsException>(() => On(record).RefuseRegistration("cus-other", "email", Rep.Id));
+    }
 }

@@ -235,6 +235,25 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new GetTimelineRequest { PageSize = 10, OpportunityId = w.WonDealId },
             ],
             ["actorsales.v1.TeamsService.UpdateTeam"] = [new UpdateTeamRequest { TeamId = w.A.TeamId, Name = "X", ExpectedVersion = stale }],
+            ["actorsales.v1.AnalyticsService.GetFunnel"] = [.. Scopes(w).Select(s => new GetFunnelRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.ListFunnelOpportunities"] =
+                [.. Scopes(w).Select(s => new ListFunnelOpportunitiesRequest { Scope = s, Period = Period(), Stage = "NeedsConfirmed", Cell = FunnelCell.Entered, PageSize = 10 })],
+            ["actorsales.v1.AnalyticsService.GetStallHeatmap"] = [.. Scopes(w).Select(s => new GetStallHeatmapRequest { Scope = s })],
+            ["actorsales.v1.AnalyticsService.ListStallHeatmapOpportunities"] =
+                [.. Scopes(w).Select(s => new ListStallHeatmapOpportunitiesRequest { Scope = s, PipelineKey = "b2b", Stage = "ContractApproval", AgeBucket = AgeBucket.Days07, PageSize = 10 })],
+            ["actorsales.v1.AnalyticsService.GetCycleTimes"] = [.. Scopes(w).Select(s => new GetCycleTimesRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.GetProcessHealth"] = [.. Scopes(w).Select(s => new GetProcessHealthRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.GetDataHealth"] = [.. Scopes(w).Select(s => new GetDataHealthRequest { Scope = s, Period = Period() })],
+        };
+
+        // Team A's figures, its rep's, its region's: none is an outsider's to read.
+        static AnalyticsScope[] Scopes(World w) =>
+            [new AnalyticsScope { TeamId = w.A.TeamId }, new AnalyticsScope { OwnerId = w.A.RepId }, new AnalyticsScope { Region = "EMEA" }];
+
+        static AnalyticsPeriod Period() => new()
+        {
+            From = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+            To = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)),
         };
 
         CreateCustomerRequest WithOwner(string ownerId)

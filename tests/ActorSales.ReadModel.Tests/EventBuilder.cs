@@ -219,6 +219,7 @@ public sealed class EventBuilder
     {
         var o = _opportunities[id];
         o.Status = OpportunityStatus.Won;
+        o.History.Add(new StageChange { FromStage = o.Stage, ToStage = "won", At = Timestamp.FromDateTimeOffset(Now), By = o.OwnerId });
         return Event(EntityType.Opportunity, id, o.OwnerTeamId, o.OwnerId, e => e.OpportunityWon = new OpportunityWon { Opportunity = o.Clone() });
     }
 
@@ -226,6 +227,7 @@ public sealed class EventBuilder
     {
         var o = _opportunities[id];
         (o.Status, o.LostReason) = (OpportunityStatus.Lost, reason);
+        o.History.Add(new StageChange { FromStage = o.Stage, ToStage = "lost", At = Timestamp.FromDateTimeOffset(Now), By = o.OwnerId, Reason = reason });
         return Event(EntityType.Opportunity, id, o.OwnerTeamId, o.OwnerId, e => e.OpportunityLost = new OpportunityLost { Opportunity = o.Clone() });
     }
 
@@ -239,6 +241,21 @@ public sealed class EventBuilder
             OpportunityId = id, PreviousOwnerId = previous, NewOwnerId = newOwnerId, NewOwnerTeamId = newTeamId, Reason = "handover",
         });
     }
+
+    public StoredEvent Evidence(string id, string kind)
+    {
+        var o = _opportunities[id];
+        var item = new EvidenceItem { Kind = kind, Reference = "doc-" + kind, AddedBy = o.OwnerId, AddedAt = Timestamp.FromDateTimeOffset(Now) };
+        o.Evidence.Add(item);
+        return Event(EntityType.Opportunity, id, o.OwnerTeamId, o.OwnerId, e => e.EvidenceAdded = new EvidenceAdded { OpportunityId = id, Evidence = item });
+    }
+
+    /// <summary>A registration refused as a duplicate: an event of the attempt's (never registered) customer id.</summary>
+    public StoredEvent Refused(string attemptId, string teamId, string ownerId, string existingId) =>
+        Event(EntityType.Customer, attemptId, teamId, ownerId, e => e.CustomerRegistrationRefused = new CustomerRegistrationRefused
+        {
+            ExistingCustomerId = existingId, DuplicateKeyKind = "phone", IntendedOwnerId = ownerId,
+        }, ownerId);
 
     public StoredEvent Task(string taskId, string opportunityId, string department = "legal")
     {

@@ -92,6 +92,16 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<ResultPage<Contracts.V1.DomainEvent>> TimelineAsync(TimelineQuery query, CancellationToken cancellationToken = default) => _inner.TimelineAsync(query, cancellationToken);
     public Task<long> ProjectedVersionAsync(Contracts.V1.EntityType entityType, string entityId, CancellationToken cancellationToken = default) => _inner.ProjectedVersionAsync(entityType, entityId, cancellationToken);
     public Task<long> CheckpointAsync(CancellationToken cancellationToken = default) => _inner.CheckpointAsync(cancellationToken);
+    public Task<IReadOnlyList<Analytics.StageFact>> StageEntriesAsync(Analytics.AnalyticsFilter filter, string pipelineKey, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.StageEntriesAsync(filter, pipelineKey, period, cancellationToken);
+    public Task<IReadOnlyList<Contracts.V1.Opportunity>> OpportunitiesAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default) => _inner.OpportunitiesAsync(ids, cancellationToken);
+    public Task<IReadOnlyList<Analytics.OpenCount>> OpenCountsAsync(Analytics.AnalyticsFilter filter, string? pipelineKey, DateTimeOffset asOf, CancellationToken cancellationToken = default) => _inner.OpenCountsAsync(filter, pipelineKey, asOf, cancellationToken);
+    public Task<IReadOnlyList<Analytics.WonCycle>> WonCyclesAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.WonCyclesAsync(filter, period, cancellationToken);
+    public Task<IReadOnlyList<Analytics.OpportunityEvidence>> CreatedOpportunitiesAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.CreatedOpportunitiesAsync(filter, period, cancellationToken);
+    public Task<Analytics.FollowUpCounts> NewCustomerFollowUpAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.NewCustomerFollowUpAsync(filter, period, cancellationToken);
+    public Task<IReadOnlyList<Analytics.VisitCount>> VisitsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.VisitsAsync(filter, period, cancellationToken);
+    public Task<Analytics.Completeness> CompletenessAsync(Analytics.AnalyticsFilter filter, Analytics.CustomerField required, CancellationToken cancellationToken = default) => _inner.CompletenessAsync(filter, required, cancellationToken);
+    public Task<Analytics.LateUpdates> LateUpdatesAsync(Analytics.AnalyticsFilter filter, DateTimeOffset cutoff, CancellationToken cancellationToken = default) => _inner.LateUpdatesAsync(filter, cutoff, cancellationToken);
+    public Task<long> RefusalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.RefusalsAsync(filter, period, cancellationToken);
 }
 
 /// <summary>A lease the test grants or withholds.</summary>

@@ -79,6 +79,22 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
     }
 
     /// <summary>
+    /// Records that registering this id was refused as a duplicate (data-health figures count it). Once per record:
+    /// a retry of the same attempt (same request id, same customer id) records nothing more. The record stays
+    /// unregistered, so a later registration of the id still works.
+    /// </summary>
+    public void RefuseRegistration(string existingCustomerId, string keyKind, string intendedOwnerId)
+    {
+        EnsureNotRegistered();
+        if (S.RegistrationRefused)
+        {
+            return;
+        }
+        S.RegistrationRefused = true;
+        Raise(new CustomerEvent.RegistrationRefused(existingCustomerId, keyKind, intendedOwnerId));
+    }
+
+    /// <summary>
     /// Checks an update and works out what it changes, without changing anything: the grain reserves
     /// <see cref="CustomerUpdate.AddedKeys"/> before <see cref="Update"/>.
     /// </summary>

@@ -26,6 +26,9 @@ public abstract record CustomerEvent
 
     /// <summary>The computed grade changed from <paramref name="Previous"/> to <paramref name="Computed"/>'s.</summary>
     public sealed record GradeChanged(CustomerGrade Previous, GradeResult Computed) : CustomerEvent;
+
+    /// <summary>A registration was refused: <paramref name="KeyKind"/> is held by <paramref name="ExistingCustomerId"/>.</summary>
+    public sealed record RegistrationRefused(string ExistingCustomerId, string KeyKind, string IntendedOwnerId) : CustomerEvent;
 }
 
 /// <summary>What other records must learn about a customer's change; the grain stores each as an effect.</summary>

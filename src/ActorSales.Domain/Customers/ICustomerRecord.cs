@@ -7,6 +7,9 @@ namespace ActorSales.Domain.Customers;
 public interface ICustomerRecord
 {
     bool Registered { get; set; }
+
+    /// <summary>A registration of this (still unregistered) record was refused as a duplicate and recorded as such.</summary>
+    bool RegistrationRefused { get; set; }
     CustomerDetails? Details { get; set; }
     string OwnerId { get; set; }
     string OwnerTeamId { get; set; }

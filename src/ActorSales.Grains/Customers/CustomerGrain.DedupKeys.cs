@@ -1,6 +1,7 @@
 using ActorSales.Domain.Customers;
 using ActorSales.Domain.Errors;
 using ActorSales.Grains.Abstractions.Customers;
+using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Customers;
@@ -38,6 +39,7 @@ public sealed partial class CustomerGrain
                 if (holder is not null)
                 {
                     metrics.DuplicateRejections.Add(1);
+                    _refusedBy = (holder.CustomerId, DedupKeys.KindOf(key));
                     throw new AlreadyExistsException(
                         $"a customer with the same {DedupKeys.KindOf(key)} already exists: customer_id={holder.CustomerId}, owner_id={holder.OwnerId}",
                         holder.CustomerId, holder.OwnerId);
@@ -54,6 +56,43 @@ public sealed partial class CustomerGrain
     }
 
     private void EndReserving() => (_reservingKeys, _reservingOwner) = (null, null);
+
+    // The holder and key kind of the last refused reservation, for the refusal event.
+    private (string CustomerId, string KeyKind)? _refusedBy;
+
+    /// <summary>
+    /// Registration only: reserves the keys; a refusal is recorded as this record's event (through the aggregate and
+    /// the outbox, visible to the intended owner's team) and then thrown to the caller unchanged. The request is taken
+    /// out of the ledger first, so a retry is refused again rather than answered as applied.
+    /// </summary>
+    private async Task ReserveKeysForRegistration(IReadOnlyList<string> keys, string ownerId, string? ownerTeamId, string actorId)
+    {
+        _refusedBy = null;
+        try
+        {
+            await ReserveKeys(keys, ownerId);
+        }
+        catch (AlreadyExistsException) when (_refusedBy is { } refused)
+        {
+            try
+            {
+                var customer = Aggregate();
+                customer.RefuseRegistration(refused.CustomerId, refused.KeyKind, ownerId);
+                if (customer.Changed)
+                {
+                    S.Requests.Close();
+                    customer.Record(_outbox, new EventScope(Contracts.V1.EntityType.Customer, Id, actorId, ownerTeamId, ownerId), ToContract, S.Effects, ToEffect);
+                    await state.WriteWithEventsAsync(_outbox, CustomerAggregate.Entity, Id);
+                }
+            }
+            catch (Exception exception) when (exception is not AlreadyExistsException)
+            {
+                // The caller's answer is the refusal whatever happens to its record; the count misses one.
+                LogIndexCallFailed(exception, Id, "refusal record");
+            }
+            throw;
+        }
+    }
 
     private async Task CommitKeys(IEnumerable<string> keys)
     {

@@ -38,6 +38,12 @@ public sealed partial class CustomerGrain
             PreviousOwnerId = released.PreviousOwnerId,
             PoolTeamId = released.PoolTeamId,
         },
+        CustomerEvent.RegistrationRefused refused => e => e.CustomerRegistrationRefused = new CustomerRegistrationRefused
+        {
+            ExistingCustomerId = refused.ExistingCustomerId,
+            DuplicateKeyKind = refused.KeyKind,
+            IntendedOwnerId = refused.IntendedOwnerId,
+        },
         CustomerEvent.Claimed claimed => e => e.CustomerClaimed = new CustomerClaimed { CustomerId = Id, OwnerId = claimed.OwnerId, Assigned = claimed.Assigned },
         CustomerEvent.GradeChanged graded => e => e.CustomerGradeChanged = new CustomerGradeChanged
         {

@@ -75,7 +75,7 @@ public sealed partial class CustomerGrain(
         CustomerAggregate.EnsureMayOwn(owner, "owner_id"); // the owner's status only once the caller may act on their book
         owner = await WithZone(owner);
         var keys = DedupKeys.For(valid);
-        await ReserveKeys(keys, owner.Id);
+        await ReserveKeysForRegistration(keys, owner.Id, owner.TeamId, caller.UserId);
         try
         {
             customer.Register(valid, owner, keys, clock.GetUtcNow());

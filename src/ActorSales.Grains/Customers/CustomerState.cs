@@ -87,6 +87,9 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 
     /// <summary>When the scheduled regrade is due; null on rows before grading (due at once on activation).</summary>
     [Id(34)] public DateTimeOffset? GradeDueAt { get; set; }
+
+    /// <summary>A registration of this id was refused as a duplicate (its event is published once per attempt).</summary>
+    [Id(35)] public bool RegistrationRefused { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -61,6 +61,10 @@ public static class ActorSalesHost
         // (PostgreSQL's) are registered before this line; the in-memory store and the single-silo lease fill the gaps.
         builder.Services.Configure<ReadModelOptions>(builder.Configuration.GetSection(ReadModelOptions.Section));
         builder.Services.AddActorSalesReadModel();
+        builder.Services.AddOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>()
+            .Bind(builder.Configuration.GetSection(ActorSales.ReadModel.Analytics.AnalyticsOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>, ActorSales.ReadModel.Analytics.AnalyticsOptionsValidator>();
 
         builder.Services.AddActorSalesGateway();
         builder.Services.AddGatewayLoadShedding(builder.Configuration.GetSection(LoadSheddingOptions.Section));

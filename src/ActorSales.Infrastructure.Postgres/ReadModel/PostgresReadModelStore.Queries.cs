@@ -145,6 +145,8 @@ public sealed partial class PostgresReadModelStore
         }
         Compare(sql, "expected_close_ticks", ">=", query.ExpectedCloseFrom);
         Compare(sql, "expected_close_ticks", "<", query.ExpectedCloseTo);
+        Compare(sql, "stage_entered_ticks", ">=", query.StageEnteredFrom);
+        Compare(sql, "stage_entered_ticks", "<", query.StageEnteredTo);
         // Time in stage ascending is the latest stage entry first.
         var key = query.Sort switch
         {

@@ -1,6 +1,7 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.ReadModel;
+using ActorSales.ReadModel.Analytics;
 using Google.Protobuf;
 using Npgsql;
 using NpgsqlTypes;
@@ -90,6 +91,9 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             DELETE FROM actorsales_rm_opportunities;
             DELETE FROM actorsales_rm_teams;
             DELETE FROM actorsales_rm_salespeople;
+            DELETE FROM actorsales_rm_stage_facts;
+            DELETE FROM actorsales_rm_activity_facts;
+            DELETE FROM actorsales_rm_refusal_facts;
             """, connection, transaction))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -166,6 +170,8 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
     {
         var (rows, versions) = (load.Rows, load.Versions);
         var history = new List<HistoryEntry>(writeHistory ? events.Count : 0);
+        var activities = new List<ActivityFact>();
+        var refusals = new List<RefusalFact>();
         foreach (var (position, e) in events)
         {
             if (writeHistory)
@@ -179,11 +185,23 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
                 history.Add(Projection.History(position, e, id => rows.Opportunities.GetValueOrDefault(id)?.CustomerId));
             }
             rows.Apply(_projection, e);
+            if (AnalyticsFacts.ActivityOf(e) is { } activity)
+            {
+                activities.Add(activity);
+            }
+            if (AnalyticsFacts.RefusalOf(e) is { } refusal)
+            {
+                refusals.Add(refusal);
+            }
         }
         var customers = rows.Changed(rows.Customers, EntityType.Customer);
         AddCustomerUpsert(write, customers);
         AddCustomerSearchUpsert(write, [.. customers.Where(c => rows.StoredSearch.GetValueOrDefault(c.Id) != (c.SearchText, c.SearchDigits))]);
-        AddOpportunityUpsert(write, rows.Changed(rows.Opportunities, EntityType.Opportunity));
+        var opportunities = rows.Changed(rows.Opportunities, EntityType.Opportunity);
+        AddOpportunityUpsert(write, opportunities);
+        AddStageFacts(write, opportunities);
+        AddActivityFacts(write, activities);
+        AddRefusalFacts(write, refusals);
         AddTeamUpsert(write, rows.Changed(rows.Teams, EntityType.Team));
         AddSalespersonUpsert(write, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)
@@ -215,11 +233,12 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         {
             (EntityType.Customer, Ids(EntityType.Customer),
                 """
-                SELECT c.customer_id, c.payload, c.release_warned, coalesce(s.search_text, ''), coalesce(s.search_digits, '')
+                SELECT c.customer_id, c.payload, c.release_warned, coalesce(s.search_text, ''), coalesce(s.search_digits, ''),
+                       c.first_follow_up_ticks, c.first_contact_missed
                 FROM actorsales_rm_customers c LEFT JOIN actorsales_rm_customer_search s ON s.customer_id = c.customer_id
                 WHERE c.customer_id = ANY(@ids)
                 """),
-            (EntityType.Opportunity, opportunityIds, "SELECT opportunity_id, payload, amount FROM actorsales_rm_opportunities WHERE opportunity_id = ANY(@ids)"),
+            (EntityType.Opportunity, opportunityIds, "SELECT opportunity_id, payload, amount, last_update_ticks FROM actorsales_rm_opportunities WHERE opportunity_id = ANY(@ids)"),
             (EntityType.Team, Ids(EntityType.Team), "SELECT team_id, payload FROM actorsales_rm_teams WHERE team_id = ANY(@ids)"),
             (EntityType.Salesperson, Ids(EntityType.Salesperson), "SELECT salesperson_id, payload FROM actorsales_rm_salespeople WHERE salesperson_id = ANY(@ids)"),
         };
@@ -277,12 +296,13 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
                 switch (type)
                 {
                     case EntityType.Customer:
-                        var customer = new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2), reader.GetString(3), reader.GetString(4));
+                        var customer = new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2), reader.GetString(3), reader.GetString(4),
+                            TimeOrNull(reader, 5), reader.GetBoolean(6));
                         rows.Customers[id] = customer;
                         rows.StoredSearch[id] = (customer.SearchText, customer.SearchDigits);
                         break;
                     case EntityType.Opportunity:
-                        rows.Opportunities[id] = new OpportunityRow(Opportunity.Parser.ParseFrom(payload), reader.GetDecimal(2));
+                        rows.Opportunities[id] = new OpportunityRow(Opportunity.Parser.ParseFrom(payload), reader.GetDecimal(2), TimeOrNull(reader, 3));
                         break;
                     case EntityType.Team:
                         rows.Teams[id] = new TeamRow(Team.Parser.ParseFrom(payload));
@@ -360,14 +380,17 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
         var command = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_rm_customers AS c (customer_id, payload, team_id, owner_id, tier, industry, source_channel, in_pool, locked,
-                release_warned, last_follow_up_ticks, created_ticks, sort_name, version, grade)
+                release_warned, last_follow_up_ticks, created_ticks, sort_name, version, grade,
+                first_follow_up_ticks, first_contact_missed, present_fields)
             SELECT * FROM unnest(@ids, @payloads, @team_ids, @owner_ids, @tiers, @industries, @sources, @in_pool, @locked, @warned,
-                        @follow_ups, @created, @names, @versions, @grades)
+                        @follow_ups, @created, @names, @versions, @grades, @first_follow_ups, @missed, @present)
             ON CONFLICT (customer_id) DO UPDATE SET
                 payload = EXCLUDED.payload, team_id = EXCLUDED.team_id, owner_id = EXCLUDED.owner_id, tier = EXCLUDED.tier, grade = EXCLUDED.grade,
                 industry = EXCLUDED.industry, source_channel = EXCLUDED.source_channel, in_pool = EXCLUDED.in_pool,
                 locked = EXCLUDED.locked, release_warned = EXCLUDED.release_warned, last_follow_up_ticks = EXCLUDED.last_follow_up_ticks,
-                created_ticks = EXCLUDED.created_ticks, sort_name = EXCLUDED.sort_name, version = EXCLUDED.version
+                created_ticks = EXCLUDED.created_ticks, sort_name = EXCLUDED.sort_name, version = EXCLUDED.version,
+                first_follow_up_ticks = EXCLUDED.first_follow_up_ticks, first_contact_missed = EXCLUDED.first_contact_missed,
+                present_fields = EXCLUDED.present_fields
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
@@ -388,6 +411,9 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         p.AddWithValue("created", rows.Select(r => r.CreatedAt.UtcTicks).ToArray());
         p.AddWithValue("names", rows.Select(r => r.SortName).ToArray());
         p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
+        p.Add(NullableTicks("first_follow_ups", rows.Select(r => r.FirstFollowUpAt)));
+        p.AddWithValue("missed", rows.Select(r => r.FirstContactMissed).ToArray());
+        p.AddWithValue("present", rows.Select(r => (int)r.PresentFields).ToArray());
         batch.BatchCommands.Add(command);
     }
 
@@ -421,14 +447,22 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
         var command = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_rm_opportunities (opportunity_id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status,
-                stall_level, signal, currency, amount, expected_close_ticks, stage_entered_ticks, version)
-            SELECT * FROM unnest(@ids, @payloads, @customer_ids, @owner_ids, @team_ids, @pipelines, @stages, @statuses, @stalls, @signals,
-                        @currencies, @amounts, @closes, @entered, @versions)
+                stall_level, signal, currency, amount, expected_close_ticks, stage_entered_ticks, version,
+                created_ticks, closed_ticks, last_update_ticks, evidence_kinds, pipeline_version)
+            SELECT t.id, t.payload, t.customer_id, t.owner_id, t.team_id, t.pipeline_key, t.stage, t.status, t.stall_level, t.signal,
+                t.currency, t.amount, t.expected_close_ticks, t.stage_entered_ticks, t.version, t.created_ticks, t.closed_ticks, t.last_update_ticks,
+                coalesce((SELECT array_agg(k) FROM jsonb_array_elements_text(t.kinds) AS k), '{}'), t.pipeline_version
+            FROM unnest(@ids, @payloads, @customer_ids, @owner_ids, @team_ids, @pipelines, @stages, @statuses, @stalls, @signals,
+                        @currencies, @amounts, @closes, @entered, @versions, @created, @closed, @updated, @kinds, @pipeline_versions)
+                 AS t(id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status, stall_level, signal, currency, amount,
+                      expected_close_ticks, stage_entered_ticks, version, created_ticks, closed_ticks, last_update_ticks, kinds, pipeline_version)
             ON CONFLICT (opportunity_id) DO UPDATE SET
                 payload = EXCLUDED.payload, customer_id = EXCLUDED.customer_id, owner_id = EXCLUDED.owner_id, team_id = EXCLUDED.team_id,
                 pipeline_key = EXCLUDED.pipeline_key, stage = EXCLUDED.stage, status = EXCLUDED.status, stall_level = EXCLUDED.stall_level,
                 signal = EXCLUDED.signal, currency = EXCLUDED.currency, amount = EXCLUDED.amount,
-                expected_close_ticks = EXCLUDED.expected_close_ticks, stage_entered_ticks = EXCLUDED.stage_entered_ticks, version = EXCLUDED.version
+                expected_close_ticks = EXCLUDED.expected_close_ticks, stage_entered_ticks = EXCLUDED.stage_entered_ticks, version = EXCLUDED.version,
+                created_ticks = EXCLUDED.created_ticks, closed_ticks = EXCLUDED.closed_ticks, last_update_ticks = EXCLUDED.last_update_ticks,
+                evidence_kinds = EXCLUDED.evidence_kinds, pipeline_version = EXCLUDED.pipeline_version
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
@@ -446,6 +480,92 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         p.AddWithValue("closes", rows.Select(r => r.ExpectedCloseAt.UtcTicks).ToArray());
         p.AddWithValue("entered", rows.Select(r => r.StageEnteredAt.UtcTicks).ToArray());
         p.AddWithValue("versions", rows.Select(r => r.Version).ToArray());
+        p.AddWithValue("created", rows.Select(r => r.CreatedAt.UtcTicks).ToArray());
+        p.Add(NullableTicks("closed", rows.Select(r => r.ClosedAt)));
+        p.Add(NullableTicks("updated", rows.Select(r => r.LastUpdatedAt)));
+        p.Add(JsonLists("kinds", rows.Select(r => r.Doc.Evidence.Select(e => e.Kind).Distinct(StringComparer.Ordinal))));
+        p.AddWithValue("pipeline_versions", rows.Select(r => r.Doc.PipelineVersion).ToArray());
+        batch.BatchCommands.Add(command);
+    }
+
+    /// <summary>An opportunity's stays in its stages are rewritten whole with its row (AnalyticsFacts.StagesOf).</summary>
+    private static void AddStageFacts(NpgsqlBatch batch, List<OpportunityRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var delete = new NpgsqlBatchCommand("DELETE FROM actorsales_rm_stage_facts WHERE opportunity_id = ANY(@ids)");
+        delete.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+        batch.BatchCommands.Add(delete);
+        var facts = rows.SelectMany(AnalyticsFacts.StagesOf).ToList();
+        if (facts.Count == 0)
+        {
+            return;
+        }
+        var insert = new NpgsqlBatchCommand("""
+            INSERT INTO actorsales_rm_stage_facts (opportunity_id, entry, customer_id, owner_id, team_id, pipeline_key, pipeline_version, stage,
+                entered_ticks, left_ticks, outcome, to_stage, lost_reason, final_status)
+            SELECT * FROM unnest(@ids, @entries, @customers, @owners, @teams, @pipelines, @versions, @stages, @entered, @left, @outcomes,
+                @to_stages, @reasons, @statuses)
+            """);
+        var p = insert.Parameters;
+        p.AddWithValue("ids", facts.Select(f => f.OpportunityId).ToArray());
+        p.AddWithValue("entries", facts.Select(f => f.Entry).ToArray());
+        p.AddWithValue("customers", facts.Select(f => f.CustomerId).ToArray());
+        p.AddWithValue("owners", facts.Select(f => f.OwnerId).ToArray());
+        p.AddWithValue("teams", facts.Select(f => f.TeamId).ToArray());
+        p.AddWithValue("pipelines", facts.Select(f => f.PipelineKey).ToArray());
+        p.AddWithValue("versions", facts.Select(f => f.PipelineVersion).ToArray());
+        p.AddWithValue("stages", facts.Select(f => f.Stage).ToArray());
+        p.AddWithValue("entered", facts.Select(f => f.EnteredAt.UtcTicks).ToArray());
+        p.Add(NullableTicks("left", facts.Select(f => f.LeftAt)));
+        p.AddWithValue("outcomes", facts.Select(f => (short)f.Outcome).ToArray());
+        p.AddWithValue("to_stages", facts.Select(f => f.ToStage).ToArray());
+        p.AddWithValue("reasons", facts.Select(f => f.LostReason).ToArray());
+        p.AddWithValue("statuses", facts.Select(f => (short)f.FinalStatus).ToArray());
+        batch.BatchCommands.Add(insert);
+    }
+
+    private static void AddActivityFacts(NpgsqlBatch batch, List<ActivityFact> facts)
+    {
+        if (facts.Count == 0)
+        {
+            return;
+        }
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO actorsales_rm_activity_facts (customer_id, sequence, kind, occurred_ticks, effective, actor_id, team_id)
+            SELECT * FROM unnest(@customers, @sequences, @kinds, @occurred, @effective, @actors, @teams)
+            ON CONFLICT (customer_id, sequence) DO NOTHING
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("customers", facts.Select(f => f.CustomerId).ToArray());
+        p.AddWithValue("sequences", facts.Select(f => f.Sequence).ToArray());
+        p.AddWithValue("kinds", facts.Select(f => (short)f.Kind).ToArray());
+        p.AddWithValue("occurred", facts.Select(f => f.OccurredAt.UtcTicks).ToArray());
+        p.AddWithValue("effective", facts.Select(f => f.Effective).ToArray());
+        p.AddWithValue("actors", facts.Select(f => f.ActorId).ToArray());
+        p.AddWithValue("teams", facts.Select(f => f.TeamId).ToArray());
+        batch.BatchCommands.Add(command);
+    }
+
+    private static void AddRefusalFacts(NpgsqlBatch batch, List<RefusalFact> facts)
+    {
+        if (facts.Count == 0)
+        {
+            return;
+        }
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO actorsales_rm_refusal_facts (attempt_id, sequence, occurred_ticks, team_id, owner_id)
+            SELECT * FROM unnest(@attempts, @sequences, @occurred, @teams, @owners)
+            ON CONFLICT (attempt_id, sequence) DO NOTHING
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("attempts", facts.Select(f => f.AttemptId).ToArray());
+        p.AddWithValue("sequences", facts.Select(f => f.Sequence).ToArray());
+        p.AddWithValue("occurred", facts.Select(f => f.OccurredAt.UtcTicks).ToArray());
+        p.AddWithValue("teams", facts.Select(f => f.TeamId).ToArray());
+        p.AddWithValue("owners", facts.Select(f => f.OwnerId).ToArray());
         batch.BatchCommands.Add(command);
     }
 
@@ -524,6 +644,12 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
 
     private static DateTimeOffset Time(Google.Protobuf.WellKnownTypes.Timestamp? timestamp) =>
         timestamp?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
+
+    private static NpgsqlParameter NullableTicks(string name, IEnumerable<DateTimeOffset?> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = values.Select(v => v is { } t ? (object)t.UtcTicks : DBNull.Value).ToArray() };
+
+    private static DateTimeOffset? TimeOrNull(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero);
 
     private static NpgsqlParameter NullableText(string name, IEnumerable<string?> values) =>
         new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.Select(v => (object?)v ?? DBNull.Value).ToArray() };

@@ -9,7 +9,7 @@ namespace ActorSales.ReadModel.InMemory;
 /// is applied whole or not at all and queries never see half of one. Lost on restart like the rest of the Local
 /// profile (the projector then replays the retained log). Queries scan the rows; the PostgreSQL store indexes them.
 /// </summary>
-public sealed class InMemoryReadModelStore(Projection? projection = null) : IReadModelStore
+public sealed partial class InMemoryReadModelStore(Projection? projection = null) : IReadModelStore
 {
     private readonly Projection _projection = projection ?? Projection.Default;
     private readonly Lock _gate = new();
@@ -19,6 +19,8 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
     private readonly Dictionary<string, SalespersonRow> _salespeople = new(StringComparer.Ordinal);
     private readonly List<HistoryEntry> _history = [];
     private readonly Dictionary<(EntityType, string), long> _versions = [];
+    private readonly List<Analytics.ActivityFact> _activities = [];
+    private readonly List<Analytics.RefusalFact> _refusals = [];
     private long _checkpoint;
 
     public Task ApplyAsync(IReadOnlyList<StoredEvent> events, long through, CancellationToken cancellationToken = default)
@@ -51,9 +53,12 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
             _opportunities.Clear();
             _teams.Clear();
             _salespeople.Clear();
+            _activities.Clear();
+            _refusals.Clear();
             foreach (var entry in _history)
             {
                 ApplyToRows(entry.Event, _customers, _opportunities, _teams, _salespeople);
+                AddFacts(entry.Event, _activities, _refusals);
             }
         }
         return Task.CompletedTask;
@@ -144,7 +149,9 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
             && (q.AmountMin is null || r.Amount >= q.AmountMin)
             && (q.AmountMax is null || r.Amount <= q.AmountMax)
             && (q.ExpectedCloseFrom is null || r.ExpectedCloseAt >= q.ExpectedCloseFrom)
-            && (q.ExpectedCloseTo is null || r.ExpectedCloseAt < q.ExpectedCloseTo));
+            && (q.ExpectedCloseTo is null || r.ExpectedCloseAt < q.ExpectedCloseTo)
+            && (q.StageEnteredFrom is null || r.StageEnteredAt >= q.StageEnteredFrom)
+            && (q.StageEnteredTo is null || r.StageEnteredAt < q.StageEnteredTo));
         var keyed = rows.Select(r => (Row: r, Key: q.Sort switch
         {
             OpportunitySort.Amount => new SortKey(r.Amount, string.Empty, r.Id),
@@ -266,6 +273,19 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
         }
     }
 
+    /// <summary>The append-only facts an event adds (Analytics.AnalyticsFacts): a logged activity, a refused registration.</summary>
+    private static void AddFacts(DomainEvent e, List<Analytics.ActivityFact> activities, List<Analytics.RefusalFact> refusals)
+    {
+        if (Analytics.AnalyticsFacts.ActivityOf(e) is { } activity)
+        {
+            activities.Add(activity);
+        }
+        if (Analytics.AnalyticsFacts.RefusalOf(e) is { } refusal)
+        {
+            refusals.Add(refusal);
+        }
+    }
+
     private static void Put<T>(IDictionary<string, T> rows, string id, T? row)
         where T : class
     {
@@ -284,6 +304,8 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
         private readonly Overlay<SalespersonRow> _salespeople = new(store._salespeople);
         private readonly List<HistoryEntry> _history = [];
         private readonly Dictionary<(EntityType, string), long> _versions = [];
+        private readonly List<Analytics.ActivityFact> _activities = [];
+        private readonly List<Analytics.RefusalFact> _refusals = [];
 
         public void Apply(long position, DomainEvent e)
         {
@@ -296,6 +318,7 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
             _versions[key] = e.Sequence;
             _history.Add(Projection.History(position, e, id => _opportunities.TryGetValue(id, out var o) ? o.CustomerId : null));
             store.ApplyToRows(e, _customers, _opportunities, _teams, _salespeople);
+            AddFacts(e, _activities, _refusals);
         }
 
         public void Commit()
@@ -305,6 +328,8 @@ public sealed class InMemoryReadModelStore(Projection? projection = null) : IRea
             _teams.Commit();
             _salespeople.Commit();
             store._history.AddRange(_history);
+            store._activities.AddRange(_activities);
+            store._refusals.AddRange(_refusals);
             foreach (var (key, version) in _versions)
             {
                 store._versions[key] = version;

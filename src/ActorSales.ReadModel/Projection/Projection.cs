@@ -30,7 +30,8 @@ public sealed class Projection(ForecastWeights weights)
         {
             var doc = (e.CustomerRegistered?.Customer ?? e.CustomerUpdated.Customer).Clone();
             doc.Version = e.Sequence;
-            return Customer(doc, row is not null && e.ChangeCase == DomainEvent.ChangeOneofCase.CustomerUpdated && row.ReleaseWarned);
+            return Customer(doc, row is not null && e.ChangeCase == DomainEvent.ChangeOneofCase.CustomerUpdated && row.ReleaseWarned)
+                with { FirstFollowUpAt = row?.FirstFollowUpAt, FirstContactMissed = row?.FirstContactMissed ?? false };
         }
         if (row is null)
         {
@@ -39,10 +40,16 @@ public sealed class Projection(ForecastWeights weights)
         var next = row.Doc.Clone();
         next.Version = e.Sequence;
         var warned = row.ReleaseWarned;
+        var firstFollowUp = row.FirstFollowUpAt;
+        var missed = row.FirstContactMissed;
         switch (e.ChangeCase)
         {
             case DomainEvent.ChangeOneofCase.ActivityLogged:
                 var activity = e.ActivityLogged.Activity;
+                if (e.ActivityLogged.IsFollowUp && activity?.OccurredAt is { } occurred && (firstFollowUp is null || occurred.ToDateTimeOffset() < firstFollowUp))
+                {
+                    firstFollowUp = occurred.ToDateTimeOffset();
+                }
                 next.ActivityCount = Math.Max(next.ActivityCount, activity?.Sequence ?? next.ActivityCount + 1);
                 if (e.ActivityLogged.IsFollowUp && activity?.OccurredAt is { } at
                     && (next.LastFollowUpAt is null || at.ToDateTimeOffset() > next.LastFollowUpAt.ToDateTimeOffset()))
@@ -61,6 +68,8 @@ public sealed class Projection(ForecastWeights weights)
                 break;
             case DomainEvent.ChangeOneofCase.CustomerFollowUpOverdue:
                 warned = warned || e.CustomerFollowUpOverdue.Rule == ReleaseRules.Warning;
+                // The first owner's first-contact SLA: missed if it fired before any real follow-up.
+                missed = missed || (e.CustomerFollowUpOverdue.Rule == NewCustomerSla.FirstContact && firstFollowUp is null);
                 break;
             case DomainEvent.ChangeOneofCase.CustomerReleased:
                 next.OwnerId = string.Empty;
@@ -82,7 +91,7 @@ public sealed class Projection(ForecastWeights weights)
             default:
                 break; // no query shows it; the version still moves
         }
-        return row with { Doc = next, ReleaseWarned = warned };
+        return row with { Doc = next, ReleaseWarned = warned, FirstFollowUpAt = firstFollowUp, FirstContactMissed = missed };
     }
 
     public OpportunityRow? Apply(OpportunityRow? row, DomainEvent e)
@@ -103,7 +112,7 @@ public sealed class Projection(ForecastWeights weights)
         {
             var doc = whole.Clone();
             doc.Version = e.Sequence;
-            return Opportunity(doc);
+            return Opportunity(doc) with { LastUpdatedAt = e.OccurredAt?.ToDateTimeOffset() ?? row?.LastUpdatedAt };
         }
         if (row is null)
         {
@@ -161,7 +170,9 @@ public sealed class Projection(ForecastWeights weights)
             default:
                 break;
         }
-        return row with { Doc = next };
+        var updated = e.ChangeCase is DomainEvent.ChangeOneofCase.EvidenceAdded or DomainEvent.ChangeOneofCase.OpportunityStageChanged
+            or DomainEvent.ChangeOneofCase.ForecastSignalChanged or DomainEvent.ChangeOneofCase.NextActionPlanned;
+        return row with { Doc = next, LastUpdatedAt = updated ? e.OccurredAt?.ToDateTimeOffset() ?? row.LastUpdatedAt : row.LastUpdatedAt };
     }
 
     public TeamRow? Apply(TeamRow? row, DomainEvent e)

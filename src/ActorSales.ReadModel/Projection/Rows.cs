@@ -6,12 +6,17 @@ namespace ActorSales.ReadModel;
 // searches on, computed once by Projection so the in-memory and the PostgreSQL store agree to the row. Team and
 // owner are the ReadScope columns; an empty owner (a pooled customer) never matches an owner scope.
 
-/// <summary>A customer as the queries see it.</summary>
+/// <summary>
+/// A customer as the queries see it. For the analytics: its first real follow-up ever, and whether the new-customer
+/// first-contact deadline fired before any (the SLA missed).
+/// </summary>
 public sealed record CustomerRow(
     Customer Doc,
     bool ReleaseWarned,
     string SearchText,
-    string SearchDigits)
+    string SearchDigits,
+    DateTimeOffset? FirstFollowUpAt = null,
+    bool FirstContactMissed = false)
 {
     public string Id => Doc.CustomerId;
     public string TeamId => Doc.OwnerTeamId;
@@ -32,10 +37,15 @@ public sealed record CustomerRow(
 
     /// <summary>Name sort key: <see cref="SearchNormalizer.Text"/> of the name, compared ordinally (PostgreSQL: COLLATE "C").</summary>
     public string SortName => SearchNormalizer.Text(Doc.Name);
+
+    /// <summary>The data-health fields the customer has.</summary>
+    public Analytics.CustomerField PresentFields => Analytics.AnalyticsFacts.Present(Doc);
 }
 
 /// <summary>An opportunity as the queries see it. Its region is its team's (joined at query time, so a team's move needs no fan-out).</summary>
-public sealed record OpportunityRow(Opportunity Doc, decimal Amount)
+/// <see cref="LastUpdatedAt"/>: the latest change its people made (opened, evidence, stage, signal, terms, next action,
+/// won, lost), not the system's (stall, intervention, approvals, owner moves).
+public sealed record OpportunityRow(Opportunity Doc, decimal Amount, DateTimeOffset? LastUpdatedAt = null)
 {
     public string Id => Doc.OpportunityId;
     public string TeamId => Doc.OwnerTeamId;
@@ -45,6 +55,11 @@ public sealed record OpportunityRow(Opportunity Doc, decimal Amount)
     public string Currency => Doc.Value?.Currency ?? string.Empty;
     public DateTimeOffset ExpectedCloseAt => Doc.ExpectedCloseAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
     public DateTimeOffset StageEnteredAt => Doc.StageEnteredAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
+    public DateTimeOffset CreatedAt => Doc.CreatedAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
+
+    /// <summary>When it was won or lost (its history's closing entry); null while open.</summary>
+    public DateTimeOffset? ClosedAt =>
+        Doc.Status is OpportunityStatus.Won or OpportunityStatus.Lost && Doc.History.Count > 0 ? Doc.History[^1].At?.ToDateTimeOffset() : null;
 }
 
 /// <summary>A team; an owner scope matches its manager and its members.</summary>

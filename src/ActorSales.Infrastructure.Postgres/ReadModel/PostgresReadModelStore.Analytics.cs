@@ -1,0 +1,176 @@
+using ActorSales.Contracts.V1;
+using ActorSales.ReadModel;
+using ActorSales.ReadModel.Analytics;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ActorSales.Infrastructure.Postgres.ReadModel;
+
+// The analytics' facts (migration 0008): every query filters by the scope's team or owner first and then by time, so it
+// reads through a (team_id | owner_id, time) index; counts are aggregated in SQL, facts the shared AnalyticsFigures
+// reduce are returned narrow. Same filters as the in-memory store's.
+public sealed partial class PostgresReadModelStore
+{
+    public async Task<IReadOnlyList<StageFact>> StageEntriesAsync(AnalyticsFilter filter, string pipelineKey, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        sql.Where($"pipeline_key = {sql.Param(pipelineKey, NpgsqlDbType.Text)}");
+        During(sql, "entered_ticks", period);
+        sql.Text = $"""
+            SELECT opportunity_id, entry, customer_id, owner_id, team_id, pipeline_key, pipeline_version, stage, entered_ticks, left_ticks,
+                outcome, to_stage, lost_reason, final_status
+            FROM actorsales_rm_stage_facts {sql.WhereClause}
+            """;
+        return await ReadAsync(sql, r => new StageFact(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+            r.GetInt32(6), r.GetString(7), Utc(r.GetInt64(8)), r.IsDBNull(9) ? null : Utc(r.GetInt64(9)), (StageOutcome)r.GetInt16(10), r.GetString(11),
+            r.GetString(12), (OpportunityStatus)r.GetInt16(13)), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Opportunity>> OpportunitiesAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        sql.Text = $"SELECT payload FROM actorsales_rm_opportunities WHERE opportunity_id = ANY({sql.Param(ids.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})";
+        return await ReadAsync(sql, r => Opportunity.Parser.ParseFrom(r.GetFieldValue<byte[]>(0)), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OpenCount>> OpenCountsAsync(AnalyticsFilter filter, string? pipelineKey, DateTimeOffset asOf, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        sql.Where($"status = {(short)OpportunityStatus.Open}");
+        Equal(sql, "pipeline_key", pipelineKey);
+        // AnalyticsFigures.AgeBucketOf: age in stage below 8, 15, 31 days.
+        var at = sql.Param(asOf.UtcTicks, NpgsqlDbType.Bigint);
+        sql.Text = $"""
+            SELECT pipeline_key, stage, stall_level,
+                CASE WHEN {at} - stage_entered_ticks < {TimeSpan.FromDays(8).Ticks} THEN {(int)AgeBucket.Days07}
+                     WHEN {at} - stage_entered_ticks < {TimeSpan.FromDays(15).Ticks} THEN {(int)AgeBucket.Days814}
+                     WHEN {at} - stage_entered_ticks < {TimeSpan.FromDays(31).Ticks} THEN {(int)AgeBucket.Days1530}
+                     ELSE {(int)AgeBucket.DaysOver30} END AS bucket,
+                count(*)
+            FROM actorsales_rm_opportunities {sql.WhereClause}
+            GROUP BY 1, 2, 3, 4
+            """;
+        return await ReadAsync(sql, r => new OpenCount(r.GetString(0), r.GetString(1), (StallLevel)r.GetInt16(2), (AgeBucket)r.GetInt32(3), r.GetInt64(4)),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<WonCycle>> WonCyclesAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "o.team_id", "o.owner_id");
+        sql.Where($"o.status = {(short)OpportunityStatus.Won}");
+        During(sql, "o.closed_ticks", period);
+        sql.Text = $"""
+            SELECT o.opportunity_id, o.closed_ticks, o.created_ticks, c.first_follow_up_ticks
+            FROM actorsales_rm_opportunities o LEFT JOIN actorsales_rm_customers c ON c.customer_id = o.customer_id
+            {sql.WhereClause}
+            """;
+        return await ReadAsync(sql, r => new WonCycle(r.GetString(0), Utc(r.GetInt64(1)), Utc(r.GetInt64(2)), r.IsDBNull(3) ? null : Utc(r.GetInt64(3))),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<OpportunityEvidence>> CreatedOpportunitiesAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        During(sql, "created_ticks", period);
+        sql.Text = $"SELECT opportunity_id, owner_id, pipeline_key, pipeline_version, evidence_kinds FROM actorsales_rm_opportunities {sql.WhereClause}";
+        return await ReadAsync(sql, r => new OpportunityEvidence(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3),
+            r.GetFieldValue<string[]>(4).ToHashSet(StringComparer.Ordinal)), cancellationToken);
+    }
+
+    public async Task<FollowUpCounts> NewCustomerFollowUpAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        During(sql, "created_ticks", period);
+        sql.Text = $"""
+            SELECT count(*), count(*) FILTER (WHERE first_follow_up_ticks IS NOT NULL AND NOT first_contact_missed), count(*) FILTER (WHERE first_contact_missed)
+            FROM actorsales_rm_customers {sql.WhereClause}
+            """;
+        return (await ReadAsync(sql, r => new FollowUpCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken))[0];
+    }
+
+    public async Task<IReadOnlyList<VisitCount>> VisitsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "actor_id");
+        sql.Where($"kind = {(short)ActivityKind.Visit}");
+        During(sql, "occurred_ticks", period);
+        sql.Text = $"SELECT actor_id, count(*), count(*) FILTER (WHERE effective) FROM actorsales_rm_activity_facts {sql.WhereClause} GROUP BY actor_id";
+        return await ReadAsync(sql, r => new VisitCount(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
+    }
+
+    public async Task<Completeness> CompletenessAsync(AnalyticsFilter filter, CustomerField required, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        var fields = AnalyticsFacts.CustomerFields.Where(f => (required & f.Field) != 0).Select(f => f.Field).ToList();
+        var missing = string.Concat(fields.Select(f => $", count(*) FILTER (WHERE present_fields & {(int)f} = 0)"));
+        sql.Text = $"SELECT count(*), count(*) FILTER (WHERE present_fields & {(int)required} = {(int)required}){missing} FROM actorsales_rm_customers {sql.WhereClause}";
+        return (await ReadAsync(sql, r => new Completeness(r.GetInt64(0), r.GetInt64(1),
+            fields.Select((f, i) => (f, r.GetInt64(2 + i))).ToDictionary(x => x.f, x => x.Item2)), cancellationToken))[0];
+    }
+
+    public async Task<LateUpdates> LateUpdatesAsync(AnalyticsFilter filter, DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        sql.Where($"status = {(short)OpportunityStatus.Open}");
+        sql.Text = $"""
+            SELECT count(*), count(*) FILTER (WHERE coalesce(last_update_ticks, 0) < {Ticks(sql, cutoff)})
+            FROM actorsales_rm_opportunities {sql.WhereClause}
+            """;
+        return (await ReadAsync(sql, r => new LateUpdates(r.GetInt64(0), r.GetInt64(1)), cancellationToken))[0];
+    }
+
+    public async Task<long> RefusalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        During(sql, "occurred_ticks", period);
+        sql.Text = $"SELECT count(*) FROM actorsales_rm_refusal_facts {sql.WhereClause}";
+        return (await ReadAsync(sql, r => r.GetInt64(0), cancellationToken))[0];
+    }
+
+    /// <summary>The caller's reach (the shared scope rule) and the filter's narrowing: team, owner, the region's teams.</summary>
+    private static void Filter(SqlBuilder sql, AnalyticsFilter filter, string teamColumn, string ownerColumn)
+    {
+        Scope(sql, filter.Reach, teamColumn, ownerColumn);
+        if (filter.TeamId is not null)
+        {
+            sql.Where($"{teamColumn} = {sql.Param(filter.TeamId, NpgsqlDbType.Text)}");
+        }
+        if (filter.OwnerId is not null)
+        {
+            sql.Where($"{ownerColumn} = {sql.Param(filter.OwnerId, NpgsqlDbType.Text)}");
+        }
+        if (filter.Region is not null)
+        {
+            sql.Where($"{teamColumn} IN (SELECT team_id FROM actorsales_rm_teams WHERE region = {sql.Param(SearchNormalizer.Text(filter.Region), NpgsqlDbType.Text)})");
+        }
+    }
+
+    private static void During(SqlBuilder sql, string column, Period period)
+    {
+        sql.Where($"{column} >= {Ticks(sql, period.From)}");
+        sql.Where($"{column} < {Ticks(sql, period.To)}");
+    }
+
+    private static DateTimeOffset Utc(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private async Task<List<T>> ReadAsync<T>(SqlBuilder sql, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = _db.CreateCommand(sql.Text);
+        command.Parameters.AddRange(sql.Parameters.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(read(reader));
+        }
+        return items;
+    }
+}

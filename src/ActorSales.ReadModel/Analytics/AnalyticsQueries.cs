@@ -1,0 +1,75 @@
+using ActorSales.Contracts.V1;
+using ReadScope = ActorSales.Domain.Identity.ReadScope;
+
+namespace ActorSales.ReadModel.Analytics;
+
+/// <summary>
+/// Whose figures: the caller's reach (<see cref="ReadScope"/>, as for every query) narrowed to a team, an owner or the
+/// teams of a region (null: no narrowing). A fact counts if it is in reach and matches every narrowing given.
+/// </summary>
+public sealed record AnalyticsFilter(ReadScope Reach, string? TeamId = null, string? OwnerId = null, string? Region = null);
+
+/// <summary>A time range: From inclusive, To exclusive.</summary>
+public readonly record struct Period(DateTimeOffset From, DateTimeOffset To)
+{
+    public bool Contains(DateTimeOffset time) => time >= From && time < To;
+}
+
+/// <summary>Open opportunities of one (pipeline, stage, stall level, age bucket) now.</summary>
+public sealed record OpenCount(string PipelineKey, string Stage, StallLevel StallLevel, AgeBucket AgeBucket, long Count);
+
+/// <summary>A won opportunity: when it was won and when its first contact was (see <see cref="AnalyticsFigures.CycleTimes"/>).</summary>
+public sealed record WonCycle(string OpportunityId, DateTimeOffset WonAt, DateTimeOffset CreatedAt, DateTimeOffset? CustomerFirstFollowUpAt);
+
+/// <summary>An opportunity's key-action evidence: the distinct evidence kinds it holds, and the pipeline version it follows.</summary>
+public sealed record OpportunityEvidence(string OpportunityId, string OwnerId, string PipelineKey, int PipelineVersion, IReadOnlySet<string> EvidenceKinds);
+
+/// <summary>New customers' first contact against the SLA: registered, met (contacted first), missed (the deadline fired first).</summary>
+public sealed record FollowUpCounts(long NewCustomers, long Met, long Missed);
+
+/// <summary>Visits one salesperson logged: all, and those with a summary.</summary>
+public sealed record VisitCount(string SalespersonId, long Visits, long Effective);
+
+/// <summary>Customers in scope, those with every required field, and how many lack each required field.</summary>
+public sealed record Completeness(long Customers, long Complete, IReadOnlyDictionary<CustomerField, long> Missing);
+
+/// <summary>Open opportunities, and those whose last update is before the cutoff.</summary>
+public sealed record LateUpdates(long Open, long Late);
+
+/// <summary>
+/// What the analytics read from a store: narrow facts and counts, filtered by an <see cref="AnalyticsFilter"/> through
+/// the stores' indexes (team/owner, then time); <see cref="AnalyticsFigures"/> turns them into the figures, the same code
+/// for both stores.
+/// </summary>
+public interface IAnalyticsFacts
+{
+    /// <summary>Stays in a stage of <paramref name="pipelineKey"/> entered in <paramref name="period"/>.</summary>
+    Task<IReadOnlyList<StageFact>> StageEntriesAsync(AnalyticsFilter filter, string pipelineKey, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>The opportunities with these ids (those that exist), in no particular order.</summary>
+    Task<IReadOnlyList<Opportunity>> OpportunitiesAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>Open opportunities (optionally of one pipeline) counted by pipeline, stage, stall level and age in stage at <paramref name="asOf"/>.</summary>
+    Task<IReadOnlyList<OpenCount>> OpenCountsAsync(AnalyticsFilter filter, string? pipelineKey, DateTimeOffset asOf, CancellationToken cancellationToken = default);
+
+    /// <summary>Opportunities won in <paramref name="period"/>, with their customer's first real follow-up.</summary>
+    Task<IReadOnlyList<WonCycle>> WonCyclesAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>Opportunities created in <paramref name="period"/>, with their evidence kinds.</summary>
+    Task<IReadOnlyList<OpportunityEvidence>> CreatedOpportunitiesAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>Customers registered in <paramref name="period"/> and their first contact against the SLA.</summary>
+    Task<FollowUpCounts> NewCustomerFollowUpAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>Visits that occurred in <paramref name="period"/>, per salesperson who logged them.</summary>
+    Task<IReadOnlyList<VisitCount>> VisitsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>Customers (in scope now) against the <paramref name="required"/> fields.</summary>
+    Task<Completeness> CompletenessAsync(AnalyticsFilter filter, CustomerField required, CancellationToken cancellationToken = default);
+
+    /// <summary>Open opportunities and those last updated before <paramref name="cutoff"/>.</summary>
+    Task<LateUpdates> LateUpdatesAsync(AnalyticsFilter filter, DateTimeOffset cutoff, CancellationToken cancellationToken = default);
+
+    /// <summary>Registrations refused as duplicates in <paramref name="period"/>.</summary>
+    Task<long> RefusalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+}
