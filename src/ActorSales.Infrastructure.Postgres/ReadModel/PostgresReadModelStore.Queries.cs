@@ -36,7 +36,9 @@ public sealed partial class PostgresReadModelStore
             return null;
         }
         var sql = new SqlBuilder();
-        Scope(sql, query.Scope, "c.team_id", "c.owner_id");
+        // Everything is decided on the search rows alone (scope, candidates, rank, order); only the page's winners are
+        // joined to their customer rows for the payload. A team or owner scope ANDs its btree index with the text index.
+        Scope(sql, query.Scope, "x.team_id", "x.owner_id");
         // Candidates through the indexes (trigrams; CJK grams), then the exact rank of SearchNormalizer.Rank: a whole
         // field equal to the text (0), a field starting with it (1), the text anywhere (2); the better of text and phone digits.
         var text = sql.Param(term.Text, NpgsqlDbType.Text);
@@ -61,12 +63,16 @@ public sealed partial class PostgresReadModelStore
             ? $"AND (s.rank, s.sort_name, s.customer_id) > ({sql.Param(last.Number, NpgsqlDbType.Numeric)}, {sql.Param(last.Text, NpgsqlDbType.Text)} COLLATE \"C\", {sql.Param(last.Id, NpgsqlDbType.Text)} COLLATE \"C\")"
             : string.Empty;
         sql.Text = $"""
-            SELECT s.payload, s.rank, s.sort_name, s.customer_id FROM (
-                SELECT c.payload, c.sort_name, c.customer_id, ({rank})::numeric AS rank FROM actorsales_rm_customer_search x JOIN actorsales_rm_customers c ON c.customer_id = x.customer_id {sql.WhereClause}
+            SELECT c.payload, s.rank, s.sort_name, s.customer_id FROM (
+                SELECT r.customer_id, r.sort_name, r.rank FROM (
+                    SELECT x.customer_id, x.sort_name, ({rank})::numeric AS rank FROM actorsales_rm_customer_search x {sql.WhereClause}
+                ) r
+                WHERE r.rank IS NOT NULL {keyset.Replace("s.", "r.", StringComparison.Ordinal)}
+                ORDER BY r.rank, r.sort_name, r.customer_id
+                LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             ) s
-            WHERE s.rank IS NOT NULL {keyset}
+            JOIN actorsales_rm_customers c ON c.customer_id = s.customer_id
             ORDER BY s.rank, s.sort_name, s.customer_id
-            LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             """;
         return new ReadModelStatement(sql.Text, sql.Parameters, shape, size);
     }

@@ -196,7 +196,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         }
         var customers = rows.Changed(rows.Customers, EntityType.Customer);
         AddCustomerUpsert(write, customers);
-        AddCustomerSearchUpsert(write, [.. customers.Where(c => rows.StoredSearch.GetValueOrDefault(c.Id) != (c.SearchText, c.SearchDigits))]);
+        AddCustomerSearchUpsert(write, [.. customers.Where(c => rows.StoredSearch.GetValueOrDefault(c.Id) != SearchKey(c))]);
         var opportunities = rows.Changed(rows.Opportunities, EntityType.Opportunity);
         AddOpportunityUpsert(write, opportunities);
         AddStageFacts(write, opportunities);
@@ -234,7 +234,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             (EntityType.Customer, Ids(EntityType.Customer),
                 """
                 SELECT c.customer_id, c.payload, c.release_warned, coalesce(s.search_text, ''), coalesce(s.search_digits, ''),
-                       c.first_follow_up_ticks, c.first_contact_missed
+                       c.first_follow_up_ticks, c.first_contact_missed, s.team_id, s.owner_id, s.sort_name
                 FROM actorsales_rm_customers c LEFT JOIN actorsales_rm_customer_search s ON s.customer_id = c.customer_id
                 WHERE c.customer_id = ANY(@ids)
                 """),
@@ -299,7 +299,10 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
                         var customer = new CustomerRow(Customer.Parser.ParseFrom(payload), reader.GetBoolean(2), reader.GetString(3), reader.GetString(4),
                             TimeOrNull(reader, 5), reader.GetBoolean(6));
                         rows.Customers[id] = customer;
-                        rows.StoredSearch[id] = (customer.SearchText, customer.SearchDigits);
+                        rows.StoredSearch[id] = reader.IsDBNull(7) ? default : SearchKey(customer) with
+                        {
+                            TeamId = reader.GetString(7), OwnerId = reader.GetString(8), SortName = reader.GetString(9),
+                        };
                         break;
                     case EntityType.Opportunity:
                         rows.Opportunities[id] = new OpportunityRow(Opportunity.Parser.ParseFrom(payload), reader.GetDecimal(2), TimeOrNull(reader, 3));
@@ -331,8 +334,8 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
 
         public Dictionary<string, CustomerRow> Customers { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>The search columns as stored when loaded: a customer's search row is written only when they change.</summary>
-        public Dictionary<string, (string Text, string Digits)> StoredSearch { get; } = new(StringComparer.Ordinal);
+        /// <summary>The search row as stored when loaded: a customer's search row is written only when it changes.</summary>
+        public Dictionary<string, SearchRowKey> StoredSearch { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, OpportunityRow> Opportunities { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, TeamRow> Teams { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, SalespersonRow> Salespeople { get; } = new(StringComparer.Ordinal);
@@ -417,7 +420,12 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         batch.BatchCommands.Add(command);
     }
 
-    /// <summary>The search rows (0010_customer_search.sql) of customers whose searchable text changed.</summary>
+    /// <summary>What a customer's search row holds besides its grams (which follow the text).</summary>
+    private readonly record struct SearchRowKey(string Text, string Digits, string TeamId, string OwnerId, string SortName);
+
+    private static SearchRowKey SearchKey(CustomerRow row) => new(row.SearchText, row.SearchDigits, row.TeamId, row.OwnerId, row.SortName);
+
+    /// <summary>The search rows (0010_customer_search.sql) of customers whose searchable text, scope or name changed.</summary>
     private static void AddCustomerSearchUpsert(NpgsqlBatch batch, List<CustomerRow> rows)
     {
         if (rows.Count == 0)
@@ -425,14 +433,19 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             return;
         }
         var command = new NpgsqlBatchCommand("""
-            INSERT INTO actorsales_rm_customer_search (customer_id, search_text, search_digits, search_grams)
-            SELECT t.id, t.search_text, t.search_digits, coalesce((SELECT array_agg(g) FROM jsonb_array_elements_text(t.grams) AS g), '{}')
-            FROM unnest(@ids, @search, @digits, @grams) AS t(id, search_text, search_digits, grams)
+            INSERT INTO actorsales_rm_customer_search (customer_id, team_id, owner_id, sort_name, search_text, search_digits, search_grams)
+            SELECT t.id, t.team_id, t.owner_id, t.sort_name, t.search_text, t.search_digits,
+                coalesce((SELECT array_agg(g) FROM jsonb_array_elements_text(t.grams) AS g), '{}')
+            FROM unnest(@ids, @team_ids, @owner_ids, @names, @search, @digits, @grams) AS t(id, team_id, owner_id, sort_name, search_text, search_digits, grams)
             ON CONFLICT (customer_id) DO UPDATE SET
+                team_id = EXCLUDED.team_id, owner_id = EXCLUDED.owner_id, sort_name = EXCLUDED.sort_name,
                 search_text = EXCLUDED.search_text, search_digits = EXCLUDED.search_digits, search_grams = EXCLUDED.search_grams
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+        p.AddWithValue("team_ids", rows.Select(r => r.TeamId).ToArray());
+        p.AddWithValue("owner_ids", rows.Select(r => r.OwnerId).ToArray());
+        p.AddWithValue("names", rows.Select(r => r.SortName).ToArray());
         p.AddWithValue("search", rows.Select(r => r.SearchText).ToArray());
         p.AddWithValue("digits", rows.Select(r => r.SearchDigits).ToArray());
         p.Add(JsonLists("grams", rows.Select(r => SearchGrams.Row(r.SearchText))));
