@@ -19,6 +19,8 @@ public static class GatewayExtensions
         services.AddSingleton<PersonIdentityCache>();
         services.AddSingleton<CallerResolver>();
         services.AddSingleton<ReadModelReader>();
+        services.AddSingleton<ReadModelChanges>();
+        services.AddSingleton<BoardStreams>();
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();

@@ -244,6 +244,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ["actorsales.v1.AnalyticsService.GetCycleTimes"] = [.. Scopes(w).Select(s => new GetCycleTimesRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.GetProcessHealth"] = [.. Scopes(w).Select(s => new GetProcessHealthRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.GetDataHealth"] = [.. Scopes(w).Select(s => new GetDataHealthRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.WatchBoard"] = [.. Scopes(w).Select(s => new WatchBoardRequest { Scope = s, Period = Period() })],
         };
 
         // Team A's figures, its rep's, its region's: none is an outsider's to read.

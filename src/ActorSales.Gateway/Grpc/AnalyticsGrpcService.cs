@@ -24,13 +24,15 @@ namespace ActorSales.Gateway.Grpc;
 /// (stage order, key actions): configuration, never the records.
 /// </summary>
 [Authorize]
-public sealed class AnalyticsGrpcService(
+public sealed partial class AnalyticsGrpcService(
     IGrainFactory grains,
     CallerResolver callers,
     ReadModelReader reads,
     TimeProvider clock,
     IOptions<PipelineOptions> pipelines,
-    IOptions<AnalyticsOptions> options) : AnalyticsService.AnalyticsServiceBase
+    IOptions<AnalyticsOptions> options,
+    ReadModelChanges changes,
+    BoardStreams boardStreams) : AnalyticsService.AnalyticsServiceBase
 {
     public override async Task<GetFunnelResponse> GetFunnel(GetFunnelRequest request, ServerCallContext context)
     {
@@ -39,30 +41,7 @@ public sealed class AnalyticsGrpcService(
         var period = AnalyticsMapper.ToPeriod(request.Period);
         var pipelineKey = AnalyticsMapper.PipelineKey(request.PipelineKey) ?? pipelines.Value.DefaultPipeline;
         var filter = await FilterAsync(caller, subject, request.ConsistencyToken, context);
-        var stages = await StagesAsync(pipelineKey);
-        var facts = await reads.Queries.StageEntriesAsync(filter, pipelineKey, period, context.CancellationToken);
-        var order = AnalyticsFigures.StageOrder(stages, facts);
-        var response = new GetFunnelResponse { PipelineKey = pipelineKey };
-        foreach (var s in AnalyticsFigures.Funnel(facts, order))
-        {
-            var stage = new FunnelStage
-            {
-                Stage = s.Stage,
-                Entered = s.Entered,
-                MovedOn = s.MovedOn,
-                MovedBack = s.MovedBack,
-                Lost = s.Lost,
-                StillOpen = s.StillOpen,
-                Won = s.Won,
-                ConversionToNext = ToContract(s.ConversionToNext),
-                ConversionToWon = ToContract(s.ConversionToWon),
-                MedianTimeInStage = s.MedianTimeInStage is { } median ? Duration.FromTimeSpan(median) : null,
-                P90TimeInStage = s.P90TimeInStage is { } p90 ? Duration.FromTimeSpan(p90) : null,
-            };
-            stage.Losses.AddRange(s.Losses.Select(l => new LossCount { Reason = l.Reason, Count = l.Count }));
-            response.Stages.Add(stage);
-        }
-        return response;
+        return await FunnelAsync(filter, pipelineKey, period, context.CancellationToken);
     }
 
     public override async Task<ListFunnelOpportunitiesResponse> ListFunnelOpportunities(ListFunnelOpportunitiesRequest request, ServerCallContext context)
@@ -100,16 +79,7 @@ public sealed class AnalyticsGrpcService(
         var subject = AnalyticsMapper.ToSubject(request.Scope);
         var pipelineKey = AnalyticsMapper.PipelineKey(request.PipelineKey);
         var filter = await FilterAsync(caller, subject, request.ConsistencyToken, context);
-        var asOf = clock.GetUtcNow();
-        var counts = await reads.Queries.OpenCountsAsync(filter, pipelineKey, asOf, context.CancellationToken);
-        var response = new GetStallHeatmapResponse { OpenTotal = counts.Sum(c => c.Count), AsOf = Timestamp.FromDateTimeOffset(asOf) };
-        response.StallCells.AddRange(counts.GroupBy(c => (c.PipelineKey, c.Stage, c.StallLevel))
-            .OrderBy(g => g.Key.PipelineKey, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal).ThenBy(g => g.Key.StallLevel)
-            .Select(g => new StallCell { PipelineKey = g.Key.PipelineKey, Stage = g.Key.Stage, StallLevel = g.Key.StallLevel, Count = g.Sum(c => c.Count) }));
-        response.AgeCells.AddRange(counts.GroupBy(c => (c.PipelineKey, c.Stage, c.AgeBucket))
-            .OrderBy(g => g.Key.PipelineKey, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal).ThenBy(g => g.Key.AgeBucket)
-            .Select(g => new AgeCell { PipelineKey = g.Key.PipelineKey, Stage = g.Key.Stage, AgeBucket = g.Key.AgeBucket, Count = g.Sum(c => c.Count) }));
-        return response;
+        return await HeatmapAsync(filter, pipelineKey, clock.GetUtcNow(), context.CancellationToken);
     }
 
     public override async Task<ListStallHeatmapOpportunitiesResponse> ListStallHeatmapOpportunities(
@@ -241,6 +211,49 @@ public sealed class AnalyticsGrpcService(
         }
         await reads.CatchUpAsync(token, caller, context.CancellationToken);
         return new AnalyticsFilter(reach, subject.TeamId, subject.OwnerId, subject.Region);
+    }
+
+    /// <summary>The funnel of <paramref name="pipelineKey"/> for <paramref name="period"/> (GetFunnel and the board).</summary>
+    private async Task<GetFunnelResponse> FunnelAsync(AnalyticsFilter filter, string pipelineKey, Period period, CancellationToken cancellationToken)
+    {
+        var stages = await StagesAsync(pipelineKey);
+        var facts = await reads.Queries.StageEntriesAsync(filter, pipelineKey, period, cancellationToken);
+        var order = AnalyticsFigures.StageOrder(stages, facts);
+        var response = new GetFunnelResponse { PipelineKey = pipelineKey };
+        foreach (var s in AnalyticsFigures.Funnel(facts, order))
+        {
+            var stage = new FunnelStage
+            {
+                Stage = s.Stage,
+                Entered = s.Entered,
+                MovedOn = s.MovedOn,
+                MovedBack = s.MovedBack,
+                Lost = s.Lost,
+                StillOpen = s.StillOpen,
+                Won = s.Won,
+                ConversionToNext = ToContract(s.ConversionToNext),
+                ConversionToWon = ToContract(s.ConversionToWon),
+                MedianTimeInStage = s.MedianTimeInStage is { } median ? Duration.FromTimeSpan(median) : null,
+                P90TimeInStage = s.P90TimeInStage is { } p90 ? Duration.FromTimeSpan(p90) : null,
+            };
+            stage.Losses.AddRange(s.Losses.Select(l => new LossCount { Reason = l.Reason, Count = l.Count }));
+            response.Stages.Add(stage);
+        }
+        return response;
+    }
+
+    /// <summary>Open deals by stage x stall level and by age in stage at <paramref name="asOf"/> (GetStallHeatmap and the board).</summary>
+    private async Task<GetStallHeatmapResponse> HeatmapAsync(AnalyticsFilter filter, string? pipelineKey, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var counts = await reads.Queries.OpenCountsAsync(filter, pipelineKey, asOf, cancellationToken);
+        var response = new GetStallHeatmapResponse { OpenTotal = counts.Sum(c => c.Count), AsOf = Timestamp.FromDateTimeOffset(asOf) };
+        response.StallCells.AddRange(counts.GroupBy(c => (c.PipelineKey, c.Stage, c.StallLevel))
+            .OrderBy(g => g.Key.PipelineKey, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal).ThenBy(g => g.Key.StallLevel)
+            .Select(g => new StallCell { PipelineKey = g.Key.PipelineKey, Stage = g.Key.Stage, StallLevel = g.Key.StallLevel, Count = g.Sum(c => c.Count) }));
+        response.AgeCells.AddRange(counts.GroupBy(c => (c.PipelineKey, c.Stage, c.AgeBucket))
+            .OrderBy(g => g.Key.PipelineKey, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal).ThenBy(g => g.Key.AgeBucket)
+            .Select(g => new AgeCell { PipelineKey = g.Key.PipelineKey, Stage = g.Key.Stage, AgeBucket = g.Key.AgeBucket, Count = g.Sum(c => c.Count) }));
+        return response;
     }
 
     /// <summary>The stage keys of the pipeline's latest version; NOT_FOUND for an unknown pipeline.</summary>

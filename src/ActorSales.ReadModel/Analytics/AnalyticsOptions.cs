@@ -14,6 +14,21 @@ public sealed class AnalyticsOptions
     /// <summary>An open opportunity not updated for longer than this counts as updated late.</summary>
     public TimeSpan LateUpdateAfter { get; set; } = TimeSpan.FromDays(5);
 
+    /// <summary>WatchBoard streams one caller may hold at once (RESOURCE_EXHAUSTED beyond).</summary>
+    public int MaxBoardStreamsPerCaller { get; set; } = 4;
+
+    /// <summary>WatchBoard streams one host serves at once (RESOURCE_EXHAUSTED beyond).</summary>
+    public int MaxBoardStreamsPerHost { get; set; } = 500;
+
+    /// <summary>After a change, a board waits this long for more before it recomputes: at most one board per window.</summary>
+    public TimeSpan BoardCoalesceWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often the host's one change watcher reads the store's checkpoint while board streams are open and another
+    /// silo projects (the projecting silo is woken by its projector instead).
+    /// </summary>
+    public TimeSpan BoardPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The required fields as a mask; throws naming the setting on an unknown field.</summary>
     public CustomerField RequiredMask()
     {
@@ -50,6 +65,18 @@ public sealed class AnalyticsOptions
         if (LateUpdateAfter <= TimeSpan.Zero)
         {
             yield return $"{Section}:LateUpdateAfter must be positive";
+        }
+        if (MaxBoardStreamsPerCaller < 1 || MaxBoardStreamsPerHost < 1)
+        {
+            yield return $"{Section}:MaxBoardStreamsPerCaller and MaxBoardStreamsPerHost must be at least 1";
+        }
+        if (BoardCoalesceWindow <= TimeSpan.Zero || BoardCoalesceWindow > TimeSpan.FromSeconds(1))
+        {
+            yield return $"{Section}:BoardCoalesceWindow must be positive and at most 1 s (a board follows a change within 2 s)";
+        }
+        if (BoardPollInterval <= TimeSpan.Zero || BoardPollInterval > TimeSpan.FromSeconds(1))
+        {
+            yield return $"{Section}:BoardPollInterval must be positive and at most 1 s";
         }
     }
 }

@@ -13,6 +13,7 @@ public sealed class ProjectorStatus(TimeProvider clock)
     private string? _lostEvents;
     private string? _lastError;
     private bool _leaseHeld;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long Checkpoint { get { lock (_gate) { return _checkpoint; } } }
 
@@ -38,6 +39,12 @@ public sealed class ProjectorStatus(TimeProvider clock)
 
     public bool LeaseHeld { get { lock (_gate) { return _leaseHeld; } } }
 
+    /// <summary>
+    /// Completes when this process's projector next moves the checkpoint (never, while another silo projects): the
+    /// change signal live readers (the analytics board) wait on instead of polling the store.
+    /// </summary>
+    public Task NextAdvance { get { lock (_gate) { return _advanced.Task; } } }
+
     internal void Lease(bool held)
     {
         lock (_gate)
@@ -59,13 +66,20 @@ public sealed class ProjectorStatus(TimeProvider clock)
     /// <summary>The store is at <paramref name="checkpoint"/>; <paramref name="nextPendingAt"/> is null when caught up.</summary>
     internal void Applied(long checkpoint, long head, DateTimeOffset? nextPendingAt)
     {
+        TaskCompletionSource? advanced = null;
         lock (_gate)
         {
+            if (checkpoint > _checkpoint)
+            {
+                advanced = _advanced;
+                _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
             _checkpoint = checkpoint;
             _head = Math.Max(head, checkpoint);
             _pendingSince = nextPendingAt;
             _lastError = null;
         }
+        advanced?.TrySetResult();
     }
 
     internal void Lost(string description)

@@ -1,0 +1,205 @@
+using System.Globalization;
+using ActorSales.Contracts.V1;
+using ActorSales.Domain.Identity;
+using ForecastRules = ActorSales.Domain.Pipeline.ForecastRules;
+using ActorSales.Gateway.Identity;
+using ActorSales.Gateway.Mapping;
+using ActorSales.Gateway.ReadSide;
+using ActorSales.Grains.Abstractions.Contracts;
+using ActorSales.ReadModel;
+using ActorSales.ReadModel.Analytics;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using CurrencyForecast = ActorSales.Contracts.V1.CurrencyForecast;
+using DomainMoney = ActorSales.Domain.Pipeline.Money;
+using DomainSignal = ActorSales.Domain.Pipeline.ForecastSignal;
+
+namespace ActorSales.Gateway.Grpc;
+
+/// <summary>
+/// WatchBoard (README "Analytics", live board): the board is computed from the read model like every analytics figure;
+/// the stream follows the host's one <see cref="ReadModelChanges"/> watcher, and after a change that may concern its
+/// scope waits one coalescing window, recomputes once and sends only if the board differs from the last one sent.
+/// </summary>
+public sealed partial class AnalyticsGrpcService
+{
+    /// <summary>Lists of the board (interventions, customers about to be released) hold at most this many entries.</summary>
+    public const int BoardListLimit = 100;
+
+    public override async Task WatchBoard(WatchBoardRequest request, IServerStreamWriter<WatchBoardResponse> responseStream, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var subject = AnalyticsMapper.ToSubject(request.Scope);
+        Period? period = request.Period is null ? null : AnalyticsMapper.ToPeriod(request.Period);
+        var pipelineKey = AnalyticsMapper.PipelineKey(request.PipelineKey);
+        var filter = await FilterAsync(caller, subject, string.Empty, context);
+        var cancel = context.CancellationToken;
+        var expiresAt = TokenExpiry(context);
+        using var slot = boardStreams.Take(caller.UserId);
+        var node = changes.Follow();
+        try
+        {
+            byte[]? sent = null;
+            while (true)
+            {
+                var checkpoint = await reads.Queries.CheckpointAsync(cancel);
+                var asOf = clock.GetUtcNow();
+                var board = await BoardAsync(filter, pipelineKey, period ?? CurrentMonth(asOf), asOf, cancel);
+                var bytes = board.ToByteArray(); // without checkpoint and times: what the manager sees
+                if (sent is null || !bytes.AsSpan().SequenceEqual(sent))
+                {
+                    board.Checkpoint = checkpoint;
+                    board.AsOf = Timestamp.FromDateTimeOffset(asOf);
+                    board.Heatmap.AsOf = board.AsOf;
+                    await responseStream.WriteAsync(board, cancel);
+                    sent = bytes;
+                }
+                do
+                {
+                    node = await WaitAsync(node, expiresAt, cancel);
+                }
+                while (!node.Change!.MayConcern(filter.Reach, filter));
+                await Task.Delay(options.Value.BoardCoalesceWindow, clock, cancel); // more changes join this recompute
+                while (node.Next.IsCompletedSuccessfully)
+                {
+                    node = node.Next.Result;
+                }
+                // The caller's status may have changed (a freeze, a departure, a role change): decide again, as Subscribe does.
+                caller = await callers.ResolveAsync(context);
+                AccessPolicy.EnsureMayRead(caller);
+                filter = await FilterAsync(caller, subject, string.Empty, context);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // The caller hung up: the normal end of a board stream.
+        }
+        finally
+        {
+            changes.Unfollow();
+        }
+    }
+
+    /// <summary>The next change, or UNAUTHENTICATED once the caller's token expires (the stream must not outlive it).</summary>
+    private async Task<ReadModelChanges.Node> WaitAsync(ReadModelChanges.Node node, DateTimeOffset? expiresAt, CancellationToken cancel)
+    {
+        if (expiresAt is not { } expiry)
+        {
+            return await node.Next.WaitAsync(cancel);
+        }
+        var left = expiry - clock.GetUtcNow();
+        try
+        {
+            return left > TimeSpan.Zero ? await node.Next.WaitAsync(left, clock, cancel) : throw new TimeoutException();
+        }
+        catch (TimeoutException)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the token expired; open the board again with a fresh token"));
+        }
+    }
+
+    private static DateTimeOffset? TokenExpiry(ServerCallContext context) =>
+        context.GetHttpContext().User.FindFirst("exp")?.Value is { } exp && long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    /// <summary>The current UTC calendar month: the board's funnel period when the request names none.</summary>
+    private static Period CurrentMonth(DateTimeOffset now)
+    {
+        var from = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        return new Period(from, from.AddMonths(1));
+    }
+
+    /// <summary>One board, without its checkpoint and times (set by the caller when it is sent).</summary>
+    private async Task<WatchBoardResponse> BoardAsync(AnalyticsFilter filter, string? pipelineKey, Period period, DateTimeOffset asOf, CancellationToken cancel)
+    {
+        var heatmap = await HeatmapAsync(filter, pipelineKey, asOf, cancel);
+        heatmap.AsOf = null;
+        var board = new WatchBoardResponse
+        {
+            Heatmap = heatmap,
+            Funnel = await FunnelAsync(filter, pipelineKey ?? pipelines.Value.DefaultPipeline, period, cancel),
+            Period = new AnalyticsPeriod { From = Timestamp.FromDateTimeOffset(period.From), To = Timestamp.FromDateTimeOffset(period.To) },
+        };
+        await AddOpenDealsAsync(board, filter, cancel);
+        await AddAboutToReleaseAsync(board, filter, cancel);
+        return board;
+    }
+
+    /// <summary>
+    /// The weighted forecast (the live forecast's rule, <see cref="ForecastRules.Aggregate"/> with the configured
+    /// weights, over the open deals in scope) and the deals needing intervention, longest in stage first.
+    /// </summary>
+    private async Task AddOpenDealsAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
+    {
+        var open = new List<(DomainMoney Value, DomainSignal Signal)>();
+        string? token = null;
+        do
+        {
+            var page = await reads.Queries.ListOpportunitiesAsync(new OpportunityQuery(
+                filter.Reach, ReadModelLimits.MaxPageSize, token, OwnerId: filter.OwnerId, TeamId: filter.TeamId, Region: filter.Region,
+                Status: OpportunityStatus.Open, Sort: OpportunitySort.TimeInStage, Descending: true), cancel);
+            foreach (var deal in page.Items)
+            {
+                open.Add((new DomainMoney(Projection.AmountOf(deal.Value), deal.Value?.Currency ?? string.Empty), (DomainSignal)deal.Signal));
+                if (deal.NeedsIntervention)
+                {
+                    board.InterventionTotal++;
+                    if (board.Interventions.Count < BoardListLimit)
+                    {
+                        board.Interventions.Add(deal);
+                    }
+                }
+            }
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+        board.Forecast.AddRange(ForecastRules.Aggregate(open, pipelines.Value.Weights).Select(f => new CurrencyForecast
+        {
+            Currency = f.Currency,
+            OpenAmount = new DomainMoney(f.OpenAmount, f.Currency).ToContract().Amount,
+            WeightedAmount = new DomainMoney(f.WeightedAmount, f.Currency).ToContract().Amount,
+            OpportunityCount = f.Count,
+        }));
+    }
+
+    /// <summary>Customers in scope warned of their release to the pool, earliest last follow-up first.</summary>
+    private async Task AddAboutToReleaseAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
+    {
+        // Customers carry no region column: a region is its teams.
+        IReadOnlyList<string?> teams = [filter.TeamId];
+        if (filter.Region is not null)
+        {
+            var regionTeams = new List<string?>();
+            string? teamToken = null;
+            do
+            {
+                var page = await reads.Queries.ListTeamsAsync(new TeamQuery(filter.Reach, ReadModelLimits.MaxPageSize, teamToken, filter.Region), cancel);
+                regionTeams.AddRange(page.Items.Select(t => (string?)t.TeamId));
+                teamToken = page.NextPageToken;
+            }
+            while (teamToken is not null);
+            teams = regionTeams;
+        }
+        var warned = new List<Customer>();
+        foreach (var team in teams)
+        {
+            string? token = null;
+            do
+            {
+                var page = await reads.Queries.ListCustomersAsync(new CustomerQuery(
+                    filter.Reach, ReadModelLimits.MaxPageSize, token, TeamId: team, OwnerId: filter.OwnerId, ReleaseWarned: true,
+                    Sort: CustomerSort.LastFollowUp, Descending: false), cancel);
+                warned.AddRange(page.Items);
+                token = page.NextPageToken;
+            }
+            while (token is not null);
+        }
+        board.AboutToReleaseTotal = warned.Count;
+        board.AboutToRelease.AddRange(warned
+            .OrderBy(c => c.LastFollowUpAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue)
+            .ThenBy(c => c.CustomerId, StringComparer.Ordinal)
+            .Take(BoardListLimit));
+    }
+}
