@@ -24,7 +24,7 @@ namespace ActorSales.Gateway.Grpc;
 /// (stage order, key actions): configuration, never the records.
 /// </summary>
 [Authorize]
-public sealed class AnalyticsGrpcService(
+public sealed partial class AnalyticsGrpcService(
     IGrainFactory grains,
     CallerResolver callers,
     ReadModelReader reads,
