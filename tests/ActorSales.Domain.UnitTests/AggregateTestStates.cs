@@ -56,6 +56,7 @@ internal sealed class TestTeamState : ITeamState
     public Dictionary<string, StallLevel> Stalled { get; } = new(StringComparer.Ordinal);
     public SortedSet<string> Interventions { get; } = new(StringComparer.Ordinal);
     public SortedSet<string> AboutToRelease { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, ActorSales.Domain.Goals.Goal> Goals { get; } = new(StringComparer.Ordinal);
 }
 
 internal sealed class TestTaskState : IDepartmentTaskState

@@ -22,6 +22,8 @@ public sealed class ContractParityTests
         AssertSameNumbers<Deadlines.NotificationSeverity, V1.NotificationSeverity>();
         AssertSameNumbers<Handovers.PackageStatus, V1.HandoverPackageStatus>();
         AssertSameNumbers<Handovers.HandoverItemKind, V1.HandoverItemKind>();
+        AssertSameNumbers<Goals.GoalMetric, V1.GoalMetric>();
+        AssertSameNumbers<Goals.GoalPeriodKind, V1.GoalPeriodKind>();
     }
 
     private static void AssertSameNumbers<TDomain, TProto>() where TDomain : struct, Enum where TProto : struct, Enum

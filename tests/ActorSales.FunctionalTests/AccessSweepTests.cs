@@ -245,6 +245,13 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ["actorsales.v1.AnalyticsService.GetProcessHealth"] = [.. Scopes(w).Select(s => new GetProcessHealthRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.GetDataHealth"] = [.. Scopes(w).Select(s => new GetDataHealthRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.WatchBoard"] = [.. Scopes(w).Select(s => new WatchBoardRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.SetGoal"] =
+            [
+                new SetGoalRequest { TeamId = w.A.TeamId, OwnerId = w.A.RepId, Metric = GoalMetric.NewCustomers, PeriodKind = GoalPeriodKind.Month, PeriodStart = "2026-01-01", Target = "5" },
+                new SetGoalRequest { TeamId = w.A.TeamId, Metric = GoalMetric.WonAmount, PeriodKind = GoalPeriodKind.Week, PeriodStart = "2026-01-05", Target = "100", Currency = "EUR" },
+            ],
+            ["actorsales.v1.AnalyticsService.ListGoals"] = [.. Scopes(w).Select(s => new ListGoalsRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.GetGoalProgress"] = [.. Scopes(w).Select(s => new GetGoalProgressRequest { Scope = s, Period = Period() })],
         };
 
         // Team A's figures, its rep's, its region's: none is an outsider's to read.

@@ -62,6 +62,11 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
             new DefinePipelineRequest { Pipeline = new Pipeline { Key = $"p-{Guid.NewGuid():N}"[..12], Name = "Short", Stages = { Stage("Only") } } },
             r => r.Pipeline.Name = "Shorter");
 
+        // Goals: the manager's target for a rep.
+        await Retried("AnalyticsService.SetGoal", team.Manager,
+            new SetGoalRequest { TeamId = team.TeamId, OwnerId = team.RepId, Metric = GoalMetric.NewCustomers, PeriodKind = GoalPeriodKind.Month, PeriodStart = "2026-03-01", Target = "20" },
+            r => r.Target = "25");
+
         // A customer's life.
         var customer = (CreateCustomerResponse)await Retried("CustomersService.CreateCustomer", team.Rep, NewCustomer(CustomerTier.A), r => r.Name = "Other clinic");
         var customerId = customer.Customer.CustomerId;

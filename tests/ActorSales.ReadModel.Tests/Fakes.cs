@@ -101,6 +101,8 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<IReadOnlyList<Analytics.VisitCount>> VisitsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.VisitsAsync(filter, period, cancellationToken);
     public Task<Analytics.Completeness> CompletenessAsync(Analytics.AnalyticsFilter filter, Analytics.CustomerField required, CancellationToken cancellationToken = default) => _inner.CompletenessAsync(filter, required, cancellationToken);
     public Task<Analytics.LateUpdates> LateUpdatesAsync(Analytics.AnalyticsFilter filter, DateTimeOffset cutoff, CancellationToken cancellationToken = default) => _inner.LateUpdatesAsync(filter, cutoff, cancellationToken);
+    public Task<IReadOnlyList<ActorSales.Contracts.V1.Goal>> GoalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.GoalsAsync(filter, period, cancellationToken);
+
     public Task<long> RefusalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.RefusalsAsync(filter, period, cancellationToken);
 }
 

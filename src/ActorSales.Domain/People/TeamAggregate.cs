@@ -1,3 +1,4 @@
+using ActorSales.Domain.Goals;
 using ActorSales.Domain.Common;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
@@ -23,6 +24,9 @@ public interface ITeamState
 
     /// <summary>Customers whose owner was warned of the coming release.</summary>
     SortedSet<string> AboutToRelease { get; }
+
+    /// <summary>Goals of the team and its reps, by <see cref="GoalKey.Text"/>.</summary>
+    Dictionary<string, Goal> Goals { get; }
 }
 
 /// <summary>What happened to a team; each becomes one published event, built from the state the command left.</summary>
@@ -35,6 +39,8 @@ public abstract record TeamEvent
     public sealed record MemberJoined(string SalespersonId) : TeamEvent;
 
     public sealed record MemberLeft(string SalespersonId) : TeamEvent;
+
+    public sealed record GoalSet(Goal Goal) : TeamEvent;
 }
 
 /// <summary>What other records must learn about a team's change: its region's forecast counts it, or no longer does.</summary>
@@ -155,6 +161,30 @@ public sealed class TeamAggregate(string id, ITeamState state) : Aggregate<TeamE
         {
             Touch();
         }
+    }
+
+    /// <summary>
+    /// Sets or replaces a goal of the team or of one of its members; its period is fixed in the team's time zone now.
+    /// The same target again changes nothing. Returns the goal as stored.
+    /// </summary>
+    public Goal SetGoal(GoalTarget target, string actorId, DateTimeOffset now)
+    {
+        EnsureCreated();
+        if (target.Key.OwnerId.Length > 0 && !state.Members.Contains(target.Key.OwnerId))
+        {
+            throw new PreconditionFailedException($"owner_id: '{target.Key.OwnerId}' is not a member of team '{id}'");
+        }
+        if (state.Goals.TryGetValue(target.Key.Text, out var existing)
+            && existing.Target == target.Target && existing.Currency == target.Currency)
+        {
+            return existing;
+        }
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(state.Profile!.TimeZone);
+        var (from, to) = GoalRules.Period(target.Key, zone);
+        var goal = new Goal(target.Key, from, to, target.Target, target.Currency, actorId, now);
+        state.Goals[target.Key.Text] = goal;
+        Raise(new TeamEvent.GoalSet(goal));
+        return goal;
     }
 
     private void EnsureCreated()

@@ -59,6 +59,10 @@ public interface ITeamGrain : IGrainWithStringKey
     [Alias("ComputeForecast"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<CurrencyForecast>> ComputeForecast();
 
+    /// <summary>Sets or replaces a goal of the team or one of its members (the team's manager, directors, admins).</summary>
+    [Alias("SetGoal")]
+    Task<GoalSetResult> SetGoal(Domain.Goals.GoalTarget target, Caller caller);
+
     /// <summary>Adds a member (idempotent). Called by the salesperson grain.</summary>
     [Alias("AddMember")]
     Task AddMember(string salespersonId);
@@ -67,6 +71,10 @@ public interface ITeamGrain : IGrainWithStringKey
     [Alias("RemoveMember")]
     Task RemoveMember(string salespersonId);
 }
+
+/// <summary>A goal as stored and the team's version that holds it (for the consistency token).</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.GoalSetResult")]
+public sealed record GoalSetResult([property: Id(0)] Domain.Goals.Goal Goal, [property: Id(1)] long TeamVersion);
 
 /// <summary>The teams of one region, for region-wide figures. Key: the region name.</summary>
 [Alias("actorsales.IRegionGrain")]

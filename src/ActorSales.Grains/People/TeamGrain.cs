@@ -24,7 +24,7 @@ using StallLevel = ActorSales.Domain.Deadlines.StallLevel;
 
 namespace ActorSales.Grains.People;
 
-public sealed class TeamGrain(
+public sealed partial class TeamGrain(
     [PersistentState("team", StorageNames.Default)] IPersistentState<TeamState> state,
     TimeProvider clock,
     ILogger<TeamGrain> logger) : Grain, ITeamGrain, IRemindable, IRetrySafeGrain
@@ -216,6 +216,7 @@ public sealed class TeamGrain(
         },
         TeamEvent.MemberJoined joined => e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = joined.SalespersonId },
         TeamEvent.MemberLeft left => e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = left.SalespersonId },
+        TeamEvent.GoalSet set => e => e.GoalSet = new GoalSet { Goal = GoalContract.ToContract(Id, set.Goal) },
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "no contract for this team event"),
     };
 
@@ -256,7 +257,8 @@ public sealed class TeamGrain(
 
     public RequestLedger Requests => state.State.Requests;
 
-    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) => ValueTask.FromResult<object?>(ToView());
+    public ValueTask<object?> ReplayAsync(string method, AppliedRequest applied) =>
+        ValueTask.FromResult<object?>(method == nameof(SetGoal) ? new GoalSetResult(state.State.Goals[applied.Noted!], state.State.Version) : ToView());
 
     private TeamView ToView() => new(Id, state.State.Profile!, state.State.ManagerId, [.. state.State.Members], state.State.Version, state.State.CreatedAt, state.State.DirectorId);
 }

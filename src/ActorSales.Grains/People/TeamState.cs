@@ -35,4 +35,7 @@ public sealed class TeamState : Effects.IEffectsState, ITeamState, IRequestLedge
 
     /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
     [Id(13)] public RequestLedger Requests { get; set; } = new();
+
+    /// <summary>Goals of the team and its reps (rows of earlier releases have none).</summary>
+    [Id(14)] public Dictionary<string, Domain.Goals.Goal> Goals { get; set; } = new(StringComparer.Ordinal);
 }

@@ -135,6 +135,16 @@ public sealed partial class PostgresReadModelStore
         return (await ReadAsync(sql, r => r.GetInt64(0), cancellationToken))[0];
     }
 
+    public async Task<IReadOnlyList<Goal>> GoalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var sql = new SqlBuilder();
+        Filter(sql, filter, "team_id", "owner_id");
+        sql.Where($"from_ticks < {Ticks(sql, period.To)}");
+        sql.Where($"to_ticks > {Ticks(sql, period.From)}");
+        sql.Text = $"SELECT doc FROM actorsales_rm_goals {sql.WhereClause}";
+        return await ReadAsync(sql, r => Goal.Parser.ParseFrom((byte[])r[0]), cancellationToken);
+    }
+
     /// <summary>The caller's reach (the shared scope rule) and the filter's narrowing: team, owner, the region's teams.</summary>
     private static void Filter(SqlBuilder sql, AnalyticsFilter filter, string teamColumn, string ownerColumn)
     {

@@ -94,6 +94,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             DELETE FROM actorsales_rm_stage_facts;
             DELETE FROM actorsales_rm_activity_facts;
             DELETE FROM actorsales_rm_refusal_facts;
+            DELETE FROM actorsales_rm_goals;
             """, connection, transaction))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -172,6 +173,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         var history = new List<HistoryEntry>(writeHistory ? events.Count : 0);
         var activities = new List<ActivityFact>();
         var refusals = new List<RefusalFact>();
+        var goals = new Dictionary<(string, string), Goal>();
         foreach (var (position, e) in events)
         {
             if (writeHistory)
@@ -193,6 +195,10 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             {
                 refusals.Add(refusal);
             }
+            if (AnalyticsFacts.GoalOf(e) is { } goal)
+            {
+                goals[(goal.TeamId, AnalyticsFacts.GoalKey(goal))] = goal; // the batch's latest per key
+            }
         }
         var customers = rows.Changed(rows.Customers, EntityType.Customer);
         AddCustomerUpsert(write, customers);
@@ -202,6 +208,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         AddStageFacts(write, opportunities);
         AddActivityFacts(write, activities);
         AddRefusalFacts(write, refusals);
+        AddGoalUpsert(write, goals.Values.ToList());
         AddTeamUpsert(write, rows.Changed(rows.Teams, EntityType.Team));
         AddSalespersonUpsert(write, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)
@@ -579,6 +586,28 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         p.AddWithValue("occurred", facts.Select(f => f.OccurredAt.UtcTicks).ToArray());
         p.AddWithValue("teams", facts.Select(f => f.TeamId).ToArray());
         p.AddWithValue("owners", facts.Select(f => f.OwnerId).ToArray());
+        batch.BatchCommands.Add(command);
+    }
+
+    private static void AddGoalUpsert(NpgsqlBatch batch, List<Goal> goals)
+    {
+        if (goals.Count == 0)
+        {
+            return;
+        }
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO actorsales_rm_goals (team_id, goal_key, owner_id, from_ticks, to_ticks, doc)
+            SELECT * FROM unnest(@teams, @keys, @owners, @froms, @tos, @docs)
+            ON CONFLICT (team_id, goal_key) DO UPDATE SET
+                owner_id = excluded.owner_id, from_ticks = excluded.from_ticks, to_ticks = excluded.to_ticks, doc = excluded.doc
+            """);
+        var p = command.Parameters;
+        p.AddWithValue("teams", goals.Select(g => g.TeamId).ToArray());
+        p.AddWithValue("keys", goals.Select(AnalyticsFacts.GoalKey).ToArray());
+        p.AddWithValue("owners", goals.Select(g => g.OwnerId).ToArray());
+        p.AddWithValue("froms", goals.Select(g => g.Period.From.ToDateTimeOffset().UtcTicks).ToArray());
+        p.AddWithValue("tos", goals.Select(g => g.Period.To.ToDateTimeOffset().UtcTicks).ToArray());
+        p.AddWithValue("docs", goals.Select(g => g.ToByteArray()).ToArray());
         batch.BatchCommands.Add(command);
     }
 

@@ -169,4 +169,11 @@ public static class AnalyticsFacts
             ? new RefusalFact(e.EntityId, e.Sequence, e.OccurredAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch, e.TeamId,
                 e.CustomerRegistrationRefused.IntendedOwnerId is { Length: > 0 } owner ? owner : e.OwnerId)
             : null;
+
+    /// <summary>The goal a GoalSet event stores (replacing the one with the same key); null for any other event.</summary>
+    public static Goal? GoalOf(DomainEvent e) =>
+        e.ChangeCase == DomainEvent.ChangeOneofCase.GoalSet && e.GoalSet.Goal is { } goal ? goal.Clone() : null;
+
+    /// <summary>A goal's identity within its team: owner (empty for the team), metric, period kind and start.</summary>
+    public static string GoalKey(Goal goal) => $"{goal.OwnerId}|{(int)goal.Metric}|{(int)goal.PeriodKind}|{goal.PeriodStart}";
 }

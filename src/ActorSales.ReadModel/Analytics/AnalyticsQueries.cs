@@ -70,6 +70,9 @@ public interface IAnalyticsFacts
     /// <summary>Open opportunities and those last updated before <paramref name="cutoff"/>.</summary>
     Task<LateUpdates> LateUpdatesAsync(AnalyticsFilter filter, DateTimeOffset cutoff, CancellationToken cancellationToken = default);
 
+    /// <summary>Goals (team goals have an empty owner) whose period overlaps <paramref name="period"/>, in no particular order.</summary>
+    Task<IReadOnlyList<Goal>> GoalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
     /// <summary>Registrations refused as duplicates in <paramref name="period"/>.</summary>
     Task<long> RefusalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
 }

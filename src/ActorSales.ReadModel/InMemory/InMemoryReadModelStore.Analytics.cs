@@ -111,6 +111,19 @@ public sealed partial class InMemoryReadModelStore
         }
     }
 
+    public Task<IReadOnlyList<Goal>> GoalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    {
+        var match = Matcher(filter);
+        lock (_gate)
+        {
+            IReadOnlyList<Goal> goals = _goals.Values
+                .Where(g => g.Period.From.ToDateTimeOffset() < period.To && g.Period.To.ToDateTimeOffset() > period.From && match(g.TeamId, g.OwnerId))
+                .Select(g => g.Clone())
+                .ToList();
+            return Task.FromResult(goals);
+        }
+    }
+
     /// <summary>The filter as a predicate over a fact's (team, owner): in reach, and in every narrowing given.</summary>
     private Func<string, string, bool> Matcher(AnalyticsFilter filter)
     {

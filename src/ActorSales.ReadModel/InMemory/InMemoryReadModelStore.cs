@@ -21,6 +21,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
     private readonly Dictionary<(EntityType, string), long> _versions = [];
     private readonly List<Analytics.ActivityFact> _activities = [];
     private readonly List<Analytics.RefusalFact> _refusals = [];
+    private readonly Dictionary<(string TeamId, string Key), Goal> _goals = [];
     private long _checkpoint;
 
     public Task ApplyAsync(IReadOnlyList<StoredEvent> events, long through, CancellationToken cancellationToken = default)
@@ -55,10 +56,12 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             _salespeople.Clear();
             _activities.Clear();
             _refusals.Clear();
+            _goals.Clear();
             foreach (var entry in _history)
             {
                 ApplyToRows(entry.Event, _customers, _opportunities, _teams, _salespeople);
                 AddFacts(entry.Event, _activities, _refusals);
+                PutGoal(_goals, entry.Event);
             }
         }
         return Task.CompletedTask;
@@ -286,6 +289,15 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         }
     }
 
+    /// <summary>A GoalSet event replaces the team's goal with the same key.</summary>
+    private static void PutGoal(Dictionary<(string TeamId, string Key), Goal> goals, DomainEvent e)
+    {
+        if (Analytics.AnalyticsFacts.GoalOf(e) is { } goal)
+        {
+            goals[(goal.TeamId, Analytics.AnalyticsFacts.GoalKey(goal))] = goal;
+        }
+    }
+
     private static void Put<T>(IDictionary<string, T> rows, string id, T? row)
         where T : class
     {
@@ -306,6 +318,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         private readonly Dictionary<(EntityType, string), long> _versions = [];
         private readonly List<Analytics.ActivityFact> _activities = [];
         private readonly List<Analytics.RefusalFact> _refusals = [];
+        private readonly Dictionary<(string TeamId, string Key), Goal> _goals = [];
 
         public void Apply(long position, DomainEvent e)
         {
@@ -319,6 +332,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             _history.Add(Projection.History(position, e, id => _opportunities.TryGetValue(id, out var o) ? o.CustomerId : null));
             store.ApplyToRows(e, _customers, _opportunities, _teams, _salespeople);
             AddFacts(e, _activities, _refusals);
+            PutGoal(_goals, e);
         }
 
         public void Commit()
@@ -330,6 +344,10 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             store._history.AddRange(_history);
             store._activities.AddRange(_activities);
             store._refusals.AddRange(_refusals);
+            foreach (var (key, goal) in _goals)
+            {
+                store._goals[key] = goal;
+            }
             foreach (var (key, version) in _versions)
             {
                 store._versions[key] = version;
