@@ -278,9 +278,9 @@ public static class ReadModelScenario
             var listDirectorSql = PostgresReadModelStore.Statement(new CustomerQuery(everything, 50, Tier: CustomerTier.A, Industry: "Healthcare", InPool: false, Sort: CustomerSort.Name, Descending: false));
             yield return ("ListCustomers (director: tier A, industry, not pooled, by name)", true,
                 i => _customers[i % _customers.Length].ListCustomersAsync(listDirector, director).ResponseAsync, _ => RunAsync(listDirectorSql));
-            var dealsManager = new QueryOpportunitiesRequest { PageSize = 50, Status = OpportunityStatus.Open, AmountMin = "1000000", Sort = OpportunitySortField.Amount, Direction = SortDirection.Descending };
-            var dealsManagerSql = PostgresReadModelStore.Statement(new OpportunityQuery(managerScope, 50, Status: OpportunityStatus.Open, AmountMin: 1_000_000m, Sort: OpportunitySort.Amount, Descending: true));
-            yield return ("QueryOpportunities (manager: open, >= 1,000,000, by amount)", false,
+            var dealsManager = new QueryOpportunitiesRequest { PageSize = 50, Status = OpportunityStatus.Open, Currency = "CNY", AmountMin = "1000000", Sort = OpportunitySortField.Amount, Direction = SortDirection.Descending };
+            var dealsManagerSql = PostgresReadModelStore.Statement(new OpportunityQuery(managerScope, 50, Status: OpportunityStatus.Open, Currency: "CNY", AmountMin: 1_000_000m, Sort: OpportunitySort.Amount, Descending: true));
+            yield return ("QueryOpportunities (manager: open, CNY >= 1,000,000, by amount)", false,
                 i => _deals[i % _deals.Length].QueryOpportunitiesAsync(dealsManager, manager).ResponseAsync, _ => RunAsync(dealsManagerSql));
             var dealsDirector = new QueryOpportunitiesRequest { PageSize = 50, Stage = "PriceNegotiation", StallLevel = StallLevel.Red, Sort = OpportunitySortField.ExpectedClose, Direction = SortDirection.Ascending };
             var dealsDirectorSql = PostgresReadModelStore.Statement(new OpportunityQuery(everything, 50, Stage: "PriceNegotiation", StallLevel: StallLevel.Red, Sort: OpportunitySort.ExpectedClose));
