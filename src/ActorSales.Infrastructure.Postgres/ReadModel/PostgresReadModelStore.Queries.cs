@@ -246,10 +246,13 @@ public sealed partial class PostgresReadModelStore
             }
             sql.Where($"({string.Join(", ", used.Select(u => u.Column))}) {(descending ? "<" : ">")} ({string.Join(", ", used.Select(u => u.Value))})");
         }
+        // The output columns carry their own names: ORDER BY a bare name binds to an output column first, and an
+        // output "expected_close_ticks::numeric" named expected_close_ticks made every keyset list sort the cast (a
+        // full scan and sort) instead of walking the bigint index (seen on 3,000,000 opportunities).
         var direction = descending ? "DESC" : "ASC";
         var order = new[] { key.Number, key.Text, key.Id }.OfType<string>().Select(c => $"{c} {direction}");
         sql.Text = $"""
-            SELECT payload, {key.Number ?? "0"}::numeric, {key.Text ?? "''"}, {key.Id ?? "''"} FROM {table} {sql.WhereClause}
+            SELECT payload, ({key.Number ?? "0"})::numeric AS sort_number, {key.Text ?? "''"} AS sort_text, {key.Id ?? "''"} AS sort_id FROM {table} {sql.WhereClause}
             ORDER BY {string.Join(", ", order)}
             LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             """;
