@@ -63,7 +63,7 @@ public sealed partial class AnalyticsGrpcService
                 await Task.Delay(options.Value.BoardCoalesceWindow, clock, cancel); // more changes join this recompute
                 while (node.Next.IsCompletedSuccessfully)
                 {
-                    node = node.Next.Result;
+                    node = await node.Next; // already completed: no wait
                 }
                 // The caller's status may have changed (a freeze, a departure, a role change): decide again, as Subscribe does.
                 caller = await callers.ResolveAsync(context);
