@@ -60,14 +60,14 @@ public sealed partial class PostgresReadModelStore
             sql.Where($"({textCandidate})");
         }
         var keyset = after is { } last
-            ? $"AND (s.rank, s.sort_name, s.customer_id) > ({sql.Param(last.Number, NpgsqlDbType.Numeric)}, {sql.Param(last.Text, NpgsqlDbType.Text)} COLLATE \"C\", {sql.Param(last.Id, NpgsqlDbType.Text)} COLLATE \"C\")"
+            ? $"AND (r.rank, r.sort_name, r.customer_id) > ({sql.Param(last.Number, NpgsqlDbType.Numeric)}, {sql.Param(last.Text, NpgsqlDbType.Text)} COLLATE \"C\", {sql.Param(last.Id, NpgsqlDbType.Text)} COLLATE \"C\")"
             : string.Empty;
         sql.Text = $"""
             SELECT c.payload, s.rank, s.sort_name, s.customer_id FROM (
                 SELECT r.customer_id, r.sort_name, r.rank FROM (
                     SELECT x.customer_id, x.sort_name, ({rank})::numeric AS rank FROM actorsales_rm_customer_search x {sql.WhereClause}
                 ) r
-                WHERE r.rank IS NOT NULL {keyset.Replace("s.", "r.", StringComparison.Ordinal)}
+                WHERE r.rank IS NOT NULL {keyset}
                 ORDER BY r.rank, r.sort_name, r.customer_id
                 LIMIT {sql.Param(size + 1, NpgsqlDbType.Integer)}
             ) s
