@@ -104,6 +104,14 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<IReadOnlyList<ActorSales.Contracts.V1.Goal>> GoalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.GoalsAsync(filter, period, cancellationToken);
 
     public Task<long> RefusalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.RefusalsAsync(filter, period, cancellationToken);
+
+    public Task<IReadOnlyList<ActorSales.Domain.Pipeline.ForecastPart>> ForecastPartsAsync(Analytics.AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default) =>
+        _inner.ForecastPartsAsync(filter, closeBefore, cancellationToken);
+
+    public Task<ResultPage<ActorSales.Contracts.V1.Anomaly>> AnomaliesAsync(Analytics.AnomalyQuery query, CancellationToken cancellationToken = default) => _inner.AnomaliesAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<ActorSales.Contracts.V1.ForecastWeek>> ForecastHistoryAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) =>
+        _inner.ForecastHistoryAsync(filter, period, cancellationToken);
 }
 
 /// <summary>A lease the test grants or withholds.</summary>
