@@ -25,7 +25,9 @@ public static partial class BoardEndpoints
 
     public static IApplicationBuilder UseActorSalesBoard(this IApplicationBuilder app, BoardOptions options)
     {
-        var files = new ManifestEmbeddedFileProvider(typeof(BoardEndpoints).Assembly, "board");
+        IFileProvider files = string.IsNullOrEmpty(options.Files)
+            ? new ManifestEmbeddedFileProvider(typeof(BoardEndpoints).Assembly, "board")
+            : new PhysicalFileProvider(System.IO.Path.GetFullPath(options.Files));
         return app.UseWhen(context => IsBoardRequest(context, options), board =>
         {
             board.Use((context, next) =>

@@ -14,4 +14,10 @@ public sealed class BoardOptions
     /// endpoint does not exist (404), and the page offers only "paste a token".
     /// </summary>
     public Func<string, string, string>? DevelopmentSignIn { get; init; }
+
+    /// <summary>
+    /// A folder to serve the page from instead of the embedded copy (ActorSales:Board:Files), so a front-end developer
+    /// sees an edit on reload without rebuilding the host. Unset in production.
+    /// </summary>
+    public string? Files { get; init; }
 }

@@ -34,8 +34,8 @@ export function formatMoney(amount, currency) {
   }
 }
 
-export function formatDate(date) {
-  return date ? new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(date) : '';
+export function formatDate(date, timeZone) {
+  return date ? new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone }).format(date) : '';
 }
 
 export function formatDateTime(date) {
@@ -148,10 +148,10 @@ export function renderFunnel(container, board, pipelines) {
   const funnel = board.funnel;
   const stages = funnel?.stages ?? [];
   const period = board.period;
+  // The default period is a UTC calendar month; "to" is exclusive, so the last day shown is the one before it.
   container.replaceChildren(h('p', { class: 'figure-note' }, t('funnel.period', {
-    from: formatDate(toDate(period?.from)),
-    // "to" is exclusive: show the last day included.
-    to: formatDate(period?.to ? new Date(toDate(period.to).getTime() - 1) : null),
+    from: formatDate(toDate(period?.from), 'UTC'),
+    to: formatDate(period?.to ? new Date(toDate(period.to).getTime() - 1) : null, 'UTC'),
     pipeline: pipelines.name(funnel?.pipeline_key ?? ''),
   })));
   if (!stages.some(s => s.entered > 0)) {
@@ -233,6 +233,17 @@ export function renderAnomalies(container, anomalies) {
   })));
 }
 
+/** A goal's period as its team names it: "March 2026", or the week from its Monday (team-local dates, not instants). */
+function goalPeriod(goal) {
+  const [year, month, day] = goal.period_start.split('-').map(Number);
+  if (!year) return goal.period_start;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (goal.period_kind === 'GOAL_PERIOD_KIND_MONTH') {
+    return new Intl.DateTimeFormat(locale(), { year: 'numeric', month: 'long', timeZone: 'UTC' }).format(date);
+  }
+  return t('goals.week', { date: new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date) });
+}
+
 export function renderGoals(container, goals) {
   container.replaceChildren();
   if (goals.length === 0) {
@@ -246,7 +257,7 @@ export function renderGoals(container, goals) {
     return h('tr', { dataset: { owner: g.goal.owner_id, metric: g.goal.metric, actual: g.actual, target: g.goal.target } },
       h('th', { scope: 'row' }, g.goal.owner_id || t('goals.team', { team: g.goal.team_id })),
       h('td', {}, t(`metric.${g.goal.metric}`)),
-      h('td', {}, formatDate(toDate(g.goal.period?.from))),
+      h('td', {}, goalPeriod(g.goal)),
       h('td', { class: 'n' }, amount(g, g.goal.target)),
       h('td', { class: 'n' }, amount(g, g.actual)),
       h('td', { class: 'n' }, amount(g, g.linear_pace)),
