@@ -117,6 +117,7 @@ public static class ActorSalesHost
                 // Real time, as tokens are validated on real time.
                 ? (user, role) => TokenCommand.Mint(auth, key, user, role, TimeSpan.FromHours(8), TimeProvider.System)
                 : null,
+            Files = app.Configuration["ActorSales:Board:Files"],
         });
     }
 
