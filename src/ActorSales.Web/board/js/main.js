@@ -271,6 +271,7 @@ function clearBoard() {
   for (const id of ['heatmap', 'funnel', 'forecast', 'interventions', 'release', 'anomalies', 'goals']) $(id).replaceChildren();
   for (const id of ['interventions-count', 'release-count', 'anomalies-count']) $(id).textContent = '';
   $('as-of').textContent = '';
+  $('sections').hidden = true; // until a first board arrives, rather than empty cards
   delete $('board').dataset.checkpoint;
 }
 
@@ -278,7 +279,11 @@ function renderBoard() {
   const board = state.board;
   if (!board) return;
   const pipelines = state.pipelines;
+  $('sections').hidden = false;
+  // A keyboard user on a heatmap cell keeps their place when a new board redraws it.
+  const focused = document.activeElement?.matches?.('button.cell') ? { ...document.activeElement.dataset } : null;
   render.renderHeatmap($('heatmap'), board.heatmap, pipelines, openDrill);
+  if (focused) cellButton(focused.pipeline, focused.stage, focused.level)?.focus();
   render.renderFunnel($('funnel'), board, pipelines);
   render.renderForecast($('forecast'), board.forecast);
   render.renderInterventions($('interventions'), board, pipelines);
@@ -307,10 +312,11 @@ function closeDrill(restoreFocus) {
   state.drill = null;
   $('drill').hidden = true;
   $('drill-body').replaceChildren();
-  if (restoreFocus && drill) {
-    const selector = `button.cell[data-pipeline="${CSS.escape(drill.pipeline)}"][data-stage="${CSS.escape(drill.stage)}"][data-level="${drill.level}"]`;
-    document.querySelector(selector)?.focus();
-  }
+  if (restoreFocus && drill) cellButton(drill.pipeline, drill.stage, drill.level)?.focus();
+}
+
+function cellButton(pipeline, stage, level) {
+  return document.querySelector(`button.cell[data-pipeline="${CSS.escape(pipeline)}"][data-stage="${CSS.escape(stage)}"][data-level="${CSS.escape(level)}"]`);
 }
 
 async function loadDrill(focus) {
