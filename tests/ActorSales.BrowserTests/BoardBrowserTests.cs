@@ -103,6 +103,7 @@ public sealed partial class BoardBrowserTests(BoardFixture fixture)
             _ => page.HeatmapCounts() is var c && c.GetValueOrDefault(("b2b", "ProposalSubmitted", Within)) != before.GetValueOrDefault(("b2b", "ProposalSubmitted", Within)) ? c : null,
             TimeSpan.FromSeconds(10))!;
         var took = Stopwatch.GetElapsedTime(changedAt);
+        TestContext.Current.TestOutputHelper?.WriteLine($"the board showed the change {took.TotalMilliseconds:F0} ms after the API answered");
 
         Assert.True(took < TimeSpan.FromSeconds(2), $"the board showed the change after {took}");
         Assert.Equal("same page", page.Script("return window.boardTestMarker;")); // no reload

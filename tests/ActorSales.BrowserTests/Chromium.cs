@@ -47,8 +47,17 @@ public static class Chromium
         var path = Path.Combine(directory, name + ".png");
         var window = driver.Manage().Window;
         var before = window.Size;
-        var height = Convert.ToInt32(((IJavaScriptExecutor)driver).ExecuteScript("return document.documentElement.scrollHeight"), System.Globalization.CultureInfo.InvariantCulture);
-        window.Size = new System.Drawing.Size(before.Width, Math.Max(before.Height, height));
+        var js = (IJavaScriptExecutor)driver;
+        // Grow the window until the viewport holds the whole page (the window is taller than its viewport).
+        for (var i = 0; i < 3; i++)
+        {
+            var missing = Convert.ToInt32(js.ExecuteScript("return document.documentElement.scrollHeight - window.innerHeight;"), System.Globalization.CultureInfo.InvariantCulture);
+            if (missing <= 0)
+            {
+                break;
+            }
+            window.Size = new System.Drawing.Size(window.Size.Width, window.Size.Height + missing);
+        }
         var shot = ((ITakesScreenshot)driver).GetScreenshot();
         window.Size = before;
         shot.SaveAsFile(path);
