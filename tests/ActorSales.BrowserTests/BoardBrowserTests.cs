@@ -26,7 +26,7 @@ public sealed partial class BoardBrowserTests(BoardFixture fixture)
 
     private AnalyticsService.AnalyticsServiceClient Analytics => new(fixture.Host.Channel);
 
-    private BoardPage Page() => new(fixture.Browser, fixture.BoardUrl);
+    private BoardPage Page() => new(fixture.Browser.Driver, fixture.BoardUrl);
 
     private static string LevelName(StallLevel level) =>
         OpportunitiesReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.EnumDescriptor>("StallLevel").FindValueByNumber((int)level).Name;
@@ -83,7 +83,7 @@ public sealed partial class BoardBrowserTests(BoardFixture fixture)
 
         Assert.False(page.Shown("alert"), page.Text("alert"));
         Assert.StartsWith("Live", page.Text("status"), StringComparison.Ordinal);
-        var screenshot = Chromium.Screenshot(fixture.Browser, "board-manager");
+        var screenshot = Chromium.Screenshot(fixture.Browser.Driver, "board-manager");
         Assert.True(new FileInfo(screenshot).Length > 10_000, $"{screenshot} holds a picture of the board");
     }
 
@@ -163,36 +163,30 @@ public sealed partial class BoardBrowserTests(BoardFixture fixture)
     [Fact]
     public void The_page_follows_the_browsers_language_and_the_switch_relabels_it()
     {
-        using var chinese = Chromium.Start("zh-CN");
-        try
-        {
-            var page = new BoardPage(chinese, fixture.BoardUrl).Open();
-            Assert.Equal("zh-CN", page.Script("return document.documentElement.lang;"));
-            Assert.Equal("登录", page.Text("sign-in-heading"));
+        using var browser = Chromium.Start("zh-CN");
+        var chinese = browser.Driver;
+        var page = new BoardPage(chinese, fixture.BoardUrl).Open();
+        Assert.Equal("zh-CN", page.Script("return document.documentElement.lang;"));
+        Assert.Equal("登录", page.Text("sign-in-heading"));
 
-            page.SignInAs(Data.Team.ManagerId, "manager");
-            page.WaitForBoard();
-            var counts = page.HeatmapCounts();
-            Assert.Equal("停滞热力图", page.Text("h-heatmap"));
-            Assert.StartsWith("今日异常预警", page.Text("h-anomalies"), StringComparison.Ordinal);
-            Assert.Contains("超期", page.Text("heatmap"), StringComparison.Ordinal);
-            Assert.Equal("销售看板", chinese.Title);
+        page.SignInAs(Data.Team.ManagerId, "manager");
+        page.WaitForBoard();
+        var counts = page.HeatmapCounts();
+        Assert.Equal("停滞热力图", page.Text("h-heatmap"));
+        Assert.StartsWith("今日异常预警", page.Text("h-anomalies"), StringComparison.Ordinal);
+        Assert.Contains("超期", page.Text("heatmap"), StringComparison.Ordinal);
+        Assert.Equal("销售看板", chinese.Title);
+        Chromium.Screenshot(chinese, "board-zh");
 
-            chinese.FindElement(By.Id("language")).Click();
-            Assert.Equal("en", page.Script("return document.documentElement.lang;"));
-            Assert.Equal("Stall heatmap", page.Text("h-heatmap"));
-            Assert.Contains("Over limit", page.Text("heatmap"), StringComparison.Ordinal);
-            Assert.Equal(counts, page.HeatmapCounts()); // the same figures, relabelled
-            Chromium.Screenshot(chinese, "board-language-switched");
+        chinese.FindElement(By.Id("language")).Click();
+        Assert.Equal("en", page.Script("return document.documentElement.lang;"));
+        Assert.Equal("Stall heatmap", page.Text("h-heatmap"));
+        Assert.Contains("Over limit", page.Text("heatmap"), StringComparison.Ordinal);
+        Assert.Equal(counts, page.HeatmapCounts()); // the same figures, relabelled
 
-            chinese.Navigate().Refresh(); // the choice is remembered in this browser
-            page.WaitForBoard();
-            Assert.Equal("Stall heatmap", page.Text("h-heatmap"));
-        }
-        finally
-        {
-            chinese.Quit();
-        }
+        chinese.Navigate().Refresh(); // the choice is remembered in this browser
+        page.WaitForBoard();
+        Assert.Equal("Stall heatmap", page.Text("h-heatmap"));
     }
 
     [Fact]
@@ -228,11 +222,11 @@ public sealed partial class BoardBrowserTests(BoardFixture fixture)
         cell.SendKeys(Keys.Enter);
         Assert.NotEmpty(page.DrillDeals());
         Assert.Equal("drill-title", page.Script("return document.activeElement.id;"));
-        new Actions(fixture.Browser).SendKeys(Keys.Escape).Perform();
+        new Actions(fixture.Browser.Driver).SendKeys(Keys.Escape).Perform();
         page.Wait(_ => !page.Shown("drill"));
         Assert.Equal("NeedsConfirmed", page.Script("return document.activeElement.dataset.stage;")); // focus back on the cell
 
-        var window = fixture.Browser.Manage().Window;
+        var window = fixture.Browser.Driver.Manage().Window;
         var desktop = window.Size;
         try
         {
@@ -240,7 +234,7 @@ public sealed partial class BoardBrowserTests(BoardFixture fixture)
             page.Wait(_ => (long)page.Script("return window.innerWidth;")! <= 400);
             Assert.True((bool)page.Script("return document.documentElement.scrollWidth <= window.innerWidth;")!, "the page does not scroll sideways on a phone");
             Assert.True(page.Shown("heatmap"));
-            Chromium.Screenshot(fixture.Browser, "board-phone");
+            Chromium.Screenshot(fixture.Browser.Driver, "board-phone");
         }
         finally
         {

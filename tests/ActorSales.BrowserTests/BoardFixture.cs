@@ -1,6 +1,5 @@
 using ActorSales.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using OpenQA.Selenium.Chrome;
 using Orleans.TestingHost;
 
 namespace ActorSales.BrowserTests;
@@ -17,7 +16,7 @@ public sealed class BoardFixture : IAsyncLifetime
 
     public BoardDataset Data { get; private set; } = null!;
 
-    public ChromeDriver Browser { get; private set; } = null!;
+    public Browser Browser { get; private set; } = null!;
 
     /// <summary>The board's address: the gRPC-Web listener, the same origin the page calls.</summary>
     public string BoardUrl => $"http://127.0.0.1:{Host.GrpcWebPort}/board/";
@@ -40,7 +39,7 @@ public sealed class BoardFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        Browser?.Quit();
+        Browser?.Dispose();
         if (Host is not null)
         {
             await Host.DisposeAsync();

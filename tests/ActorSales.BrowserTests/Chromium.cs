@@ -15,7 +15,7 @@ public static class Chromium
     public static string DriverPath => Environment.GetEnvironmentVariable("ACTORSALES_CHROMEDRIVER") ?? "/usr/bin/chromedriver";
 
     /// <summary>Starts a browser; fails (never skips) with what to install when chromium or its driver is missing.</summary>
-    public static ChromeDriver Start(string language = "en-US", int width = 1280, int height = 1000)
+    public static Browser Start(string language = "en-US", int width = 1280, int height = 1000)
     {
         if (!File.Exists(BrowserPath) || !File.Exists(DriverPath))
         {
@@ -34,9 +34,15 @@ public static class Chromium
         var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(DriverPath)!, Path.GetFileName(DriverPath));
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
-        var driver = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        driver.Manage().Timeouts().AsynchronousJavaScript = TimeSpan.FromSeconds(20);
-        return driver;
+        try
+        {
+            return new Browser(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)), profile);
+        }
+        catch
+        {
+            profile.Delete(recursive: true);
+            throw;
+        }
     }
 
     /// <summary>Saves a screenshot of the whole page under artifacts/browser-tests/ and attaches it to the test result.</summary>
@@ -63,5 +69,24 @@ public static class Chromium
         shot.SaveAsFile(path);
         TestContext.Current.AddAttachment(name, shot.AsByteArray, "image/png");
         return path;
+    }
+}
+
+/// <summary>A started Chromium: disposing it quits the browser and its driver and deletes its profile.</summary>
+public sealed class Browser(ChromeDriver driver, DirectoryInfo profile) : IDisposable
+{
+    public ChromeDriver Driver => driver;
+
+    public void Dispose()
+    {
+        driver.Quit();
+        try
+        {
+            profile.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file the browser still held: it lives in the temp folder anyway.
+        }
     }
 }
