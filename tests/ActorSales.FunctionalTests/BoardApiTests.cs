@@ -140,6 +140,28 @@ public sealed class BoardApiTests(HostFixture fixture)
     }
 
     [Fact]
+    public async Task A_token_valid_longer_than_a_timer_can_wait_still_follows_changes()
+    {
+        // Timers refuse waits past ~49.7 days; the stream waits for such a token's expiry in steps instead of failing.
+        var team = await host.CreateTeamAsync();
+        var auth = new ActorSales.Host.Configuration.AuthOptions { SigningKey = host.SigningKey };
+        var longLived = TestHost.Bearer(ActorSales.Host.Commands.TokenCommand.Mint(auth, auth.SymmetricKey!, team.ManagerId, "manager", TimeSpan.FromDays(60), TimeProvider.System));
+        using var call = Analytics.WatchBoard(Request(), longLived);
+        Assert.NotNull(await NextAsync(call, Bound));
+
+        var customer = await CustomerAsync(team);
+        await DealAsync(team, customer, "700");
+        var next = await NextAsync(call, Bound);
+        while (next is { Heatmap.OpenTotal: 0 })
+        {
+            next = await NextAsync(call, Bound);
+        }
+
+        Assert.NotNull(next);
+        Assert.Equal("700", Assert.Single(next.Forecast).OpenAmount);
+    }
+
+    [Fact]
     public async Task A_burst_of_changes_is_coalesced_into_few_boards_and_the_last_shows_them_all()
     {
         var team = await host.CreateTeamAsync();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using ActorSales.Contracts.V1;
 using ActorSales.Testing;
 using Google.Protobuf.WellKnownTypes;
@@ -32,6 +33,23 @@ public sealed class HostOnPostgresTests(PostgresServerFixture postgres)
         SourceChannel = SourceChannel.Referral,
         Contacts = { new Contact { Name = "Anna Berg", Phone = "+49 30 5550001", Email = "anna@central.example" } },
     };
+
+    [Fact]
+    public async Task The_board_is_served_but_the_development_sign_in_does_not_exist()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var host = await TestHost.StartAsync(PostgresSettings(database, $"board-{Guid.NewGuid():N}"));
+        using var web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.GrpcWebPort}") };
+
+        using var page = await web.GetAsync("/board/", TestContext.Current.CancellationToken);
+        using var probe = await web.GetAsync("/board/dev-sign-in", TestContext.Current.CancellationToken);
+        using var mint = await web.PostAsJsonAsync("/board/dev-sign-in", new { user = "admin", role = "admin" }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, probe.StatusCode); // the page then offers only "paste a token"
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, mint.StatusCode);
+        Assert.DoesNotContain("token", await mint.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Acknowledged_writes_survive_a_host_restart()

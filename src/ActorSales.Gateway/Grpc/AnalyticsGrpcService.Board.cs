@@ -81,6 +81,12 @@ public sealed partial class AnalyticsGrpcService
         }
     }
 
+    /// <summary>
+    /// Timers refuse due times past 2^32-2 ms (~49.7 days): a longer wait for a token's expiry is taken in steps of at
+    /// most this much.
+    /// </summary>
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromDays(30);
+
     /// <summary>The next change, or UNAUTHENTICATED once the caller's token expires (the stream must not outlive it).</summary>
     private async Task<ReadModelChanges.Node> WaitAsync(ReadModelChanges.Node node, DateTimeOffset? expiresAt, CancellationToken cancel)
     {
@@ -88,15 +94,18 @@ public sealed partial class AnalyticsGrpcService
         {
             return await node.Next.WaitAsync(cancel);
         }
-        var left = expiry - clock.GetUtcNow();
-        try
+        while (expiry - clock.GetUtcNow() is var left && left > TimeSpan.Zero)
         {
-            return left > TimeSpan.Zero ? await node.Next.WaitAsync(left, clock, cancel) : throw new TimeoutException();
+            try
+            {
+                return await node.Next.WaitAsync(left < LongestTimerWait ? left : LongestTimerWait, clock, cancel);
+            }
+            catch (TimeoutException)
+            {
+                // A step of a long wait ended, or the token expired: the loop tells which.
+            }
         }
-        catch (TimeoutException)
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "the token expired; open the board again with a fresh token"));
-        }
+        throw new RpcException(new Status(StatusCode.Unauthenticated, "the token expired; open the board again with a fresh token"));
     }
 
     private static DateTimeOffset? TokenExpiry(ServerCallContext context) =>

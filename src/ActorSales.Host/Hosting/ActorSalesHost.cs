@@ -4,10 +4,12 @@ using ActorSales.Grains;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Events;
 using ActorSales.Grains.Infrastructure;
+using ActorSales.Host.Commands;
 using ActorSales.Host.Configuration;
 using ActorSales.Infrastructure.Postgres;
 using ActorSales.ReadModel;
 using ActorSales.ReadModel.Projecting;
+using ActorSales.Web;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -89,6 +91,7 @@ public static class ActorSalesHost
         });
 
         var app = builder.Build();
+        UseBoard(app, settings);
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = false });
         app.UseGatewayLoadShedding();
         app.UseAuthentication();
@@ -98,6 +101,30 @@ public static class ActorSalesHost
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/healthz");
         return app;
+    }
+
+    /// <summary>
+    /// The manager's board at /board/ on the gRPC-Web listener (browsers cannot speak the h2c one), with the development
+    /// sign-in in the Local profile only: there the signing key is the published development key, so minting a token for
+    /// anyone gives nothing away that `actorsales token` does not.
+    /// </summary>
+    private static void UseBoard(WebApplication app, HostSettings settings)
+    {
+        var operatorEndpoints = app.Configuration.GetSection("Kestrel:Endpoints").Exists();
+        if (!operatorEndpoints && string.IsNullOrEmpty(settings.Endpoints.GrpcWeb))
+        {
+            return; // no HTTP/1.1 listener: no board
+        }
+        var auth = settings.Auth;
+        app.UseActorSalesBoard(new BoardOptions
+        {
+            Port = operatorEndpoints ? null : new Uri(settings.Endpoints.GrpcWeb!).Port,
+            DevelopmentSignIn = settings.Options.Profile == HostingProfile.Local && auth.SymmetricKey is { } key
+                // Real time, as tokens are validated on real time.
+                ? (user, role) => TokenCommand.Mint(auth, key, user, role, TimeSpan.FromHours(8), TimeProvider.System)
+                : null,
+            Files = app.Configuration["ActorSales:Board:Files"],
+        });
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, EndpointSettings endpoints)
