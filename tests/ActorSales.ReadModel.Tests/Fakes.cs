@@ -104,6 +104,10 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<IReadOnlyList<ActorSales.Contracts.V1.Goal>> GoalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.GoalsAsync(filter, period, cancellationToken);
 
     public Task<long> RefusalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.RefusalsAsync(filter, period, cancellationToken);
+
+    public Task<Analytics.TopList<ActorSales.Contracts.V1.Opportunity>> InterventionsAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.InterventionsAsync(filter, limit, cancellationToken);
+
+    public Task<Analytics.TopList<ActorSales.Contracts.V1.Customer>> AboutToReleaseAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.AboutToReleaseAsync(filter, limit, cancellationToken);
 }
 
 /// <summary>A lease the test grants or withholds.</summary>

@@ -24,7 +24,7 @@ namespace ActorSales.Gateway.Grpc;
 /// </summary>
 public sealed partial class AnalyticsGrpcService
 {
-    /// <summary>Lists of the board (interventions, customers about to be released) hold at most this many entries.</summary>
+    /// <summary>Lists of the board (interventions, customers about to be released) hold at most this many entries; their totals count all.</summary>
     public const int BoardListLimit = 100;
 
     public override async Task WatchBoard(WatchBoardRequest request, IServerStreamWriter<WatchBoardResponse> responseStream, ServerCallContext context)
@@ -123,13 +123,19 @@ public sealed partial class AnalyticsGrpcService
             Period = new AnalyticsPeriod { From = Timestamp.FromDateTimeOffset(period.From), To = Timestamp.FromDateTimeOffset(period.To) },
         };
         await AddOpenDealsAsync(board, filter, cancel);
-        await AddAboutToReleaseAsync(board, filter, cancel);
+        // The lists: the first BoardListLimit and the total, counted by the store (never a page-through of the scope).
+        var interventions = await reads.Queries.InterventionsAsync(filter, BoardListLimit, cancel);
+        board.Interventions.AddRange(interventions.Items);
+        board.InterventionTotal = interventions.Total;
+        var warned = await reads.Queries.AboutToReleaseAsync(filter, BoardListLimit, cancel);
+        board.AboutToRelease.AddRange(warned.Items);
+        board.AboutToReleaseTotal = warned.Total;
         return board;
     }
 
     /// <summary>
     /// The weighted forecast (the live forecast's rule, <see cref="ForecastRules.Aggregate"/> with the configured
-    /// weights, over the open deals in scope) and the deals needing intervention, longest in stage first.
+    /// weights, over the open deals in scope).
     /// </summary>
     private async Task AddOpenDealsAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
     {
@@ -143,14 +149,6 @@ public sealed partial class AnalyticsGrpcService
             foreach (var deal in page.Items)
             {
                 open.Add((new DomainMoney(Projection.AmountOf(deal.Value), deal.Value?.Currency ?? string.Empty), (DomainSignal)deal.Signal));
-                if (deal.NeedsIntervention)
-                {
-                    board.InterventionTotal++;
-                    if (board.Interventions.Count < BoardListLimit)
-                    {
-                        board.Interventions.Add(deal);
-                    }
-                }
             }
             token = page.NextPageToken;
         }
@@ -162,44 +160,5 @@ public sealed partial class AnalyticsGrpcService
             WeightedAmount = new DomainMoney(f.WeightedAmount, f.Currency).ToContract().Amount,
             OpportunityCount = f.Count,
         }));
-    }
-
-    /// <summary>Customers in scope warned of their release to the pool, earliest last follow-up first.</summary>
-    private async Task AddAboutToReleaseAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
-    {
-        // Customers carry no region column: a region is its teams.
-        IReadOnlyList<string?> teams = [filter.TeamId];
-        if (filter.Region is not null)
-        {
-            var regionTeams = new List<string?>();
-            string? teamToken = null;
-            do
-            {
-                var page = await reads.Queries.ListTeamsAsync(new TeamQuery(filter.Reach, ReadModelLimits.MaxPageSize, teamToken, filter.Region), cancel);
-                regionTeams.AddRange(page.Items.Select(t => (string?)t.TeamId));
-                teamToken = page.NextPageToken;
-            }
-            while (teamToken is not null);
-            teams = regionTeams;
-        }
-        var warned = new List<Customer>();
-        foreach (var team in teams)
-        {
-            string? token = null;
-            do
-            {
-                var page = await reads.Queries.ListCustomersAsync(new CustomerQuery(
-                    filter.Reach, ReadModelLimits.MaxPageSize, token, TeamId: team, OwnerId: filter.OwnerId, ReleaseWarned: true,
-                    Sort: CustomerSort.LastFollowUp, Descending: false), cancel);
-                warned.AddRange(page.Items);
-                token = page.NextPageToken;
-            }
-            while (token is not null);
-        }
-        board.AboutToReleaseTotal = warned.Count;
-        board.AboutToRelease.AddRange(warned
-            .OrderBy(c => c.LastFollowUpAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue)
-            .ThenBy(c => c.CustomerId, StringComparer.Ordinal)
-            .Take(BoardListLimit));
     }
 }
