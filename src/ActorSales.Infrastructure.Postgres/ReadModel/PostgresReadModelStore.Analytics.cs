@@ -222,7 +222,15 @@ public sealed partial class PostgresReadModelStore
     /// <summary>The caller's reach (the shared scope rule) and the filter's narrowing: team, owner, the region's teams.</summary>
     private static void Filter(SqlBuilder sql, AnalyticsFilter filter, string teamColumn, string ownerColumn)
     {
-        Scope(sql, filter.Reach, teamColumn, ownerColumn);
+        // A narrowing to the reach's own team (a manager's team board) or own owner implies the reach. Leaving the
+        // reach's OR out lets the planner read the narrowing's index alone: with it, a team board ORed the owner index
+        // into a bitmap and visited every heap row of the team (no index-only scan), seen at 1,000,000 opportunities.
+        var reach = filter.Reach;
+        var implied = (filter.TeamId is { Length: > 0 } team && team == reach.TeamId) || (filter.OwnerId is { Length: > 0 } owner && owner == reach.OwnerId);
+        if (!implied)
+        {
+            Scope(sql, reach, teamColumn, ownerColumn);
+        }
         if (filter.TeamId is not null)
         {
             sql.Where($"{teamColumn} = {sql.Param(filter.TeamId, NpgsqlDbType.Text)}");
