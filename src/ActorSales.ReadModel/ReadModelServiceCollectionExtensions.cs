@@ -23,6 +23,8 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton(sp => new Projection(sp.GetService<IOptions<OpportunityOptions>>()?.Value.Weights ?? new ForecastWeights()));
         services.TryAddSingleton<IReadModelStore>(sp => new InMemoryReadModelStore(sp.GetRequiredService<Projection>()));
         services.TryAddSingleton<IReadModelQueries>(sp => sp.GetRequiredService<IReadModelStore>());
+        // The figures teams' time rules judge by (anomalies, forecast snapshots); a silo without it arms none.
+        services.TryAddSingleton<Grains.Abstractions.Analytics.ITeamFigures, Analytics.ReadModelTeamFigures>();
         services.TryAddSingleton<IProjectionLease, SingleSiloLease>();
         services.TryAddSingleton<ProjectorStatus>();
         services.TryAddSingleton<ReadModelMetrics>();

@@ -57,6 +57,7 @@ internal sealed class TestTeamState : ITeamState
     public SortedSet<string> Interventions { get; } = new(StringComparer.Ordinal);
     public SortedSet<string> AboutToRelease { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, ActorSales.Domain.Goals.Goal> Goals { get; } = new(StringComparer.Ordinal);
+    public ActorSales.Domain.Insights.TeamInsights Insights { get; } = new();
 }
 
 internal sealed class TestTaskState : IDepartmentTaskState

@@ -252,6 +252,8 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ],
             ["actorsales.v1.AnalyticsService.ListGoals"] = [.. Scopes(w).Select(s => new ListGoalsRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.GetGoalProgress"] = [.. Scopes(w).Select(s => new GetGoalProgressRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.ListAnomalies"] = [.. Scopes(w).Select(s => new ListAnomaliesRequest { Scope = s, PageSize = 10 })],
+            ["actorsales.v1.AnalyticsService.GetForecastHistory"] = [.. Scopes(w).Select(s => new GetForecastHistoryRequest { Scope = s, Period = Period() })],
         };
 
         // Team A's figures, its rep's, its region's: none is an outsider's to read.

@@ -53,17 +53,16 @@ public sealed class EffectsTests(ClusterFixture fixture)
         listener.Start();
 
         var created = await fixture.Grains.GetGrain<ITeamGrain>(teamId).Create(new TeamProfile("Far east", region, "Asia/Shanghai"), ClusterFixture.Admin);
+        // The team's next write (a member joining) or the retry deadline, whichever comes first, runs the effect again.
         var rep = await fixture.CreatePersonAsync($"rep-{Guid.NewGuid():N}"[..16], Domain.Identity.Role.Rep, teamId);
         var team = new TestTeam(teamId, ClusterFixture.Admin, rep, rep);
         await fixture.OpenDealAsync(team, rep, 1_000m, "CNY");
-        var before = await regionGrain.GetForecast(ClusterFixture.Admin);
         fixture.Clock.Advance(DeadlineScheduler.EffectsRetryAfter);
         var after = await ClusterFixture.EventuallyAsync(() => regionGrain.GetForecast(ClusterFixture.Admin), f => f.Count > 0);
 
         Assert.Equal(teamId, created.Id);
         Assert.Equal(1, fixture.CallFaults.FailedCount(regionGrain, nameof(IRegionGrain.AddTeam)));
         Assert.Equal(1, failedRuns); // operators see the failed effect by type
-        Assert.Empty(before);
         Assert.Equal(("CNY", 1_000m), (Assert.Single(after).Currency, after[0].OpenAmount));
     }
 

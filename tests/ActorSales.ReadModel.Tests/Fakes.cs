@@ -108,6 +108,14 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<Analytics.TopList<ActorSales.Contracts.V1.Opportunity>> InterventionsAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.InterventionsAsync(filter, limit, cancellationToken);
 
     public Task<Analytics.TopList<ActorSales.Contracts.V1.Customer>> AboutToReleaseAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.AboutToReleaseAsync(filter, limit, cancellationToken);
+
+    public Task<IReadOnlyList<ActorSales.Domain.Pipeline.ForecastPart>> ForecastPartsAsync(Analytics.AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default) =>
+        _inner.ForecastPartsAsync(filter, closeBefore, cancellationToken);
+
+    public Task<ResultPage<ActorSales.Contracts.V1.Anomaly>> AnomaliesAsync(Analytics.AnomalyQuery query, CancellationToken cancellationToken = default) => _inner.AnomaliesAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<ActorSales.Contracts.V1.ForecastWeek>> ForecastHistoryAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) =>
+        _inner.ForecastHistoryAsync(filter, period, cancellationToken);
 }
 
 /// <summary>A lease the test grants or withholds.</summary>

@@ -27,6 +27,9 @@ public interface ITeamState
 
     /// <summary>Goals of the team and its reps, by <see cref="GoalKey.Text"/>.</summary>
     Dictionary<string, Goal> Goals { get; }
+
+    /// <summary>The team's time rules: anomaly streaks and firings, the forecast snapshot week.</summary>
+    Insights.TeamInsights Insights { get; }
 }
 
 /// <summary>What happened to a team; each becomes one published event, built from the state the command left.</summary>
@@ -41,6 +44,12 @@ public abstract record TeamEvent
     public sealed record MemberLeft(string SalespersonId) : TeamEvent;
 
     public sealed record GoalSet(Goal Goal) : TeamEvent;
+
+    public sealed record AnomalyDetected(Insights.Anomaly Anomaly) : TeamEvent;
+
+    public sealed record AnomalyCleared(Insights.Anomaly Anomaly) : TeamEvent;
+
+    public sealed record ForecastSnapshotTaken(Insights.ForecastSnapshot Snapshot) : TeamEvent;
 }
 
 /// <summary>What other records must learn about a team's change: its region's forecast counts it, or no longer does.</summary>
@@ -49,13 +58,16 @@ public abstract record TeamFollowUp
     public sealed record JoinRegion(string Region) : TeamFollowUp;
 
     public sealed record LeaveRegion(string Region) : TeamFollowUp;
+
+    /// <summary>Tell a user (the manager of an anomaly); the notification's id makes it once only.</summary>
+    public sealed record Notify(string RecipientId, Notification Notification) : TeamFollowUp;
 }
 
 /// <summary>
 /// A team's decisions: creation, profile and leadership changes (the grain checked the new manager or director first),
 /// membership, and the manager's lists (stalled, interventions, about to release).
 /// </summary>
-public sealed class TeamAggregate(string id, ITeamState state) : Aggregate<TeamEvent, TeamFollowUp>
+public sealed partial class TeamAggregate(string id, ITeamState state) : Aggregate<TeamEvent, TeamFollowUp>
 {
     private const string Entity = "team";
 

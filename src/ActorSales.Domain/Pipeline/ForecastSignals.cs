@@ -35,6 +35,9 @@ public sealed class ForecastWeights
     };
 }
 
+/// <summary>Open deals of one owner in one currency at one signal: how many, and their summed amount.</summary>
+public sealed record ForecastPart(string OwnerId, string Currency, ForecastSignal Signal, long Count, decimal Amount);
+
 public static class ForecastRules
 {
     /// <summary>Evidence kind each level needs on the opportunity.</summary>
@@ -76,6 +79,13 @@ public static class ForecastRules
     /// <summary>Sums open amounts and weighted amounts per currency (never across currencies), ordered by currency.</summary>
     public static IReadOnlyList<CurrencyForecast> Aggregate(IEnumerable<(Money Value, ForecastSignal Signal)> opportunities, ForecastWeights weights) =>
         Combine(opportunities.Select(o => new CurrencyForecast(o.Value.Currency, o.Value.Amount, Weighted(o.Value.Amount, o.Signal, weights), 1)));
+
+    /// <summary>
+    /// The forecast of open deals summed per signal (a read model's grouping): the same figures as <see cref="Aggregate"/>
+    /// over the deals themselves, since a weighted amount is the amount times its signal's weight, unrounded.
+    /// </summary>
+    public static IReadOnlyList<CurrencyForecast> FromParts(IEnumerable<ForecastPart> parts, ForecastWeights weights) =>
+        Combine(parts.Select(p => new CurrencyForecast(p.Currency, p.Amount, Weighted(p.Amount, p.Signal, weights), checked((int)p.Count))));
 
     /// <summary>Adds forecasts of several scopes (reps into a team, teams into a region).</summary>
     public static IReadOnlyList<CurrencyForecast> Combine(IEnumerable<CurrencyForecast> parts) =>

@@ -122,43 +122,47 @@ public sealed partial class AnalyticsGrpcService
             Funnel = await FunnelAsync(filter, pipelineKey ?? pipelines.Value.DefaultPipeline, period, cancel),
             Period = new AnalyticsPeriod { From = Timestamp.FromDateTimeOffset(period.From), To = Timestamp.FromDateTimeOffset(period.To) },
         };
-        await AddOpenDealsAsync(board, filter, cancel);
-        // The lists: the first BoardListLimit and the total, counted by the store (never a page-through of the scope).
-        var interventions = await reads.Queries.InterventionsAsync(filter, BoardListLimit, cancel);
-        board.Interventions.AddRange(interventions.Items);
-        board.InterventionTotal = interventions.Total;
-        var warned = await reads.Queries.AboutToReleaseAsync(filter, BoardListLimit, cancel);
-        board.AboutToRelease.AddRange(warned.Items);
-        board.AboutToReleaseTotal = warned.Total;
+        await AddForecastAsync(board, filter, cancel);
+        await AddInterventionsAsync(board, filter, cancel);
+        await AddAboutToReleaseAsync(board, filter, cancel);
+        await AddGoalsAsync(board, filter, asOf, cancel);
+        await AddAnomaliesAsync(board, filter, cancel);
         return board;
     }
 
     /// <summary>
-    /// The weighted forecast (the live forecast's rule, <see cref="ForecastRules.Aggregate"/> with the configured
-    /// weights, over the open deals in scope).
+    /// The weighted forecast (the live forecast's rule with the configured weights) over the open deals in scope, summed
+    /// by the store per owner, currency and signal (<see cref="ForecastRules.FromParts"/>: the same figures).
     /// </summary>
-    private async Task AddOpenDealsAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
+    private async Task AddForecastAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
     {
-        var open = new List<(DomainMoney Value, DomainSignal Signal)>();
-        string? token = null;
-        do
-        {
-            var page = await reads.Queries.ListOpportunitiesAsync(new OpportunityQuery(
-                filter.Reach, ReadModelLimits.MaxPageSize, token, OwnerId: filter.OwnerId, TeamId: filter.TeamId, Region: filter.Region,
-                Status: OpportunityStatus.Open, Sort: OpportunitySort.TimeInStage, Descending: true), cancel);
-            foreach (var deal in page.Items)
-            {
-                open.Add((new DomainMoney(Projection.AmountOf(deal.Value), deal.Value?.Currency ?? string.Empty), (DomainSignal)deal.Signal));
-            }
-            token = page.NextPageToken;
-        }
-        while (token is not null);
-        board.Forecast.AddRange(ForecastRules.Aggregate(open, pipelines.Value.Weights).Select(f => new CurrencyForecast
+        var parts = await reads.Queries.ForecastPartsAsync(filter, null, cancel);
+        board.Forecast.AddRange(ForecastRules.FromParts(parts, pipelines.Value.Weights).Select(f => new CurrencyForecast
         {
             Currency = f.Currency,
             OpenAmount = new DomainMoney(f.OpenAmount, f.Currency).ToContract().Amount,
             WeightedAmount = new DomainMoney(f.WeightedAmount, f.Currency).ToContract().Amount,
             OpportunityCount = f.Count,
         }));
+    }
+
+    /// <summary>
+    /// The deals needing intervention, longest in stage first, and the release-warned customers, earliest follow-up
+    /// first: the first <see cref="BoardListLimit"/> of each and their totals, counted by the store (never a page-through
+    /// of the scope's deals or customers).
+    /// </summary>
+    private async Task AddInterventionsAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
+    {
+        var interventions = await reads.Queries.InterventionsAsync(filter, BoardListLimit, cancel);
+        board.Interventions.AddRange(interventions.Items);
+        board.InterventionTotal = interventions.Total;
+    }
+
+    /// <summary>Customers in scope warned of their release to the pool (see <see cref="AddInterventionsAsync"/>).</summary>
+    private async Task AddAboutToReleaseAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
+    {
+        var warned = await reads.Queries.AboutToReleaseAsync(filter, BoardListLimit, cancel);
+        board.AboutToRelease.AddRange(warned.Items);
+        board.AboutToReleaseTotal = warned.Total;
     }
 }

@@ -53,25 +53,7 @@ public sealed partial class AnalyticsGrpcService
         var asOf = clock.GetUtcNow();
         var goals = Ordered(await reads.Queries.GoalsAsync(filter, period, context.CancellationToken));
         var response = new GetGoalProgressResponse { AsOf = Timestamp.FromDateTimeOffset(asOf) };
-        foreach (var goal in goals)
-        {
-            var actual = await ActualAsync(goal, context.CancellationToken);
-            var domainGoal = new DomainGoals.Goal(
-                new DomainGoals.GoalKey(goal.OwnerId, (DomainGoals.GoalMetric)goal.Metric, (DomainGoals.GoalPeriodKind)goal.PeriodKind, default),
-                goal.Period.From.ToDateTimeOffset(), goal.Period.To.ToDateTimeOffset(),
-                decimal.Parse(goal.Target, CultureInfo.InvariantCulture), goal.Currency, goal.SetBy, goal.SetAt.ToDateTimeOffset());
-            var p = DomainGoals.GoalRules.Progress(domainGoal, actual, asOf);
-            response.Progress.Add(new GoalProgress
-            {
-                Goal = goal,
-                Actual = GoalContract.Format(p.Actual, domainGoal.Key.Metric),
-                ElapsedShare = p.ElapsedShare.ToString("0.0000", CultureInfo.InvariantCulture),
-                LinearPace = GoalContract.Figure(p.LinearPace),
-                Deviation = GoalContract.Figure(p.Deviation),
-                DeviationPercent = GoalContract.Figure(p.DeviationPercent),
-                AttainmentPercent = GoalContract.Figure(p.AttainmentPercent),
-            });
-        }
+        response.Progress.AddRange(await ProgressAsync(goals, asOf, context.CancellationToken));
         // The heatmap: per (rep, metric), the goal whose period holds now, else the latest one.
         response.Heatmap.AddRange(response.Progress
             .Where(p => p.Goal.OwnerId.Length > 0)
@@ -88,32 +70,30 @@ public sealed partial class AnalyticsGrpcService
         .ThenBy(g => g.PeriodStart, StringComparer.Ordinal).ThenBy(g => g.PeriodKind).ThenBy(g => g.Metric)
         .ToList();
 
-    /// <summary>
-    /// What the facts count for a goal in its period: a rep's goal counts what the rep owns (or logged: visits), a team's
-    /// what its team holds; access was decided when the goal was listed.
-    /// </summary>
-    private async Task<decimal> ActualAsync(Goal goal, CancellationToken cancellationToken)
+    /// <summary>Each goal against what the facts count in its period up to <paramref name="asOf"/> (GetGoalProgress and the board).</summary>
+    private async Task<List<GoalProgress>> ProgressAsync(IEnumerable<Goal> goals, DateTimeOffset asOf, CancellationToken cancellationToken)
     {
-        var filter = goal.OwnerId.Length > 0
-            ? new AnalyticsFilter(ReadScope.Everything, OwnerId: goal.OwnerId)
-            : new AnalyticsFilter(ReadScope.Everything, TeamId: goal.TeamId);
-        var period = new Period(goal.Period.From.ToDateTimeOffset(), goal.Period.To.ToDateTimeOffset());
-        var q = reads.Queries;
-        switch (goal.Metric)
+        var progress = new List<GoalProgress>();
+        foreach (var goal in goals)
         {
-            case GoalMetric.NewCustomers:
-                return (await q.NewCustomerFollowUpAsync(filter, period, cancellationToken)).NewCustomers;
-            case GoalMetric.EffectiveVisits:
-                return (await q.VisitsAsync(filter, period, cancellationToken)).Sum(v => v.Effective);
-            case GoalMetric.OpportunitiesCreated:
-                return (await q.CreatedOpportunitiesAsync(filter, period, cancellationToken)).Count;
-            case GoalMetric.WonAmount:
-                var won = await q.WonCyclesAsync(filter, period, cancellationToken);
-                var deals = await q.OpportunitiesAsync(won.Select(w => w.OpportunityId).ToList(), cancellationToken);
-                return deals.Where(d => d.Value?.Currency == goal.Currency)
-                    .Sum(d => decimal.Parse(d.Value.Amount, CultureInfo.InvariantCulture));
-            default:
-                return 0;
+            var period = new Period(goal.Period.From.ToDateTimeOffset(), goal.Period.To.ToDateTimeOffset());
+            var actual = await GoalActuals.ActualAsync(reads.Queries, (DomainGoals.GoalMetric)goal.Metric, GoalActuals.For(goal.TeamId, goal.OwnerId),
+                period, goal.Currency, cancellationToken);
+            var domainGoal = new DomainGoals.Goal(
+                new DomainGoals.GoalKey(goal.OwnerId, (DomainGoals.GoalMetric)goal.Metric, (DomainGoals.GoalPeriodKind)goal.PeriodKind, default),
+                period.From, period.To, decimal.Parse(goal.Target, CultureInfo.InvariantCulture), goal.Currency, goal.SetBy, goal.SetAt.ToDateTimeOffset());
+            var p = DomainGoals.GoalRules.Progress(domainGoal, actual, asOf);
+            progress.Add(new GoalProgress
+            {
+                Goal = goal,
+                Actual = GoalContract.Format(p.Actual, domainGoal.Key.Metric),
+                ElapsedShare = p.ElapsedShare.ToString("0.0000", CultureInfo.InvariantCulture),
+                LinearPace = GoalContract.Figure(p.LinearPace),
+                Deviation = GoalContract.Figure(p.Deviation),
+                DeviationPercent = GoalContract.Figure(p.DeviationPercent),
+                AttainmentPercent = GoalContract.Figure(p.AttainmentPercent),
+            });
         }
+        return progress;
     }
 }

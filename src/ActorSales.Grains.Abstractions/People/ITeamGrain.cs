@@ -59,6 +59,10 @@ public interface ITeamGrain : IGrainWithStringKey
     [Alias("ComputeForecast"), ReadOnly, AlwaysInterleave]
     Task<IReadOnlyList<CurrencyForecast>> ComputeForecast();
 
+    /// <summary>The deadlines the team has armed (anomaly day, stalled share, forecast snapshot, effects retry), for tests and operators.</summary>
+    [Alias("ArmedDeadlines"), ReadOnly, AlwaysInterleave]
+    Task<IReadOnlyList<Domain.Deadlines.Deadline>> ArmedDeadlines();
+
     /// <summary>Sets or replaces a goal of the team or one of its members (the team's manager, directors, admins).</summary>
     [Alias("SetGoal")]
     Task<GoalSetResult> SetGoal(Domain.Goals.GoalTarget target, Caller caller);

@@ -23,7 +23,7 @@ public static class CallGraph
         ["approval"] = ["pendingapprovals", "notificationinbox"],
         ["publicpool"] = ["team"],
         ["departmenttask"] = ["departmentqueue", "notificationinbox"],
-        ["team"] = ["region"],
+        ["team"] = ["region", "notificationinbox"],
         ["pipeline"] = ["pipelinecatalog"],
         ["book"] = [],
         ["pendingapprovals"] = [],

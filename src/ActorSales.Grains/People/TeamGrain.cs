@@ -12,6 +12,9 @@ using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ActorSales.Domain.Insights;
+using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Infrastructure;
 using ActorSales.Grains.Requests;
 using Role = ActorSales.Domain.Identity.Role;
@@ -27,19 +30,29 @@ namespace ActorSales.Grains.People;
 public sealed partial class TeamGrain(
     [PersistentState("team", StorageNames.Default)] IPersistentState<TeamState> state,
     TimeProvider clock,
+    IOptions<InsightsOptions> insightsOptions,
+    IOptions<DeadlineOptions> deadlineOptions,
+    IOptions<OpportunityOptions> opportunityOptions,
+    IServiceProvider services,
     ILogger<TeamGrain> logger) : Grain, ITeamGrain, IRemindable, IRetrySafeGrain
 {
     private const string Entity = "team";
 
     private EventOutbox _outbox = null!;
-    private GrainEffects<TeamState> _effects = null!;
+    private DeadlineScheduler _deadlines = null!;
+    private EffectDispatcher _effects = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _outbox = EventOutbox.For(this, () => state.State.Outbox);
-        _effects = new GrainEffects<TeamState>(this, state, Entity, clock, logger);
+        _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, state.State.ReminderDueAt);
+        _effects = EffectDispatcher.For(this, () => state.State.Effects, _deadlines, logger);
         await _outbox.ActivateAsync();
-        await _effects.RunAsync();
+        if (InsightsOn && state.State.Created)
+        {
+            Aggregate().StartInsightsNoEarlierThan(clock.GetUtcNow(), Calendar());
+        }
+        await AfterWrite();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
@@ -48,7 +61,7 @@ public sealed partial class TeamGrain(
     {
         if (!await _outbox.ReceiveReminderAsync(reminderName))
         {
-            await _effects.ReceiveReminderAsync();
+            await _deadlines.FireDueAsync(DesiredDeadlines);
         }
     }
 
@@ -113,6 +126,10 @@ public sealed partial class TeamGrain(
     {
         var aggregate = Aggregate();
         aggregate.SetStall(opportunityId, level);
+        if (aggregate.Changed && InsightsOn && state.State.Created)
+        {
+            aggregate.ScheduleStalledShareCheck(clock.GetUtcNow() + insightsOptions.Value.StalledShareCheckDelay);
+        }
         await Commit(aggregate, Caller.System.UserId);
     }
 
@@ -199,10 +216,15 @@ public sealed partial class TeamGrain(
         }
         aggregate.Record(_outbox, new EventScope(EntityType.Team, Id, actorId, Id, null), ToContract, state.State.Effects, ToEffect);
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        if (aggregate.FollowUps.Count > 0)
-        {
-            await _effects.RunAsync(); // never throws: the change is stored
-        }
+        await AfterWrite(); // never throws: the change is stored
+    }
+
+    /// <summary>Runs pending effects and makes the timers and the reminder match what the team wants now.</summary>
+    private async Task AfterWrite()
+    {
+        await _effects.RunAsync();
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+        state.State.ReminderDueAt = _deadlines.ReminderDueAt;
     }
 
     private Action<DomainEvent> ToContract(TeamEvent @event) => @event switch
@@ -217,6 +239,9 @@ public sealed partial class TeamGrain(
         TeamEvent.MemberJoined joined => e => e.TeamMemberJoined = new TeamMemberJoined { SalespersonId = joined.SalespersonId },
         TeamEvent.MemberLeft left => e => e.TeamMemberLeft = new TeamMemberLeft { SalespersonId = left.SalespersonId },
         TeamEvent.GoalSet set => e => e.GoalSet = new GoalSet { Goal = GoalContract.ToContract(Id, set.Goal) },
+        TeamEvent.AnomalyDetected detected => e => e.AnomalyDetected = new AnomalyDetected { Anomaly = InsightContract.ToContract(Id, detected.Anomaly) },
+        TeamEvent.AnomalyCleared cleared => e => e.AnomalyCleared = new AnomalyCleared { Anomaly = InsightContract.ToContract(Id, cleared.Anomaly) },
+        TeamEvent.ForecastSnapshotTaken taken => e => e.ForecastSnapshotTaken = InsightContract.ToContract(Id, taken.Snapshot),
         _ => throw new ArgumentOutOfRangeException(nameof(@event), @event, "no contract for this team event"),
     };
 
@@ -224,6 +249,7 @@ public sealed partial class TeamGrain(
     {
         TeamFollowUp.JoinRegion join => new AddTeamToRegion(join.Region, Id),
         TeamFollowUp.LeaveRegion leave => new RemoveTeamFromRegion(leave.Region, Id),
+        TeamFollowUp.Notify notify => new Notify(notify.RecipientId, notify.Notification),
         _ => throw new ArgumentOutOfRangeException(nameof(followUp), followUp, "no effect for this team follow-up"),
     };
 

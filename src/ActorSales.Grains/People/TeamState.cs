@@ -38,4 +38,7 @@ public sealed class TeamState : Effects.IEffectsState, ITeamState, IRequestLedge
 
     /// <summary>Goals of the team and its reps (rows of earlier releases have none).</summary>
     [Id(14)] public Dictionary<string, Domain.Goals.Goal> Goals { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The team's time rules: anomaly streaks and firings, the forecast snapshot week (rows of earlier releases have none).</summary>
+    [Id(15)] public Domain.Insights.TeamInsights Insights { get; set; } = new();
 }

@@ -95,6 +95,8 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             DELETE FROM actorsales_rm_activity_facts;
             DELETE FROM actorsales_rm_refusal_facts;
             DELETE FROM actorsales_rm_goals;
+            DELETE FROM actorsales_rm_anomalies;
+            DELETE FROM actorsales_rm_forecast_weeks;
             """, connection, transaction))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -174,6 +176,8 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         var activities = new List<ActivityFact>();
         var refusals = new List<RefusalFact>();
         var goals = new Dictionary<(string, string), Goal>();
+        var anomalies = new Dictionary<(string, string), Anomaly>();
+        var forecastWeeks = new Dictionary<(string, string, string, string), ForecastWeek>();
         foreach (var (position, e) in events)
         {
             if (writeHistory)
@@ -199,6 +203,14 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             {
                 goals[(goal.TeamId, AnalyticsFacts.GoalKey(goal))] = goal; // the batch's latest per key
             }
+            if (AnalyticsFacts.AnomalyOf(e) is { } anomaly)
+            {
+                anomalies[(anomaly.TeamId, anomaly.AnomalyId)] = anomaly; // the batch's latest state
+            }
+            foreach (var row in AnalyticsFacts.ForecastRowsOf(e))
+            {
+                forecastWeeks[AnalyticsFacts.ForecastKey(row)] = row;
+            }
         }
         var customers = rows.Changed(rows.Customers, EntityType.Customer);
         AddCustomerUpsert(write, customers);
@@ -209,6 +221,8 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         AddActivityFacts(write, activities);
         AddRefusalFacts(write, refusals);
         AddGoalUpsert(write, goals.Values.ToList());
+        AddAnomalyUpsert(write, anomalies.Values.ToList());
+        AddForecastWeekUpsert(write, forecastWeeks.Values.ToList());
         AddTeamUpsert(write, rows.Changed(rows.Teams, EntityType.Team));
         AddSalespersonUpsert(write, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)

@@ -174,6 +174,22 @@ public static class AnalyticsFacts
     public static Goal? GoalOf(DomainEvent e) =>
         e.ChangeCase == DomainEvent.ChangeOneofCase.GoalSet && e.GoalSet.Goal is { } goal ? goal.Clone() : null;
 
+    /// <summary>The anomaly an AnomalyDetected or AnomalyCleared event carries (its latest state); null for any other event.</summary>
+    public static Anomaly? AnomalyOf(DomainEvent e) => e.ChangeCase switch
+    {
+        DomainEvent.ChangeOneofCase.AnomalyDetected => e.AnomalyDetected.Anomaly?.Clone(),
+        DomainEvent.ChangeOneofCase.AnomalyCleared => e.AnomalyCleared.Anomaly?.Clone(),
+        _ => null,
+    };
+
+    /// <summary>The rows a ForecastSnapshotTaken event records (none for any other event).</summary>
+    public static IReadOnlyList<ForecastWeek> ForecastRowsOf(DomainEvent e) =>
+        e.ChangeCase == DomainEvent.ChangeOneofCase.ForecastSnapshotTaken ? [.. e.ForecastSnapshotTaken.Rows.Select(r => r.Clone())] : [];
+
+    /// <summary>A forecast row's identity: team, week, owner (empty for the team), currency.</summary>
+    public static (string TeamId, string WeekStart, string OwnerId, string Currency) ForecastKey(ForecastWeek row) =>
+        (row.TeamId, row.WeekStart, row.OwnerId, row.Currency);
+
     /// <summary>A goal's identity within its team: owner (empty for the team), metric, period kind and start.</summary>
     public static string GoalKey(Goal goal) => $"{goal.OwnerId}|{(int)goal.Metric}|{(int)goal.PeriodKind}|{goal.PeriodStart}";
 }

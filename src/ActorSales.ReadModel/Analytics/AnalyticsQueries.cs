@@ -1,3 +1,4 @@
+using ForecastPart = ActorSales.Domain.Pipeline.ForecastPart;
 using ActorSales.Contracts.V1;
 using ReadScope = ActorSales.Domain.Identity.ReadScope;
 
@@ -90,4 +91,22 @@ public interface IAnalyticsFacts
     /// (never followed up first, ties by id), and how many there are in all.
     /// </summary>
     Task<TopList<Customer>> AboutToReleaseAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Open deals grouped by owner, currency and signal (count, summed amount); with <paramref name="closeBefore"/>, only
+    /// those expected to close before it (a deal without an expected close counts).
+    /// </summary>
+    Task<IReadOnlyList<ForecastPart>> ForecastPartsAsync(AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>Anomalies (latest state of each), newest detection first, then by team and id.</summary>
+    Task<ResultPage<Anomaly>> AnomaliesAsync(AnomalyQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Forecast snapshot rows taken in <paramref name="period"/>, each with won_amount / won_count: the deals of its team (or
+    /// owner) in its currency won in its window. Deviation, accuracy and final are left to <see cref="AnalyticsFigures"/>.
+    /// </summary>
+    Task<IReadOnlyList<ForecastWeek>> ForecastHistoryAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
 }
+
+/// <summary>ListAnomalies: the scope, detected in a period (null: any time), active or cleared (null: both), keyset paged.</summary>
+public sealed record AnomalyQuery(AnalyticsFilter Filter, Period? Detected, AnomalyStatus? Status, int PageSize, string? PageToken);

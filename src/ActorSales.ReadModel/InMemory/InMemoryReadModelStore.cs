@@ -22,6 +22,8 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
     private readonly List<Analytics.ActivityFact> _activities = [];
     private readonly List<Analytics.RefusalFact> _refusals = [];
     private readonly Dictionary<(string TeamId, string Key), Goal> _goals = [];
+    private readonly Dictionary<(string TeamId, string Id), Anomaly> _anomalies = [];
+    private readonly Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> _forecastWeeks = [];
     private long _checkpoint;
 
     public Task ApplyAsync(IReadOnlyList<StoredEvent> events, long through, CancellationToken cancellationToken = default)
@@ -57,11 +59,14 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             _activities.Clear();
             _refusals.Clear();
             _goals.Clear();
+            _anomalies.Clear();
+            _forecastWeeks.Clear();
             foreach (var entry in _history)
             {
                 ApplyToRows(entry.Event, _customers, _opportunities, _teams, _salespeople);
                 AddFacts(entry.Event, _activities, _refusals);
                 PutGoal(_goals, entry.Event);
+                PutInsights(_anomalies, _forecastWeeks, entry.Event);
             }
         }
         return Task.CompletedTask;
@@ -298,6 +303,22 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         }
     }
 
+    /// <summary>An anomaly event replaces the anomaly's row; a snapshot event adds its forecast rows.</summary>
+    private static void PutInsights(
+        Dictionary<(string TeamId, string Id), Anomaly> anomalies,
+        Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> weeks,
+        DomainEvent e)
+    {
+        if (Analytics.AnalyticsFacts.AnomalyOf(e) is { } anomaly)
+        {
+            anomalies[(anomaly.TeamId, anomaly.AnomalyId)] = anomaly;
+        }
+        foreach (var row in Analytics.AnalyticsFacts.ForecastRowsOf(e))
+        {
+            weeks[Analytics.AnalyticsFacts.ForecastKey(row)] = row;
+        }
+    }
+
     private static void Put<T>(IDictionary<string, T> rows, string id, T? row)
         where T : class
     {
@@ -319,6 +340,8 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         private readonly List<Analytics.ActivityFact> _activities = [];
         private readonly List<Analytics.RefusalFact> _refusals = [];
         private readonly Dictionary<(string TeamId, string Key), Goal> _goals = [];
+        private readonly Dictionary<(string TeamId, string Id), Anomaly> _anomalies = [];
+        private readonly Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> _forecastWeeks = [];
 
         public void Apply(long position, DomainEvent e)
         {
@@ -333,6 +356,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             store.ApplyToRows(e, _customers, _opportunities, _teams, _salespeople);
             AddFacts(e, _activities, _refusals);
             PutGoal(_goals, e);
+            PutInsights(_anomalies, _forecastWeeks, e);
         }
 
         public void Commit()
@@ -347,6 +371,14 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             foreach (var (key, goal) in _goals)
             {
                 store._goals[key] = goal;
+            }
+            foreach (var (key, anomaly) in _anomalies)
+            {
+                store._anomalies[key] = anomaly;
+            }
+            foreach (var (key, row) in _forecastWeeks)
+            {
+                store._forecastWeeks[key] = row;
             }
             foreach (var (key, version) in _versions)
             {
