@@ -57,7 +57,7 @@ public static class BoardScenario
             }
         }
         book.Describe(report);
-        report.Note($"calls: {inFlight} in flight, gateway and raw SQL in {args.Rounds} alternating turns; the raw side runs the store's statements for the manager's reach narrowed to the team (PostgresReadModelStore.OpenCountsStatement, StageEntriesStatement, InterventionsStatement, AboutToReleaseStatement, the checkpoint, and the forecast's pages of Statement(OpportunityQuery)) and reads their rows; the gateway adds token check, caller resolution, the pipeline definition, protobuf parse, the figures and the response; a board call also opens and closes a stream");
+        report.Note($"calls: {inFlight} in flight, gateway and raw SQL in {args.Rounds} alternating turns; the raw side runs the store's statements for the manager's reach narrowed to the team (the checkpoint, PostgresReadModelStore.OpenCountsStatement, StageEntriesStatement, ForecastPartsStatement, InterventionsStatement, AboutToReleaseStatement, GoalsStatement, Statement(AnomalyQuery)) and reads their rows; the gateway adds token check, caller resolution, the pipeline definition, protobuf parse, the figures and the response; a board call also opens and closes a stream");
         await report.WriteAsync(args);
         return 0;
     }
@@ -70,6 +70,8 @@ public static class BoardScenario
         private readonly Period _month = new(new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1));
 
         private const string Pipeline = "b2b";
+
+        private const int BoardList = 100; // AnalyticsGrpcService.BoardListLimit
 
         private AnalyticsScope Scope => new() { TeamId = book.TeamId };
 
@@ -105,7 +107,10 @@ public static class BoardScenario
             }
         }
 
-        /// <summary>What BoardAsync reads, in its order: checkpoint, heatmap, funnel, the forecast's pages, interventions, about to release.</summary>
+        /// <summary>
+        /// What BoardAsync reads, in its order: checkpoint, heatmap, funnel, forecast, interventions, about to release,
+        /// goals (their progress adds a query per goal; the book has none), active anomalies.
+        /// </summary>
         private async Task RawBoardAsync()
         {
             await using (var checkpoint = _db.CreateCommand("SELECT position FROM actorsales_rm_checkpoint WHERE id = 1"))
@@ -115,36 +120,11 @@ public static class BoardScenario
             var asOf = DateTimeOffset.UtcNow;
             await RunAsync(PostgresReadModelStore.OpenCountsStatement(_filter, null, asOf));
             await RunAsync(PostgresReadModelStore.StageEntriesStatement(_filter, Pipeline, _month));
-            await ForecastPagesAsync();
-            await RunAsync(PostgresReadModelStore.InterventionsStatement(_filter, 100));
-            await RunAsync(PostgresReadModelStore.AboutToReleaseStatement(_filter, 100));
-        }
-
-        /// <summary>The forecast's page-through of the scope's open deals (the board's AddOpenDealsAsync), keyset page by keyset page.</summary>
-        private async Task ForecastPagesAsync()
-        {
-            string? token = null;
-            do
-            {
-                var statement = PostgresReadModelStore.Statement(new OpportunityQuery(_filter.Reach, ReadModelLimits.MaxPageSize, token, TeamId: _filter.TeamId,
-                    Status: OpportunityStatus.Open, Sort: OpportunitySort.TimeInStage, Descending: true));
-                await using var command = statement.CreateCommand(_db);
-                await using var reader = await command.ExecuteReaderAsync();
-                var rows = 0;
-                SortKey last = default;
-                token = null;
-                while (await reader.ReadAsync())
-                {
-                    if (++rows > statement.PageSize)
-                    {
-                        token = PageTokens.Encode(statement.Shape, last);
-                        break;
-                    }
-                    _ = reader.GetFieldValue<byte[]>(0);
-                    last = new SortKey(reader.GetDecimal(1), reader.GetString(2), reader.GetString(3));
-                }
-            }
-            while (token is not null);
+            await RunAsync(PostgresReadModelStore.ForecastPartsStatement(_filter, null));
+            await RunAsync(PostgresReadModelStore.InterventionsStatement(_filter, BoardList));
+            await RunAsync(PostgresReadModelStore.AboutToReleaseStatement(_filter, BoardList));
+            await RunAsync(PostgresReadModelStore.GoalsStatement(_filter, new Period(asOf, asOf.AddTicks(1))));
+            await RunAsync(PostgresReadModelStore.Statement(new AnomalyQuery(_filter, null, AnomalyStatus.Active, BoardList, null)));
         }
 
         /// <summary>Runs a statement and reads every column of every row.</summary>

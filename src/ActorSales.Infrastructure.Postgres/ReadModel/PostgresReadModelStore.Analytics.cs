@@ -10,8 +10,8 @@ namespace ActorSales.Infrastructure.Postgres.ReadModel;
 // The analytics' facts (migration 0008): every query filters by the scope's team or owner first and then by time, so it
 // reads through a (team_id | owner_id, time) index; counts are aggregated in SQL, facts the shared AnalyticsFigures
 // reduce are returned narrow. Same filters as the in-memory store's. The board's statements (heatmap, funnel,
-// interventions, about to release) are public builders, as the queries' are: what an operator EXPLAINs and what the
-// board benchmark's raw-Npgsql baseline runs.
+// interventions, about to release, goals; the forecast's and anomalies' are in the .Insights part) are public builders,
+// as the queries' are: what an operator EXPLAINs and what the board benchmark's raw-Npgsql baseline runs.
 public sealed partial class PostgresReadModelStore
 {
     public async Task<IReadOnlyList<StageFact>> StageEntriesAsync(AnalyticsFilter filter, string pipelineKey, Period period, CancellationToken cancellationToken = default) =>
@@ -149,14 +149,19 @@ public sealed partial class PostgresReadModelStore
         return (await ReadAsync(sql, r => r.GetInt64(0), cancellationToken))[0];
     }
 
-    public async Task<IReadOnlyList<Goal>> GoalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Goal>> GoalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default) =>
+        await ReadAsync(GoalsStatement(filter, period), r => Goal.Parser.ParseFrom((byte[])r[0]), cancellationToken);
+
+    /// <summary>The statement <see cref="GoalsAsync"/> runs (ListGoals, goal progress and the board's goals).</summary>
+    public static ReadModelStatement GoalsStatement(AnalyticsFilter filter, Period period)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         var sql = new SqlBuilder();
         Filter(sql, filter, "team_id", "owner_id");
         sql.Where($"from_ticks < {Ticks(sql, period.To)}");
         sql.Where($"to_ticks > {Ticks(sql, period.From)}");
         sql.Text = $"SELECT doc FROM actorsales_rm_goals {sql.WhereClause}";
-        return await ReadAsync(sql, r => Goal.Parser.ParseFrom((byte[])r[0]), cancellationToken);
+        return new ReadModelStatement(sql.Text, sql.Parameters, "analytics:goals", 0);
     }
 
     public async Task<TopList<Opportunity>> InterventionsAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) =>

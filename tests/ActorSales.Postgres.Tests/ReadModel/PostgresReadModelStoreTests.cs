@@ -531,15 +531,17 @@ public sealed class PostgresReadModelStoreTests(PostgresServerFixture postgres)
         await Sql.ScalarAsync<object>(database, "VACUUM ANALYZE actorsales_rm_opportunities, actorsales_rm_customers, actorsales_rm_stage_facts");
         var board = new AnalyticsFilter(new ReadScope("t1", "m1"), TeamId: "t1"); // a manager's reach, narrowed to the team
         var heatmap = PostgresReadModelStore.OpenCountsStatement(board, null, Day0.AddDays(30));
+        var forecast = PostgresReadModelStore.ForecastPartsStatement(board, null);
         var funnel = PostgresReadModelStore.StageEntriesStatement(board, "default", new Period(Day0, Day0.AddDays(30)));
         var interventions = PostgresReadModelStore.InterventionsStatement(board, 100);
         var warned = PostgresReadModelStore.AboutToReleaseStatement(board, 100);
 
         // The narrowing implies the reach, so the reach's "team or owner" is left out: an OR would bitmap-scan two
         // indexes and visit the heap (0012_board_indexes.sql, measured at 1,000,000 opportunities).
-        Assert.All(new[] { heatmap, funnel, interventions, warned }, s => Assert.DoesNotContain("owner_id =", s.Sql, StringComparison.Ordinal));
+        Assert.All(new[] { heatmap, forecast, funnel, interventions, warned }, s => Assert.DoesNotContain("owner_id =", s.Sql, StringComparison.Ordinal));
         // Counts and facts from covering indexes, never the heap.
         Assert.Contains("Index Only Scan using actorsales_rm_opportunities_team_open", await PlanAsync(database, heatmap), StringComparison.Ordinal);
+        Assert.Contains("Index Only Scan using actorsales_rm_opportunities_team_open", await PlanAsync(database, forecast), StringComparison.Ordinal);
         Assert.Contains("Index Only Scan using actorsales_rm_stage_facts_team_funnel", await PlanAsync(database, funnel), StringComparison.Ordinal);
         // The lists: the count from the team's partial index alone, the first 100 walked in a partial index's order (no
         // sort below the limit; on these empty lists the planner may take the everything-scope one and filter by team).
