@@ -38,6 +38,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<SalespeopleGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<TeamsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<CustomersGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<OrdersGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<OpportunitiesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<ApprovalsGrpcService>().EnableGrpcWeb();

@@ -28,6 +28,8 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<Domain.Customers.GradingOptions>();
         services.AddOptions<Domain.Deadlines.PoolOptions>();
         services.AddOptions<Domain.Handovers.HandoverOptions>();
+        services.AddOptions<Domain.Orders.OrderOptions>();
+        services.AddOptions<Domain.Insights.InsightsOptions>();
         return services;
     }
 }

@@ -95,6 +95,9 @@ public interface IReadModelQueries : Analytics.IAnalyticsFacts
 
     Task<ResultPage<Opportunity>> ListOpportunitiesAsync(OpportunityQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>Orders in scope, newest first (each as its latest event left it; see <see cref="OrderFacts.AsOf"/>).</summary>
+    Task<ResultPage<Order>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default);
+
     Task<ResultPage<Team>> ListTeamsAsync(TeamQuery query, CancellationToken cancellationToken = default);
 
     Task<ResultPage<Salesperson>> ListSalespeopleAsync(SalespersonQuery query, CancellationToken cancellationToken = default);

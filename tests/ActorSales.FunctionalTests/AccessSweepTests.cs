@@ -64,6 +64,10 @@ public sealed class AccessSweepTests(HostFixture fixture)
         var opportunities = new OpportunitiesService.OpportunitiesServiceClient(host.Channel);
         await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = decided.DealId, Kind = "signed_contract", Reference = "DOC-c" }, a.Rep);
         await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = decided.DealId }, a.Rep);
+        await new OrdersService.OrdersServiceClient(host.Channel).CreateOrderAsync(new CreateOrderRequest
+        {
+            OpportunityId = decided.DealId, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "Fleet", Quantity = "1", UnitPrice = "700000" } },
+        }, a.Rep);
         var tasks = await new TasksService.TasksServiceClient(host.Channel).ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = deal.DealId }, host.Admin);
         await new HandoverService.HandoverServiceClient(host.Channel).StartDepartureAsync(
             new StartDepartureRequest { SalespersonId = leaverId, DefaultReceiverId = a.RepId }, a.Manager);
@@ -252,6 +256,15 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ],
             ["actorsales.v1.AnalyticsService.ListGoals"] = [.. Scopes(w).Select(s => new ListGoalsRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.GetGoalProgress"] = [.. Scopes(w).Select(s => new GetGoalProgressRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.OrdersService.CreateOrder"] =
+                [new CreateOrderRequest { OpportunityId = w.WonDealId, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "X", Quantity = "1", UnitPrice = "1" } } }],
+            ["actorsales.v1.OrdersService.GetOrder"] = [new GetOrderRequest { OrderId = w.WonDealId }],
+            ["actorsales.v1.OrdersService.ListOrders"] =
+                [new ListOrdersRequest { PageSize = 10, TeamId = w.A.TeamId }, new ListOrdersRequest { PageSize = 10, OwnerId = w.A.RepId, OverdueOnly = true }],
+            ["actorsales.v1.OrdersService.RecordPayment"] =
+                [new RecordPaymentRequest { OrderId = w.WonDealId, Amount = "800000", BankReference = "B", EvidenceReference = "E", TermType = PaymentTerms.Net30 }],
+            ["actorsales.v1.OrdersService.ReversePayment"] = [new ReversePaymentRequest { OrderId = w.WonDealId, PaymentId = "pay-x", Reason = "r" }],
+            ["actorsales.v1.OrdersService.CancelOrder"] = [new CancelOrderRequest { OrderId = w.WonDealId, Reason = "r" }],
             ["actorsales.v1.AnalyticsService.ListAnomalies"] = [.. Scopes(w).Select(s => new ListAnomaliesRequest { Scope = s, PageSize = 10 })],
             ["actorsales.v1.AnalyticsService.GetForecastHistory"] = [.. Scopes(w).Select(s => new GetForecastHistoryRequest { Scope = s, Period = Period() })],
         };

@@ -201,3 +201,67 @@ public abstract partial class ReadModelStoreContractTests
         Assert.Equal(3, live.Split('\n').Count(l => l.Contains("anomalyId", StringComparison.Ordinal)));
     }
 }
+
+// Orders: the latest order each order event carried, filtered by scope, status and overdue-ness, newest first.
+public abstract partial class ReadModelStoreContractTests
+{
+    private static Order OrderDoc(string id, string team, string owner, double createdDay, OrderStatus status, params (double DueDay, string Amount, string Paid)[] plan)
+    {
+        var order = new Order
+        {
+            OrderId = id, CustomerId = "c-" + id, TeamId = team, OwnerId = owner, Currency = "EUR", Status = status, Version = 1,
+            CreatedAt = Timestamp.FromDateTimeOffset(Day(createdDay)), Total = "100.00",
+        };
+        var n = 1;
+        foreach (var (due, amount, paid) in plan)
+        {
+            order.Instalments.Add(new Instalment { Number = n++, DueAt = Timestamp.FromDateTimeOffset(Day(due)), Amount = amount, Paid = paid });
+        }
+        return order;
+    }
+
+    [Fact]
+    public async Task Orders_list_newest_first_within_scope_and_overdue_as_of_a_time()
+    {
+        var store = await CreateStoreAsync();
+        var b = new EventBuilder(T0);
+        b.Team("team-a", "Team A", "EMEA", "mgr-a", "rep-a1", "rep-a2");
+        b.Team("team-b", "Team B", "APAC", "mgr-b", "rep-b1");
+        void Put(Order order, Action<DomainEvent, Order> change) =>
+            b.Event(EntityType.Order, order.OrderId, order.TeamId, order.OwnerId, e => change(e, order));
+        Put(OrderDoc("o1", "team-a", "rep-a1", 1, OrderStatus.Open, (5, "50.00", "50.00"), (10, "50.00", "0.00")), (e, o) => e.OrderCreated = new OrderCreated { Order = o });
+        Put(OrderDoc("o2", "team-a", "rep-a2", 2, OrderStatus.Open, (3, "100.00", "40.00")), (e, o) => e.OrderCreated = new OrderCreated { Order = o });
+        Put(OrderDoc("o3", "team-b", "rep-b1", 3, OrderStatus.Open, (4, "100.00", "0.00")), (e, o) => e.OrderCreated = new OrderCreated { Order = o });
+        Put(OrderDoc("o4", "team-a", "rep-a1", 4, OrderStatus.Cancelled, (4, "100.00", "0.00")), (e, o) => e.OrderCancelled = new OrderCancelled { Order = o });
+        // o2 is paid in full later: its latest event replaces the row.
+        Put(OrderDoc("o2", "team-a", "rep-a2", 2, OrderStatus.Paid, (3, "100.00", "100.00")), (e, o) => e.OrderPaymentRecorded = new OrderPaymentRecorded { Order = o, Payment = new Payment() });
+        await store.ApplyAsync(b.All, b.All[^1].Position, Ct);
+
+        async Task<string[]> Ids(OrderQuery query) => [.. (await store.ListOrdersAsync(query, Ct)).Items.Select(o => $"{o.OrderId}:{o.Status}")];
+
+        Assert.Equal(["o4:Cancelled", "o3:Open", "o2:Paid", "o1:Open"], await Ids(new OrderQuery(All, 10)));
+        Assert.Equal(["o4:Cancelled", "o2:Paid", "o1:Open"], await Ids(new OrderQuery(ManagerA, 10)));
+        Assert.Equal(["o4:Cancelled", "o1:Open"], await Ids(new OrderQuery(RepA1, 10)));
+        Assert.Equal(["o3:Open"], await Ids(new OrderQuery(All, 10, TeamId: "team-b")));
+        Assert.Equal(["o1:Open"], await Ids(new OrderQuery(All, 10, CustomerId: "c-o1")));
+        Assert.Equal(["o2:Paid"], await Ids(new OrderQuery(All, 10, Status: OrderStatus.Paid)));
+        // Overdue: an open order with an instalment due and not fully paid. o1's first is paid, its second due on day 10.
+        Assert.Equal(["o3:Open"], await Ids(new OrderQuery(All, 10, OverdueAt: Day(9))));
+        Assert.Equal(["o3:Open", "o1:Open"], await Ids(new OrderQuery(All, 10, OverdueAt: Day(10))));
+        Assert.Empty(await Ids(new OrderQuery(All, 10, OverdueAt: Day(3.9))));
+
+        var walked = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await store.ListOrdersAsync(new OrderQuery(All, 3, token), Ct);
+            walked.AddRange(page.Items.Select(o => o.OrderId));
+            token = page.NextPageToken;
+        }
+        while (token is not null);
+        Assert.Equal(["o4", "o3", "o2", "o1"], walked);
+
+        var asOf = OrderFacts.AsOf((await store.ListOrdersAsync(new OrderQuery(All, 10, CustomerId: "c-o1"), Ct)).Items[0], Day(11));
+        Assert.Equal(("50.00", false, true), (asOf.OverdueAmount, asOf.Instalments[0].Overdue, asOf.Instalments[1].Overdue));
+    }
+}

@@ -68,7 +68,7 @@ public static class AccessPolicy
 
     /// <summary>Whether the caller may see a record owned by <paramref name="ownerId"/> in <paramref name="ownerTeamId"/>.</summary>
     public static bool CanRead(Caller caller, string ownerId, string? ownerTeamId) =>
-        (IsLive(caller) && (caller.Role == Role.Service || CanManage(caller, ownerId, ownerTeamId)))
+        (IsLive(caller) && (caller.Role is Role.Service or Role.Finance || CanManage(caller, ownerId, ownerTeamId)))
         || (IsReadingOwnBook(caller) && caller.UserId == ownerId);
 
     /// <summary>Whether the caller may change a record owned by <paramref name="ownerId"/> in <paramref name="ownerTeamId"/>.</summary>
@@ -370,7 +370,7 @@ public static class AccessPolicy
         EnsureMayRead(caller);
         return caller.Role switch
         {
-            Role.Service or Role.Director or Role.Admin => ReadScope.Everything,
+            Role.Service or Role.Finance or Role.Director or Role.Admin => ReadScope.Everything,
             Role.Manager when requestedTeamId is null || requestedTeamId == caller.TeamId =>
                 new ReadScope(caller.TeamId ?? string.Empty, caller.UserId),
             Role.Rep when requestedTeamId is null || requestedTeamId == caller.TeamId => new ReadScope(null, caller.UserId),
@@ -393,7 +393,7 @@ public static class AccessPolicy
         }
         return caller.Role switch
         {
-            Role.Service or Role.Director or Role.Admin => ReadScope.Everything,
+            Role.Service or Role.Finance or Role.Director or Role.Admin => ReadScope.Everything,
             Role.Manager => new ReadScope(caller.TeamId ?? string.Empty, caller.UserId),
             _ => new ReadScope(null, caller.UserId),
         };
@@ -418,7 +418,7 @@ public static class AccessPolicy
     public static void EnsureCanQueryOwner(Caller caller, string ownerId, string? ownerTeamId)
     {
         EnsureMayRead(caller);
-        if (!(caller.Role == Role.Service || CanRead(caller, ownerId, ownerTeamId)))
+        if (!(caller.Role is Role.Service or Role.Finance || CanRead(caller, ownerId, ownerTeamId)))
         {
             throw new AccessDeniedException("you may list only your own book or your own team's");
         }
@@ -429,6 +429,16 @@ public static class AccessPolicy
         if (caller.UserId != inboxOwnerId && caller.Role != Role.Admin)
         {
             throw new AccessDeniedException("you may read only your own notifications");
+        }
+    }
+
+    /// <summary>Payments are recorded, reversed and orders cancelled by finance, admins, directors and the team's manager.</summary>
+    public static void EnsureCanCollect(Caller caller, string teamId)
+    {
+        EnsureActive(caller);
+        if (!(caller.Role is Role.Finance or Role.Admin or Role.Director || (caller.Role == Role.Manager && caller.TeamId == teamId)))
+        {
+            throw new AccessDeniedException("only finance, admins, directors and the team's manager record payments on its orders");
         }
     }
 

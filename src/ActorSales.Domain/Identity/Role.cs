@@ -9,4 +9,6 @@ public enum Role
     Director = 3,
     Admin = 4,
     Service = 5,
+    /// <summary>Reads every book; records and reverses payments; has no salesperson record.</summary>
+    Finance = 6,
 }

@@ -155,7 +155,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
             GetForecastRequest.ScopeOneofCase.TeamId => await grains.Ref<ITeamGrain>(Guard.Id(request.TeamId, "team_id")).GetForecast(caller),
             GetForecastRequest.ScopeOneofCase.Region => await grains.Ref<IRegionGrain>(Guard.Required(request.Region, "region")).GetForecast(caller),
             GetForecastRequest.ScopeOneofCase.OwnerId => await grains.Ref<ISalespersonGrain>(Guard.Id(request.OwnerId, "owner_id")).GetForecast(caller),
-            _ when caller.Role is Role.Admin or Role.Service => throw new ValidationException("scope", "name owner_id, team_id or region"),
+            _ when caller.Role is Role.Admin or Role.Service or Role.Finance => throw new ValidationException("scope", "name owner_id, team_id or region"),
             _ => await grains.Ref<ISalespersonGrain>(caller.UserId).GetForecast(caller),
         };
         var response = new GetForecastResponse();

@@ -40,7 +40,7 @@ public sealed class CallerResolver(PersonIdentityCache identities, TimeProvider 
         {
             throw new AccessDeniedException("the token's 'sub' claim is not a valid user id");
         }
-        var caller = role is Role.Admin or Role.Service
+        var caller = role is Role.Admin or Role.Service or Role.Finance
             ? new Caller(userId, role, null, SalespersonStatus.Active)
             : await ResolvePerson(userId, role);
         AccessPolicy.EnsureMayCall(caller, RpcSideEffects.Changes(context.Method));

@@ -93,6 +93,9 @@ public sealed class ReadModelReader(IServiceProvider services, PersonIdentityCac
                 case EntityType.Salesperson:
                     await grains.GetGrain<ISalespersonGrain>(token.EntityId).Get(caller);
                     return true;
+                case EntityType.Order:
+                    await grains.GetGrain<Grains.Abstractions.Orders.IOrderGrain>(token.EntityId).Get(caller);
+                    return true;
                 default:
                     return false;
             }

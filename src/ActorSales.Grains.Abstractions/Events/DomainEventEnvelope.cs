@@ -31,6 +31,7 @@ public static class EventStreams
     public const string Opportunities = "opportunities";
     public const string Tasks = "tasks";
     public const string Handovers = "handovers";
+    public const string Orders = "orders";
 
     /// <summary>Not domain events: each user's new notifications (Notification items), stream key = user id.</summary>
     public const string Inbox = "inbox";
@@ -43,6 +44,7 @@ public static class EventStreams
         EntityType.Opportunity => Opportunities,
         EntityType.Task => Tasks,
         EntityType.Handover => Handovers,
+        EntityType.Order => Orders,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }

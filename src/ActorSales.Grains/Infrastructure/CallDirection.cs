@@ -24,6 +24,7 @@ public static class CallGraph
         ["publicpool"] = ["team"],
         ["departmenttask"] = ["departmentqueue", "notificationinbox"],
         ["team"] = ["region", "notificationinbox"],
+        ["order"] = ["opportunity", "team", "notificationinbox"],
         ["pipeline"] = ["pipelinecatalog"],
         ["book"] = [],
         ["pendingapprovals"] = [],

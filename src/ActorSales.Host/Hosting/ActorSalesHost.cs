@@ -46,6 +46,7 @@ public static class ActorSalesHost
         builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(GradingSettings.Read(builder.Configuration)));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(InsightsSettings.Read(builder.Configuration)));
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(OrderSettings.Read(builder.Configuration)));
         builder.Services.Configure<ActorSales.Domain.Handovers.HandoverOptions>(builder.Configuration.GetSection("ActorSales:Handovers"));
         if (settings.Options.Profile == HostingProfile.Postgres && settings.Options.MigrateOnStart)
         {

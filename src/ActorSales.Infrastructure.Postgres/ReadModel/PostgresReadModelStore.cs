@@ -97,6 +97,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             DELETE FROM actorsales_rm_goals;
             DELETE FROM actorsales_rm_anomalies;
             DELETE FROM actorsales_rm_forecast_weeks;
+            DELETE FROM actorsales_rm_orders;
             """, connection, transaction))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -156,7 +157,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private static readonly short[] RowEntityTypes =
-        [(short)EntityType.Customer, (short)EntityType.Opportunity, (short)EntityType.Team, (short)EntityType.Salesperson];
+        [(short)EntityType.Customer, (short)EntityType.Opportunity, (short)EntityType.Team, (short)EntityType.Salesperson, (short)EntityType.Order];
 
     private static async Task<long> LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
@@ -178,6 +179,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         var goals = new Dictionary<(string, string), Goal>();
         var anomalies = new Dictionary<(string, string), Anomaly>();
         var forecastWeeks = new Dictionary<(string, string, string, string), ForecastWeek>();
+        var orders = new Dictionary<string, Order>(StringComparer.Ordinal);
         foreach (var (position, e) in events)
         {
             if (writeHistory)
@@ -211,6 +213,10 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             {
                 forecastWeeks[AnalyticsFacts.ForecastKey(row)] = row;
             }
+            if (OrderFacts.OrderOf(e) is { } order)
+            {
+                orders[order.OrderId] = order; // the batch's latest
+            }
         }
         var customers = rows.Changed(rows.Customers, EntityType.Customer);
         AddCustomerUpsert(write, customers);
@@ -223,6 +229,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         AddGoalUpsert(write, goals.Values.ToList());
         AddAnomalyUpsert(write, anomalies.Values.ToList());
         AddForecastWeekUpsert(write, forecastWeeks.Values.ToList());
+        AddOrderUpsert(write, orders.Values.ToList());
         AddTeamUpsert(write, rows.Changed(rows.Teams, EntityType.Team));
         AddSalespersonUpsert(write, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)

@@ -64,3 +64,32 @@ public sealed partial class InMemoryReadModelStore
     /// <summary>Newest first: the negated detection time, then team and id (the PostgreSQL store's ORDER BY).</summary>
     internal static SortKey AnomalyKey(Anomaly anomaly) => new(-anomaly.DetectedAt.ToDateTimeOffset().UtcTicks, anomaly.TeamId, anomaly.AnomalyId);
 }
+
+// Orders: the latest order each order event carried; newest first.
+public sealed partial class InMemoryReadModelStore
+{
+    private const string OrderShape = "orders";
+
+    public Task<ResultPage<Order>> ListOrdersAsync(OrderQuery q, CancellationToken cancellationToken = default)
+    {
+        var size = PageTokens.CheckPageSize(q.PageSize);
+        var after = PageTokens.Decode(OrderShape, q.PageToken);
+        List<Order> rows;
+        lock (_gate)
+        {
+            rows = [.. _orders.Values];
+        }
+        var keyed = rows
+            .Where(o => InScope(q.Scope, o.TeamId, o.OwnerId)
+                && (q.CustomerId is null || o.CustomerId == q.CustomerId)
+                && (q.OwnerId is null || o.OwnerId == q.OwnerId)
+                && (q.TeamId is null || o.TeamId == q.TeamId)
+                && (q.Status is null || o.Status == q.Status)
+                && (q.OverdueAt is not { } at || OrderFacts.OverdueFrom(o) <= at))
+            .Select(o => (Row: o, Key: OrderKey(o)));
+        return Task.FromResult(Page(OrderShape, keyed, false, after, size, o => o.Clone()));
+    }
+
+    /// <summary>Newest first: the negated creation time, then the id (the PostgreSQL store's ORDER BY).</summary>
+    internal static SortKey OrderKey(Order order) => new(-order.CreatedAt.ToDateTimeOffset().UtcTicks, string.Empty, order.OrderId);
+}

@@ -24,6 +24,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
     private readonly Dictionary<(string TeamId, string Key), Goal> _goals = [];
     private readonly Dictionary<(string TeamId, string Id), Anomaly> _anomalies = [];
     private readonly Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> _forecastWeeks = [];
+    private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
     private long _checkpoint;
 
     public Task ApplyAsync(IReadOnlyList<StoredEvent> events, long through, CancellationToken cancellationToken = default)
@@ -61,12 +62,14 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             _goals.Clear();
             _anomalies.Clear();
             _forecastWeeks.Clear();
+            _orders.Clear();
             foreach (var entry in _history)
             {
                 ApplyToRows(entry.Event, _customers, _opportunities, _teams, _salespeople);
                 AddFacts(entry.Event, _activities, _refusals);
                 PutGoal(_goals, entry.Event);
                 PutInsights(_anomalies, _forecastWeeks, entry.Event);
+                PutOrder(_orders, entry.Event);
             }
         }
         return Task.CompletedTask;
@@ -319,6 +322,15 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         }
     }
 
+    /// <summary>An order event replaces the order's row with the order it carries.</summary>
+    private static void PutOrder(Dictionary<string, Order> orders, DomainEvent e)
+    {
+        if (OrderFacts.OrderOf(e) is { } order)
+        {
+            orders[order.OrderId] = order.Clone();
+        }
+    }
+
     private static void Put<T>(IDictionary<string, T> rows, string id, T? row)
         where T : class
     {
@@ -342,6 +354,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         private readonly Dictionary<(string TeamId, string Key), Goal> _goals = [];
         private readonly Dictionary<(string TeamId, string Id), Anomaly> _anomalies = [];
         private readonly Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> _forecastWeeks = [];
+        private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
 
         public void Apply(long position, DomainEvent e)
         {
@@ -357,6 +370,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             AddFacts(e, _activities, _refusals);
             PutGoal(_goals, e);
             PutInsights(_anomalies, _forecastWeeks, e);
+            PutOrder(_orders, e);
         }
 
         public void Commit()
@@ -379,6 +393,10 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             foreach (var (key, row) in _forecastWeeks)
             {
                 store._forecastWeeks[key] = row;
+            }
+            foreach (var (key, order) in _orders)
+            {
+                store._orders[key] = order;
             }
             foreach (var (key, version) in _versions)
             {

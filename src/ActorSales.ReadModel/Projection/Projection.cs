@@ -252,6 +252,9 @@ public sealed class Projection(ForecastWeights weights)
                 return new HistoryEntry(position, e, customerId, e.EntityId);
             case EntityType.Task when e.DepartmentTaskChanged?.Task?.OpportunityId is { Length: > 0 } opportunityId:
                 return new HistoryEntry(position, e, customerOfOpportunity(opportunityId), opportunityId);
+            case EntityType.Order:
+                // An order's id is its won deal's: on the customer's timeline and the deal's.
+                return new HistoryEntry(position, e, OrderFacts.OrderOf(e)?.CustomerId ?? customerOfOpportunity(e.EntityId), e.EntityId);
             default:
                 return new HistoryEntry(position, e, null, null);
         }
