@@ -149,8 +149,8 @@ public sealed class OrderAggregateTests
 
         var overdue = new Deadline("instalment-overdue:1", Now.AddDays(3));
         aggregate = new OrderAggregate("deal-1", state);
-        aggregate.DeadlineDue(overdue, directorId: "dora");
-        aggregate.DeadlineDue(overdue, directorId: "dora"); // a timer and a reminder for the same firing: once
+        aggregate.DeadlineDue(overdue, directorId: "dora", Now.AddDays(3));
+        aggregate.DeadlineDue(overdue, directorId: "dora", Now.AddDays(3)); // a timer and a reminder for the same firing: once
         var due = Assert.IsType<OrderEvent.InstalmentDeadline>(Assert.Single(aggregate.Events).Event);
         Assert.Equal(("instalment-overdue", 1, 400m), (due.Kind, due.Instalment.Number, due.Outstanding));
         Assert.Equal(2, aggregate.FollowUps.Count);
@@ -160,9 +160,15 @@ public sealed class OrderAggregateTests
         Assert.DoesNotContain(overdue, aggregate.WantedDeadlines(Options));
 
         var escalate = new OrderAggregate("deal-1", state);
-        escalate.DeadlineDue(new Deadline("instalment-escalation:1", Now.AddDays(17)), directorId: "dora");
+        escalate.DeadlineDue(new Deadline("instalment-escalation:1", Now.AddDays(17)), directorId: "dora", Now.AddDays(17));
         var director = Assert.IsType<OrderFollowUp.Notify>(Assert.Single(escalate.FollowUps));
         Assert.Equal(("dora", NotificationSeverity.Critical), (director.RecipientId, director.Notification.Severity));
+
+        // A reminder that comes only after its instalment fell due (the grain was down) is dropped, but counts as fired.
+        var late = new OrderAggregate("deal-1", state);
+        late.DeadlineDue(new Deadline("instalment-reminder:2", Now.AddDays(33)), null, Now.AddDays(41));
+        Assert.Empty(late.Events);
+        Assert.DoesNotContain(new Deadline("instalment-reminder:2", Now.AddDays(33)), late.WantedDeadlines(Options));
 
         // Paying the first instalment leaves only the second's deadlines.
         new OrderAggregate("deal-1", state).RecordPayment(Pay("p1", "400.00"), "f", Now.AddDays(20));

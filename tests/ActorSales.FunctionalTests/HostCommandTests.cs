@@ -26,6 +26,10 @@ public sealed class HostCommandTests
     [InlineData("--ActorSales:SiloPort=0", "ActorSales:SiloPort must be 1..65535, not 0")]
     [InlineData("--ActorSales:Profile=Postgres", "ConnectionStrings:Postgres")]
     [InlineData("--ActorSales:Auth:SigningKey=short", "ActorSales:Auth:SigningKey must be at least 32 bytes")]
+    [InlineData("--ActorSales:Grading:AFrom=120", "ActorSales:Grading:")]
+    [InlineData("--ActorSales:Insights:Rules:0:Kind=TeamStalledShare", "ActorSales:Insights:Rules:0:Key")]
+    [InlineData("--ActorSales:Insights:ForecastHorizon=not-a-time", "ForecastHorizon")]
+    [InlineData("--ActorSales:Orders:EscalateAfter=00:00:00", "ActorSales:Orders:EscalateAfter")]
     public async Task A_bad_setting_stops_the_host_with_one_clear_line(string setting, string expected)
     {
         var (exitCode, _, stderr) = await RunHostAsync(setting);

@@ -99,6 +99,19 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         await Retried("ApprovalsService.RejectRequest", director, new RejectRequestRequest { ApprovalId = rejectedApproval, Comment = "too low" }, r => r.Comment = "no");
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = won, Kind = "signed_contract", Reference = "DOC-c" }, team.Rep);
         await Retried("OpportunitiesService.WinOpportunity", team.Rep, new WinOpportunityRequest { OpportunityId = won }, r => r.ExpectedVersion = 1);
+
+        // Its order: made, paid, the payment reversed, cancelled.
+        await Retried("OrdersService.CreateOrder", team.Rep, new CreateOrderRequest
+        {
+            OpportunityId = won, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "Fleet", Quantity = "1", UnitPrice = "600000" } },
+        }, r => r.Terms = PaymentTerms.Net60);
+        var payment = (RecordPaymentResponse)await Retried("OrdersService.RecordPayment", admin, new RecordPaymentRequest
+        {
+            OrderId = won, Amount = "1000", BankReference = "B-1", EvidenceReference = "DOC-slip", TermType = PaymentTerms.Net30,
+        }, r => r.Amount = "2000");
+        await Retried("OrdersService.ReversePayment", admin,
+            new ReversePaymentRequest { OrderId = won, PaymentId = payment.Payment.PaymentId, Reason = "bounced" }, r => r.Reason = "wrong order");
+        await Retried("OrdersService.CancelOrder", team.Manager, new CancelOrderRequest { OrderId = won, Reason = "withdrawn" }, r => r.Reason = "other");
         await Retried("CustomersService.TransferCustomer", team.Manager,
             new TransferCustomerRequest { CustomerId = customerId, NewOwnerId = team.OtherRepId, Reason = "territory" }, r => r.Reason = "workload");
 

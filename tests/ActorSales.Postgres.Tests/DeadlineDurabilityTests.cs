@@ -68,6 +68,69 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task An_instalment_that_fell_due_while_the_host_was_down_is_overdue_once_after_restart_and_payment_ends_it()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        string[] settings =
+        [
+            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId=orders-{Guid.NewGuid():N}",
+            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
+        ];
+        ApiTeam team;
+        string deal;
+        await using (var first = await TestHost.StartAsync(settings))
+        {
+            team = await first.CreateTeamAsync();
+            var customer = await first.Customers.CreateCustomerAsync(new CreateCustomerRequest
+            {
+                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+            }, team.Rep);
+            var opportunities = new OpportunitiesService.OpportunitiesServiceClient(first.Channel);
+            deal = (await opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
+            {
+                CustomerId = customer.Customer.CustomerId, Title = "Monitors", Value = new Money { Amount = "1000", Currency = "EUR" },
+                ExpectedCloseAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(30)),
+            }, team.Rep)).Opportunity.OpportunityId;
+            foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation"), ("quote", "ContractApproval") })
+            {
+                await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = kind, Reference = "DOC-" + kind }, team.Rep);
+                await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, team.Rep);
+            }
+            await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, team.Rep);
+            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, team.Rep);
+            await new OrdersService.OrdersServiceClient(first.Channel).CreateOrderAsync(new CreateOrderRequest
+            {
+                OpportunityId = deal, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "Monitor", Quantity = "2", UnitPrice = "500" } },
+            }, team.Rep);
+        }
+
+        // 31 days later: net 30 fell due while the host was down; the order's reminder wakes it.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(31));
+        await using var second = await TestHost.StartAsync(builder => ClusterPolling.UseFakeClock(builder, clock), settings);
+        var inbox = second.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationInboxGrain>(team.RepId);
+        var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
+        async Task<List<Notification>> Orders() => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.EntityType == "order").ToList();
+        List<Notification> notices = [];
+        for (var step = 0; step < 72 && notices.Count == 0; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            notices = await ClusterPolling.EventuallyAsync(Orders, n => n.Count > 0, TimeSpan.FromMilliseconds(200));
+        }
+        Assert.Equal("instalment-overdue", Assert.Single(notices).Kind);
+
+        // Paid in full: the escalation 14 days on never comes, and the overdue notice is not repeated.
+        await new OrdersService.OrdersServiceClient(second.Channel).RecordPaymentAsync(new RecordPaymentRequest
+        {
+            OrderId = deal, Amount = "1000", BankReference = "B-1", EvidenceReference = "DOC-slip", TermType = PaymentTerms.Net30,
+        }, second.As("finance-1", "finance"));
+        for (var step = 0; step < 20; step++)
+        {
+            clock.Advance(TimeSpan.FromDays(1));
+        }
+        Assert.Single(await ClusterPolling.EventuallyAsync(Orders, n => n.Count > 1, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
     public async Task A_90_day_stage_limit_past_the_timer_limit_is_kept_by_its_reminder_across_a_restart_and_fires_once()
     {
         var database = await postgres.CreateDatabaseAsync();

@@ -192,9 +192,10 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
 
     /// <summary>
     /// A due instalment deadline (the grain checked it is still wanted): tells the owner (reminder), owner and manager
-    /// (overdue), or the director (escalation, the manager when the team has none), once.
+    /// (overdue), or the director (escalation, the manager when the team has none), once. A reminder that comes only
+    /// once the instalment is already due (the order's grain was down) is dropped: the overdue notice says it all.
     /// </summary>
-    public void DeadlineDue(Deadline deadline, string? directorId)
+    public void DeadlineDue(Deadline deadline, string? directorId, DateTimeOffset now)
     {
         EnsureCreated();
         if (!state.Fired.Add(deadline.FiringKey(id)))
@@ -205,6 +206,11 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
         var kind = deadline.Rule[..separator];
         var number = int.Parse(deadline.Rule[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         var instalment = state.Plan[number - 1];
+        if (kind == Reminder && now >= instalment.DueAt)
+        {
+            Touch();
+            return;
+        }
         var outstanding = instalment.Amount - OrderRules.PaidPerInstalment(state.Plan, Paid)[number - 1];
         Raise(new OrderEvent.InstalmentDeadline(kind, instalment, outstanding));
         var key = deadline.FiringKey(id);

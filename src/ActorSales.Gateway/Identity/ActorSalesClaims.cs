@@ -6,6 +6,6 @@ public static class ActorSalesClaims
     /// <summary>The user id; for salespeople also their salesperson id.</summary>
     public const string Subject = "sub";
 
-    /// <summary>One of rep, manager, director, admin, service.</summary>
+    /// <summary>One of rep, manager, director, admin, service, finance.</summary>
     public const string Role = "role";
 }

@@ -29,7 +29,7 @@ public sealed class CallerResolver(PersonIdentityCache identities, TimeProvider 
         var roleClaim = user.FindFirst(ActorSalesClaims.Role)?.Value;
         if (!Enum.TryParse<Role>(roleClaim, ignoreCase: true, out var role) || role == Role.Unspecified || !Enum.IsDefined(role))
         {
-            throw new AccessDeniedException("the token's 'role' claim must be one of rep, manager, director, admin, service");
+            throw new AccessDeniedException("the token's 'role' claim must be one of rep, manager, director, admin, service, finance");
         }
         string userId;
         try

@@ -144,7 +144,7 @@ public sealed class OrderGrain(
             ? (await GrainFactory.GetGrain<ITeamGrain>(S.TeamId).Find())?.DirectorId
             : null;
         var aggregate = Aggregate();
-        aggregate.DeadlineDue(deadline, director);
+        aggregate.DeadlineDue(deadline, director, clock.GetUtcNow());
         await Commit(aggregate, Caller.System.UserId);
     }
 

@@ -11,7 +11,7 @@ namespace ActorSales.Host.Commands;
 /// </summary>
 public static class TokenCommand
 {
-    private static readonly string[] Roles = ["rep", "manager", "director", "admin", "service"];
+    private static readonly string[] Roles = ["rep", "manager", "director", "admin", "service", "finance"];
 
     public static int Run(string[] args, HostSettings settings, TimeProvider clock)
     {

@@ -44,9 +44,14 @@ public static class ActorSalesHost
         builder.Services.AddActorSalesGrains();
         builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
         builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(GradingSettings.Read(builder.Configuration)));
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(InsightsSettings.Read(builder.Configuration)));
-        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(OrderSettings.Read(builder.Configuration)));
+        // Business-rule sections, validated at start (exit 78 with the setting named).
+        var config = builder.Configuration;
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
+            ValidatedSettings.Read<Domain.Customers.GradingOptions>(config, "ActorSales:Grading", o => o.Validate())));
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
+            ValidatedSettings.Read<Domain.Insights.InsightsOptions>(config, Domain.Insights.InsightsOptions.Section, o => o.Validate())));
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
+            ValidatedSettings.Read<Domain.Orders.OrderOptions>(config, Domain.Orders.OrderOptions.Section, o => o.Validate())));
         builder.Services.Configure<ActorSales.Domain.Handovers.HandoverOptions>(builder.Configuration.GetSection("ActorSales:Handovers"));
         if (settings.Options.Profile == HostingProfile.Postgres && settings.Options.MigrateOnStart)
         {
