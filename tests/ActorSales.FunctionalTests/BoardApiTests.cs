@@ -1,5 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Gateway.ReadSide;
+using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -107,6 +108,76 @@ public sealed class BoardApiTests(HostFixture fixture)
         Assert.Equal(0, board.AboutToReleaseTotal);
         Assert.True(board.Checkpoint > 0);
         Assert.NotNull(board.AsOf);
+    }
+
+    /// <summary>
+    /// More than a list holds: 104 deals needing intervention and 103 release-warned customers of one team. Both flags
+    /// come from the deadline engine days after the fact, which real time cannot wait for, so the test appends the
+    /// events those deadlines publish to the host's event log, as the grains' outboxes do; the projector applies them.
+    /// </summary>
+    [Fact]
+    public async Task The_board_lists_the_first_hundred_of_each_list_and_counts_them_all()
+    {
+        var team = await host.CreateTeamAsync();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        var events = new List<LoggedEvent>();
+        void Add(EntityType type, string id, long sequence, Action<DomainEvent> change) => events.Add(LoggedEvent.From(Fill(new DomainEvent
+        {
+            EventId = $"{id}:{sequence}", EntityType = type, EntityId = id, Sequence = sequence, OccurredAt = Timestamp.FromDateTimeOffset(now),
+            ActorId = "system", TeamId = team.TeamId, OwnerId = team.RepId,
+        }, change)));
+        var warned = new List<(string Id, DateTimeOffset? FollowUp)>();
+        for (var i = 0; i < 103; i++)
+        {
+            var id = $"board-c-{tag}-{i:D3}";
+            DateTimeOffset? followUp = i % 4 == 0 ? null : now.AddDays(-30 - i);
+            var customer = new Customer
+            {
+                CustomerId = id, Name = $"Warned {i}", Company = $"Warned {tag} {i}", OwnerId = team.RepId, OwnerTeamId = team.TeamId,
+                Tier = CustomerTier.B, CreatedAt = Timestamp.FromDateTimeOffset(now.AddDays(-200)),
+                LastFollowUpAt = followUp is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+            };
+            Add(EntityType.Customer, id, 1, e => e.CustomerRegistered = new CustomerRegistered { Customer = customer });
+            Add(EntityType.Customer, id, 2, e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue { CustomerId = id, Rule = "release-warning", DueAt = Timestamp.FromDateTimeOffset(now) });
+            warned.Add((id, followUp));
+        }
+        var stuck = new List<(string Id, DateTimeOffset Entered)>();
+        for (var i = 0; i < 104; i++)
+        {
+            var id = $"board-o-{tag}-{i:D3}";
+            var entered = now.AddHours(-1 - ((i * 31) % 104)); // entry order is not id order
+            var deal = new Opportunity
+            {
+                OpportunityId = id, CustomerId = warned[i % warned.Count].Id, OwnerId = team.RepId, OwnerTeamId = team.TeamId, Title = "Stuck",
+                Value = new Money { Amount = "100", Currency = "EUR" }, PipelineKey = "b2b", PipelineVersion = 1, Stage = "NeedsConfirmed",
+                StageEnteredAt = Timestamp.FromDateTimeOffset(entered), Status = OpportunityStatus.Open, Signal = ForecastSignal.L1,
+                CreatedAt = Timestamp.FromDateTimeOffset(entered),
+            };
+            Add(EntityType.Opportunity, id, 1, e => e.OpportunityOpened = new OpportunityOpened { Opportunity = deal });
+            Add(EntityType.Opportunity, id, 2, e => e.OpportunityInterventionChanged = new OpportunityInterventionChanged { OpportunityId = id, NeedsIntervention = true });
+            stuck.Add((id, entered));
+        }
+        await host.Services.GetRequiredService<IEventLog>().AppendAsync(events, TestContext.Current.CancellationToken);
+
+        using var call = Analytics.WatchBoard(Request(), team.Manager);
+        var board = await NextAsync(call, Bound);
+        while (board is not null && (board.InterventionTotal, board.AboutToReleaseTotal) != (104, 103))
+        {
+            board = await NextAsync(call, Bound); // the projector had not applied them all when the first board was made
+        }
+
+        Assert.NotNull(board);
+        Assert.Equal(stuck.OrderBy(d => d.Entered).Take(100).Select(d => d.Id), board.Interventions.Select(o => o.OpportunityId));
+        Assert.Equal(warned.OrderBy(c => c.FollowUp?.UtcTicks ?? 0).ThenBy(c => c.Id, StringComparer.Ordinal).Take(100).Select(c => c.Id),
+            board.AboutToRelease.Select(c => c.CustomerId));
+        Assert.Equal(104, board.Heatmap.OpenTotal);
+    }
+
+    private static DomainEvent Fill(DomainEvent e, Action<DomainEvent> change)
+    {
+        change(e);
+        return e;
     }
 
     [Fact]

@@ -215,6 +215,15 @@ public sealed class EventBuilder
             e => e.OpportunityStallChanged = new OpportunityStallChanged { OpportunityId = id, Previous = previous, Current = level }, "system");
     }
 
+    /// <summary>The deal's forecast signal stalled past the decay age (or moved again): the deadline engine's change.</summary>
+    public StoredEvent Intervention(string id, bool needed = true)
+    {
+        var o = _opportunities[id];
+        o.NeedsIntervention = needed;
+        return Event(EntityType.Opportunity, id, o.OwnerTeamId, o.OwnerId,
+            e => e.OpportunityInterventionChanged = new OpportunityInterventionChanged { OpportunityId = id, NeedsIntervention = needed }, "system");
+    }
+
     public StoredEvent Won(string id)
     {
         var o = _opportunities[id];

@@ -105,6 +105,10 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
 
     public Task<long> RefusalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) => _inner.RefusalsAsync(filter, period, cancellationToken);
 
+    public Task<Analytics.TopList<ActorSales.Contracts.V1.Opportunity>> InterventionsAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.InterventionsAsync(filter, limit, cancellationToken);
+
+    public Task<Analytics.TopList<ActorSales.Contracts.V1.Customer>> AboutToReleaseAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.AboutToReleaseAsync(filter, limit, cancellationToken);
+
     public Task<ResultPage<ActorSales.Contracts.V1.Order>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default) => _inner.ListOrdersAsync(query, cancellationToken);
 
     public Task<IReadOnlyList<ActorSales.Domain.Pipeline.ForecastPart>> ForecastPartsAsync(Analytics.AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default) =>

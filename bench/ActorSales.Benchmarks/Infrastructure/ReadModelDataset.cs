@@ -6,12 +6,15 @@ using Google.Protobuf.WellKnownTypes;
 namespace ActorSales.Benchmarks.Infrastructure;
 
 /// <summary>
-/// The read-model scenario's synthetic book: <c>teams</c> teams of <c>repsPerTeam</c> reps, customers spread evenly over
+/// The read-model scenarios' synthetic book: <c>teams</c> teams of <c>repsPerTeam</c> reps, customers spread evenly over
 /// the teams (team 0 is the real team made through the API, whose manager the scenario signs in as), each customer with
 /// <c>opportunitiesPerCustomer</c> deals. Half the customers have Chinese names (hospitals, pharma and device firms
 /// in 40 cities), half English ones; two contacts with mobile numbers and emails; tiers, industries, channels, follow-up
-/// and creation times spread at random (seeded, so every run builds the same book). Events are the registrations and
-/// openings a real write path would log, at consecutive log positions, so the store applies them through its own
+/// and creation times spread at random (seeded, so every run builds the same book). Deals carry their stage history
+/// (opened in the first stage, one entry per stage reached, a closing entry when won or lost); a quarter of them moved
+/// within the current UTC month (the board's default funnel period); one open deal in 20 needs intervention. One
+/// customer in 20 has been warned of its release to the pool. Events are the registrations, openings and release
+/// warnings a real write path would log, at consecutive log positions, so the store applies them through its own
 /// projection.
 /// </summary>
 public sealed class ReadModelDataset(int customers, int opportunitiesPerCustomer, int teams, int repsPerTeam, string firstTeamId, DateTimeOffset now)
@@ -35,11 +38,23 @@ public sealed class ReadModelDataset(int customers, int opportunitiesPerCustomer
 
     private static readonly string[] Stages = ["NeedsConfirmed", "ProposalSubmitted", "PriceNegotiation", "ContractApproval"];
 
+    private static readonly string[] LossReasons = ["price", "competitor", "budget", "timing"];
+
+    private readonly DateTimeOffset _monthStart = new(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+
     public int Customers => customers;
+
+    public int Teams => teams;
 
     public int Opportunities => customers * opportunitiesPerCustomer;
 
-    public int Events => Customers + Opportunities;
+    /// <summary>Customers with a release warning.</summary>
+    public int ReleaseWarned => Enumerable.Range(0, customers).Count(IsReleaseWarned);
+
+    public int Events => Customers + Opportunities + ReleaseWarned;
+
+    /// <summary>Whether customer <paramref name="i"/> has been warned of its release to the pool: one in 20 of every team.</summary>
+    public bool IsReleaseWarned(int i) => i / teams % 20 == 3;
 
     public string TeamId(int team) => team == 0 ? firstTeamId : $"bench-rm-team-{team:D3}";
 
@@ -63,6 +78,12 @@ public sealed class ReadModelDataset(int customers, int opportunitiesPerCustomer
             var customer = Customer(i, random, TeamId(team), owner);
             events.Add(new StoredEvent(position++, LoggedEvent.From(Event(EntityType.Customer, customer.CustomerId, customer.CreatedAt, customer.OwnerTeamId, owner,
                 e => e.CustomerRegistered = new CustomerRegistered { Customer = customer }))));
+            if (IsReleaseWarned(i))
+            {
+                var due = Timestamp.FromDateTimeOffset(now - TimeSpan.FromMinutes(random.Next(7 * 24 * 60)));
+                events.Add(new StoredEvent(position++, LoggedEvent.From(Event(EntityType.Customer, customer.CustomerId, due, customer.OwnerTeamId, owner,
+                    e => e.CustomerFollowUpOverdue = new CustomerFollowUpOverdue { CustomerId = customer.CustomerId, Rule = "release-warning", DueAt = due }, sequence: 2))));
+            }
             for (var o = 0; o < opportunitiesPerCustomer; o++)
             {
                 var deal = Opportunity(customer, o, random);
@@ -120,6 +141,7 @@ public sealed class ReadModelDataset(int customers, int opportunitiesPerCustomer
     {
         var created = customer.CreatedAt.ToDateTimeOffset() + TimeSpan.FromMinutes(random.Next(60 * 24 * 30));
         var status = random.Next(10) switch { < 7 => OpportunityStatus.Open, < 9 => OpportunityStatus.Won, _ => OpportunityStatus.Lost };
+        var stage = random.Next(Stages.Length);
         var deal = new Opportunity
         {
             OpportunityId = $"{customer.CustomerId}-o{o}",
@@ -131,24 +153,54 @@ public sealed class ReadModelDataset(int customers, int opportunitiesPerCustomer
             ExpectedCloseAt = Timestamp.FromDateTimeOffset(now + TimeSpan.FromDays(random.Next(-90, 270))),
             PipelineKey = "b2b",
             PipelineVersion = 1,
-            Stage = Stages[random.Next(Stages.Length)],
-            StageEnteredAt = Timestamp.FromDateTimeOffset(now - TimeSpan.FromMinutes(random.Next(60 * 24 * 40))),
+            Stage = Stages[stage],
             Signal = (ForecastSignal)random.Next(4),
             Status = status,
             StallLevel = status == OpportunityStatus.Open ? (StallLevel)(random.Next(6) switch { 0 => 1, 1 => 2, _ => 0 }) : StallLevel.Unspecified,
-            CreatedAt = Timestamp.FromDateTimeOffset(created),
         };
+        // The history: opened in the first stage, one entry per stage reached, then the closing entry of a won or lost
+        // deal. The last move (entering its stage, or closing) lies in the last 40 days (closing: 20), or, for a deal that
+        // moved this month, since the 1st; earlier moves in the 60 days before it (this month's: since the 1st too).
+        var thisMonth = random.Next(4) == 0 && now > _monthStart;
+        var closed = status != OpportunityStatus.Open;
+        var last = thisMonth
+            ? _monthStart + ((now - _monthStart) * random.NextDouble())
+            : now - TimeSpan.FromMinutes(random.Next(60 * 24 * (closed ? 20 : 40)));
+        var earliest = thisMonth ? _monthStart : last - TimeSpan.FromDays(60);
+        var moves = stage + (closed ? 1 : 0);
+        var times = Enumerable.Range(0, Math.Max(0, moves - 1)).Select(_ => earliest + ((last - earliest) * random.NextDouble())).Order().ToList();
+        if (moves > 0)
+        {
+            times.Add(last);
+        }
+        created = moves == 0 ? last : Min(created, times[0] - TimeSpan.FromMinutes(1 + random.Next(60 * 24 * 30)));
+        deal.CreatedAt = Timestamp.FromDateTimeOffset(created);
+        deal.History.Add(new StageChange { ToStage = Stages[0], At = deal.CreatedAt, By = customer.OwnerId, Reason = "opened" });
+        for (var s = 1; s <= stage; s++)
+        {
+            deal.History.Add(new StageChange { FromStage = Stages[s - 1], ToStage = Stages[s], At = Timestamp.FromDateTimeOffset(times[s - 1]), By = customer.OwnerId, Reason = "progress" });
+        }
+        deal.StageEnteredAt = deal.History[^1].At;
+        if (closed)
+        {
+            var won = status == OpportunityStatus.Won;
+            deal.LostReason = won ? string.Empty : LossReasons[random.Next(LossReasons.Length)];
+            deal.History.Add(new StageChange { FromStage = deal.Stage, ToStage = won ? "won" : "lost", At = Timestamp.FromDateTimeOffset(last), By = customer.OwnerId, Reason = deal.LostReason });
+        }
+        deal.NeedsIntervention = status == OpportunityStatus.Open && random.Next(20) == 0;
         return deal;
     }
 
-    private static DomainEvent Event(EntityType type, string id, Timestamp at, string teamId, string ownerId, Action<DomainEvent> change)
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static DomainEvent Event(EntityType type, string id, Timestamp at, string teamId, string ownerId, Action<DomainEvent> change, long sequence = 1)
     {
         var e = new DomainEvent
         {
-            EventId = $"{id}:1",
+            EventId = string.Create(CultureInfo.InvariantCulture, $"{id}:{sequence}"),
             EntityType = type,
             EntityId = id,
-            Sequence = 1,
+            Sequence = sequence,
             OccurredAt = at,
             ActorId = ownerId,
             TeamId = teamId,

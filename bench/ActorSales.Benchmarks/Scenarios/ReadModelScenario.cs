@@ -26,69 +26,21 @@ public static class ReadModelScenario
 
     public static async Task<int> RunAsync(BenchArgs args)
     {
-        var customers = args.Int("--customers", 1_000_000);
-        var perCustomer = args.Int("--opportunities-per-customer", 3);
-        var teams = args.Int("--teams", 100);
         var inFlight = args.Int("--in-flight", 16);
         var report = new Report("read-model", Command);
         await using var postgres = await PostgresServer.StartAsync();
         report.Pinning = !Processes.CanPin ? "not pinned"
             : $"host on core 0; load, Npgsql baseline{(postgres.Pinned ? " and PostgreSQL" : "")} on core 1 (taskset)";
-        // --database: a database a previous run seeded (its book and people are reused; seeding 4,000,000 events takes a while).
-        var reused = args.Value("--database");
-        var database = reused ?? await postgres.CreateDatabaseAsync();
-        var key = Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray());
-        string[] hostArgs =
-        [
-            "serve-host", "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", "--ActorSales:MigrateOnStart=true",
-            $"--ActorSales:Auth:SigningKey={key}", $"--ActorSales:ClusterId=bench-{Guid.NewGuid():N}", .. Servers.Quiet,
-        ];
-        await using var db = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database) { MaxPoolSize = 100 }.ConnectionString);
-        var now = DateTimeOffset.UtcNow;
-        var teamId = $"bench-rm-team-{Random.Shared.Next(10_000, 99_999)}";
-        const string ManagerId = "bench-rm-manager";
-        const string DirectorId = "bench-rm-director";
-        Bulk? bulk = null;
-        if (reused is not null)
-        {
-            await using var team = db.CreateCommand($"SELECT team_id FROM actorsales_rm_salespeople WHERE salesperson_id = '{ManagerId}'");
-            teamId = (string)(await team.ExecuteScalarAsync())!;
-            await using var count = db.CreateCommand("SELECT (SELECT count(*) FROM actorsales_rm_customers), (SELECT count(*) FROM actorsales_rm_opportunities)");
-            await using var reader = await count.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            Console.WriteLine($"  reusing the book of {reader.GetInt64(0):N0} customers and {reader.GetInt64(1):N0} opportunities (manager's team {teamId})");
-            report.Details["reusedDatabase"] = true;
-        }
-        var dataset = new ReadModelDataset(customers, perCustomer, teams, args.Int("--reps-per-team", 10), teamId, now);
+        await using var book = await ReadModelBook.OpenAsync(args, postgres, report, 1_000_000);
+        var (db, teamId, now) = (book.Db, book.TeamId, DateTimeOffset.UtcNow);
 
-        // 1. The people who sign in, made through the API (the gateway resolves callers through their grains).
-        if (reused is null)
-        {
-            await using (var host = await ServerProcess.StartAsync(hostArgs))
-            {
-                var channel = LoadGenerator.Channels(host.Port, 1)[0].CreateCallInvoker();
-                var admin = TestHost.Bearer(TestHost.Token(key, "bench-admin", "admin"));
-                await new TeamsService.TeamsServiceClient(channel).CreateTeamAsync(new CreateTeamRequest { TeamId = teamId, Name = "Hangzhou hospitals", Region = "East", TimeZone = "Asia/Shanghai" }, admin);
-                var people = new SalespeopleService.SalespeopleServiceClient(channel);
-                await people.CreateSalespersonAsync(new CreateSalespersonRequest { SalespersonId = ManagerId, Name = "Manager", Email = "manager@bench.example.com", Role = Role.Manager, TeamId = teamId }, admin);
-                await people.CreateSalespersonAsync(new CreateSalespersonRequest { SalespersonId = DirectorId, Name = "Director", Email = "director@bench.example.com", Role = Role.Director, TeamId = teamId }, admin);
-                await WaitProjectedAsync(db);
-            }
-
-            // 2. The book, applied through the store's projection after what the API logged; the log continues after it.
-            bulk = await SeedAsync(db, database, dataset);
-            report.Details["seedSeconds"] = bulk.Seconds;
-            report.Details["seedEvents"] = dataset.Events;
-            report.Details["database"] = new NpgsqlConnectionStringBuilder(database).Database;
-        }
-
-        // 3. Queries through the gateway against the store's SQL by raw Npgsql.
-        await using (var host = await ServerProcess.StartAsync(hostArgs))
+        // Queries through the gateway against the store's SQL by raw Npgsql.
+        await using (var host = await ServerProcess.StartAsync(book.HostArgs))
         {
             var channels = LoadGenerator.Channels(host.Port, 8);
-            var manager = TestHost.Bearer(TestHost.Token(key, ManagerId, "manager"));
-            var director = TestHost.Bearer(TestHost.Token(key, DirectorId, "director"));
-            var queries = new Queries(channels, db, manager, director, new ReadScope(teamId, ManagerId), ReadScope.Everything, now);
+            var manager = TestHost.Bearer(TestHost.Token(book.SigningKey, ReadModelBook.ManagerId, "manager"));
+            var director = TestHost.Bearer(TestHost.Token(book.SigningKey, ReadModelBook.DirectorId, "director"));
+            var queries = new Queries(channels, db, manager, director, new ReadScope(teamId, ReadModelBook.ManagerId), ReadScope.Everything, now);
             var first = true;
             foreach (var (name, target, figure, baseline) in args.Flag("--projection-only") ? [] : queries.All())
             {
@@ -107,77 +59,13 @@ public static class ReadModelScenario
                 }
             }
 
-            // 4. The live projector under the write path's maximum.
-            await ProjectionUnderLoadAsync(report, args, db, channels, key);
+            // The live projector under the write path's maximum.
+            await ProjectionUnderLoadAsync(report, args, db, channels, book.SigningKey);
         }
-        if (bulk is not null)
-        {
-            report.Add("bulk apply (5,000-event transactions, in-process store): registrations and openings", bulk.EventsPerSecond, null, "events/s");
-            report.Note($"book: {customers:N0} customers ({customers / teams:N0} per team, {teams} teams), {dataset.Opportunities:N0} opportunities, applied through PostgresReadModelStore.ApplyAsync (the projector's own path: rows, permanent history, checkpoint) in {bulk.Seconds:0} s");
-        }
-        else
-        {
-            report.Note($"book: reused from an earlier run's database ({customers:N0} customers, {dataset.Opportunities:N0} opportunities as generated then)");
-        }
+        book.Describe(report);
         report.Note($"queries: {inFlight} in flight, gateway and raw SQL in {args.Rounds} alternating turns; the raw side runs PostgresReadModelStore.Statement(query) for the caller's scope (manager: team + own book, director: everything) and reads the payload bytes; the gateway adds token check, caller resolution, validation, protobuf parse and response");
         await report.WriteAsync(args);
         return 0;
-    }
-
-    private sealed record Bulk(double Seconds, double EventsPerSecond);
-
-    private static async Task<Bulk> SeedAsync(NpgsqlDataSource db, string database, ReadModelDataset dataset)
-    {
-        long position;
-        await using (var head = db.CreateCommand("SELECT coalesce(max(position), 0) FROM actorsales_event_log"))
-        {
-            position = (long)(await head.ExecuteScalarAsync())!;
-        }
-        await using var store = new PostgresReadModelStore(database, Projection.Default);
-        var clock = Stopwatch.StartNew();
-        const int Batch = 5_000;
-        var perCustomer = dataset.Events / dataset.Customers;
-        var step = Math.Max(1, Batch / perCustomer);
-        for (var from = 0; from < dataset.Customers; from += step)
-        {
-            var events = dataset.Batch(from, Math.Min(dataset.Customers, from + step), position + 1);
-            position = events[^1].Position;
-            await store.ApplyAsync(events, position);
-            if ((from / step) % 50 == 0)
-            {
-                Console.WriteLine($"  seeded {from + step:N0} customers, {clock.Elapsed.TotalSeconds:0} s");
-            }
-        }
-        var seconds = clock.Elapsed.TotalSeconds;
-        await using (var restart = db.CreateCommand(string.Create(CultureInfo.InvariantCulture,
-            $"ALTER TABLE actorsales_event_log ALTER COLUMN position RESTART WITH {position + 1}; ANALYZE")))
-        {
-            await restart.ExecuteNonQueryAsync();
-        }
-        Console.WriteLine($"  seeded {dataset.Events:N0} events in {seconds:0} s ({dataset.Events / seconds:N0}/s)");
-        return new Bulk(seconds, dataset.Events / seconds);
-    }
-
-    private static async Task<(long Head, long Checkpoint)> PositionsAsync(NpgsqlDataSource db)
-    {
-        await using var command = db.CreateCommand("SELECT (SELECT coalesce(max(position), 0) FROM actorsales_event_log), (SELECT position FROM actorsales_rm_checkpoint WHERE id = 1)");
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt64(0), reader.GetInt64(1));
-    }
-
-    private static async Task<TimeSpan> WaitProjectedAsync(NpgsqlDataSource db)
-    {
-        var clock = Stopwatch.StartNew();
-        while (await PositionsAsync(db) is var (head, checkpoint) && checkpoint < head)
-        {
-            if (clock.Elapsed > TimeSpan.FromMinutes(5))
-            {
-                throw new TimeoutException($"the projector did not reach position {head} (at {checkpoint})");
-            }
-            await Task.Delay(20);
-        }
-        return clock.Elapsed;
     }
 
     /// <summary>
@@ -187,7 +75,7 @@ public static class ReadModelScenario
     private static async Task ProjectionUnderLoadAsync(Report report, BenchArgs args, NpgsqlDataSource db, Grpc.Net.Client.GrpcChannel[] channels, string key)
     {
         var seeded = await SeededCustomers.CreateAsync(channels[0].CreateCallInvoker(), key, args.Int("--write-customers", 200));
-        await WaitProjectedAsync(db);
+        await ReadModelBook.WaitProjectedAsync(db);
         var clients = channels.Select(c => new CustomersService.CustomersServiceClient(c)).ToArray();
         Task LogActivity(long i)
         {
@@ -207,7 +95,7 @@ public static class ReadModelScenario
         {
             while (!stop.IsCancellationRequested)
             {
-                var (head, checkpoint) = await PositionsAsync(db);
+                var (head, checkpoint) = await ReadModelBook.PositionsAsync(db);
                 polls.Add((clock.Elapsed.TotalSeconds, head, checkpoint));
                 try
                 {
@@ -220,7 +108,7 @@ public static class ReadModelScenario
         });
         var load = await LoadGenerator.ClosedAsync(LogActivity, 64, BenchArgs.Refill * 2, args.Window);
         var loadEnded = clock.Elapsed.TotalSeconds;
-        var drained = await WaitProjectedAsync(db);
+        var drained = await ReadModelBook.WaitProjectedAsync(db);
         await stop.CancelAsync();
         await poller;
 

@@ -24,7 +24,7 @@ namespace ActorSales.Gateway.Grpc;
 /// </summary>
 public sealed partial class AnalyticsGrpcService
 {
-    /// <summary>Lists of the board (interventions, customers about to be released) hold at most this many entries.</summary>
+    /// <summary>Lists of the board (interventions, customers about to be released) hold at most this many entries; their totals count all.</summary>
     public const int BoardListLimit = 100;
 
     public override async Task WatchBoard(WatchBoardRequest request, IServerStreamWriter<WatchBoardResponse> responseStream, ServerCallContext context)
@@ -155,64 +155,23 @@ public sealed partial class AnalyticsGrpcService
         }));
     }
 
-    /// <summary>The deals needing intervention, longest in stage first.</summary>
+    /// <summary>
+    /// The deals needing intervention, longest in stage first, and the release-warned customers, earliest follow-up
+    /// first: the first <see cref="BoardListLimit"/> of each and their totals, counted by the store (never a page-through
+    /// of the scope's deals or customers).
+    /// </summary>
     private async Task AddInterventionsAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
     {
-        string? token = null;
-        do
-        {
-            var page = await reads.Queries.ListOpportunitiesAsync(new OpportunityQuery(
-                filter.Reach, ReadModelLimits.MaxPageSize, token, OwnerId: filter.OwnerId, TeamId: filter.TeamId, Region: filter.Region,
-                Status: OpportunityStatus.Open, Sort: OpportunitySort.TimeInStage, Descending: true), cancel);
-            foreach (var deal in page.Items.Where(d => d.NeedsIntervention))
-            {
-                board.InterventionTotal++;
-                if (board.Interventions.Count < BoardListLimit)
-                {
-                    board.Interventions.Add(deal);
-                }
-            }
-            token = page.NextPageToken;
-        }
-        while (token is not null);
+        var interventions = await reads.Queries.InterventionsAsync(filter, BoardListLimit, cancel);
+        board.Interventions.AddRange(interventions.Items);
+        board.InterventionTotal = interventions.Total;
     }
 
-    /// <summary>Customers in scope warned of their release to the pool, earliest last follow-up first.</summary>
+    /// <summary>Customers in scope warned of their release to the pool (see <see cref="AddInterventionsAsync"/>).</summary>
     private async Task AddAboutToReleaseAsync(WatchBoardResponse board, AnalyticsFilter filter, CancellationToken cancel)
     {
-        // Customers carry no region column: a region is its teams.
-        IReadOnlyList<string?> teams = [filter.TeamId];
-        if (filter.Region is not null)
-        {
-            var regionTeams = new List<string?>();
-            string? teamToken = null;
-            do
-            {
-                var page = await reads.Queries.ListTeamsAsync(new TeamQuery(filter.Reach, ReadModelLimits.MaxPageSize, teamToken, filter.Region), cancel);
-                regionTeams.AddRange(page.Items.Select(t => (string?)t.TeamId));
-                teamToken = page.NextPageToken;
-            }
-            while (teamToken is not null);
-            teams = regionTeams;
-        }
-        var warned = new List<Customer>();
-        foreach (var team in teams)
-        {
-            string? token = null;
-            do
-            {
-                var page = await reads.Queries.ListCustomersAsync(new CustomerQuery(
-                    filter.Reach, ReadModelLimits.MaxPageSize, token, TeamId: team, OwnerId: filter.OwnerId, ReleaseWarned: true,
-                    Sort: CustomerSort.LastFollowUp, Descending: false), cancel);
-                warned.AddRange(page.Items);
-                token = page.NextPageToken;
-            }
-            while (token is not null);
-        }
-        board.AboutToReleaseTotal = warned.Count;
-        board.AboutToRelease.AddRange(warned
-            .OrderBy(c => c.LastFollowUpAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue)
-            .ThenBy(c => c.CustomerId, StringComparer.Ordinal)
-            .Take(BoardListLimit));
+        var warned = await reads.Queries.AboutToReleaseAsync(filter, BoardListLimit, cancel);
+        board.AboutToRelease.AddRange(warned.Items);
+        board.AboutToReleaseTotal = warned.Total;
     }
 }

@@ -14,8 +14,14 @@ public sealed partial class PostgresReadModelStore
 {
     private const string AnomalyShape = "anomalies";
 
-    public async Task<IReadOnlyList<ForecastPart>> ForecastPartsAsync(AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ForecastPart>> ForecastPartsAsync(AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default) =>
+        await ReadAsync(ForecastPartsStatement(filter, closeBefore),
+            r => new ForecastPart(r.GetString(0), r.GetString(1), (Domain.Pipeline.ForecastSignal)r.GetInt16(2), r.GetInt64(3), r.GetDecimal(4)), cancellationToken);
+
+    /// <summary>The statement <see cref="ForecastPartsAsync"/> runs (the board's forecast).</summary>
+    public static ReadModelStatement ForecastPartsStatement(AnalyticsFilter filter, DateTimeOffset? closeBefore)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         var sql = new SqlBuilder();
         Filter(sql, filter, "team_id", "owner_id");
         sql.Where($"status = {(short)OpportunityStatus.Open}");
@@ -24,8 +30,7 @@ public sealed partial class PostgresReadModelStore
             sql.Where($"expected_close_ticks < {Ticks(sql, before)}");
         }
         sql.Text = $"SELECT owner_id, currency, signal, count(*), sum(amount) FROM actorsales_rm_opportunities {sql.WhereClause} GROUP BY 1, 2, 3";
-        return await ReadAsync(sql, r => new ForecastPart(r.GetString(0), r.GetString(1), (Domain.Pipeline.ForecastSignal)r.GetInt16(2), r.GetInt64(3), r.GetDecimal(4)),
-            cancellationToken);
+        return new ReadModelStatement(sql.Text, sql.Parameters, "analytics:forecast-parts", 0);
     }
 
     public Task<ResultPage<Anomaly>> AnomaliesAsync(AnomalyQuery query, CancellationToken cancellationToken = default) =>

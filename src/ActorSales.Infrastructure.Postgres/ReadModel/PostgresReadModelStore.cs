@@ -489,21 +489,23 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         var command = new NpgsqlBatchCommand("""
             INSERT INTO actorsales_rm_opportunities (opportunity_id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status,
                 stall_level, signal, currency, amount, expected_close_ticks, stage_entered_ticks, version,
-                created_ticks, closed_ticks, last_update_ticks, evidence_kinds, pipeline_version)
+                created_ticks, closed_ticks, last_update_ticks, evidence_kinds, pipeline_version, needs_intervention)
             SELECT t.id, t.payload, t.customer_id, t.owner_id, t.team_id, t.pipeline_key, t.stage, t.status, t.stall_level, t.signal,
                 t.currency, t.amount, t.expected_close_ticks, t.stage_entered_ticks, t.version, t.created_ticks, t.closed_ticks, t.last_update_ticks,
-                coalesce((SELECT array_agg(k) FROM jsonb_array_elements_text(t.kinds) AS k), '{}'), t.pipeline_version
+                coalesce((SELECT array_agg(k) FROM jsonb_array_elements_text(t.kinds) AS k), '{}'), t.pipeline_version, t.needs_intervention
             FROM unnest(@ids, @payloads, @customer_ids, @owner_ids, @team_ids, @pipelines, @stages, @statuses, @stalls, @signals,
-                        @currencies, @amounts, @closes, @entered, @versions, @created, @closed, @updated, @kinds, @pipeline_versions)
+                        @currencies, @amounts, @closes, @entered, @versions, @created, @closed, @updated, @kinds, @pipeline_versions, @interventions)
                  AS t(id, payload, customer_id, owner_id, team_id, pipeline_key, stage, status, stall_level, signal, currency, amount,
-                      expected_close_ticks, stage_entered_ticks, version, created_ticks, closed_ticks, last_update_ticks, kinds, pipeline_version)
+                      expected_close_ticks, stage_entered_ticks, version, created_ticks, closed_ticks, last_update_ticks, kinds, pipeline_version,
+                      needs_intervention)
             ON CONFLICT (opportunity_id) DO UPDATE SET
                 payload = EXCLUDED.payload, customer_id = EXCLUDED.customer_id, owner_id = EXCLUDED.owner_id, team_id = EXCLUDED.team_id,
                 pipeline_key = EXCLUDED.pipeline_key, stage = EXCLUDED.stage, status = EXCLUDED.status, stall_level = EXCLUDED.stall_level,
                 signal = EXCLUDED.signal, currency = EXCLUDED.currency, amount = EXCLUDED.amount,
                 expected_close_ticks = EXCLUDED.expected_close_ticks, stage_entered_ticks = EXCLUDED.stage_entered_ticks, version = EXCLUDED.version,
                 created_ticks = EXCLUDED.created_ticks, closed_ticks = EXCLUDED.closed_ticks, last_update_ticks = EXCLUDED.last_update_ticks,
-                evidence_kinds = EXCLUDED.evidence_kinds, pipeline_version = EXCLUDED.pipeline_version
+                evidence_kinds = EXCLUDED.evidence_kinds, pipeline_version = EXCLUDED.pipeline_version,
+                needs_intervention = EXCLUDED.needs_intervention
             """);
         var p = command.Parameters;
         p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
@@ -526,6 +528,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         p.Add(NullableTicks("updated", rows.Select(r => r.LastUpdatedAt)));
         p.Add(JsonLists("kinds", rows.Select(r => r.Doc.Evidence.Select(e => e.Kind).Distinct(StringComparer.Ordinal))));
         p.AddWithValue("pipeline_versions", rows.Select(r => r.Doc.PipelineVersion).ToArray());
+        p.AddWithValue("interventions", rows.Select(r => r.NeedsIntervention).ToArray());
         batch.BatchCommands.Add(command);
     }
 

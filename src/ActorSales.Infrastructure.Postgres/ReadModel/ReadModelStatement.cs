@@ -4,8 +4,10 @@ namespace ActorSales.Infrastructure.Postgres.ReadModel;
 
 /// <summary>
 /// The SQL a read-model query runs and its parameters, as <see cref="PostgresReadModelStore"/> builds it: what an
-/// operator EXPLAINs for a slow query, and what the benchmark's raw-Npgsql baseline runs ("the same SQL"). It selects
-/// (payload, number, text, id) rows, at most <see cref="PageSize"/> + 1 (a further row proves a next page).
+/// operator EXPLAINs for a slow query, and what the benchmarks' raw-Npgsql baselines run ("the same SQL"). A page query
+/// selects (payload, number, text, id) rows, at most <see cref="PageSize"/> + 1 (a further row proves a next page); an
+/// analytics statement selects its facts or counts (<see cref="Shape"/> "analytics:...", <see cref="PageSize"/> its
+/// list limit or 0).
 /// </summary>
 public sealed class ReadModelStatement
 {

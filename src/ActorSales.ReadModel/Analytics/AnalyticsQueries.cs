@@ -37,6 +37,9 @@ public sealed record Completeness(long Customers, long Complete, IReadOnlyDictio
 /// <summary>Open opportunities, and those whose last update is before the cutoff.</summary>
 public sealed record LateUpdates(long Open, long Late);
 
+/// <summary>The first <see cref="Items"/> of a list in its order, and how many the whole list holds (the board's lists).</summary>
+public sealed record TopList<T>(IReadOnlyList<T> Items, long Total);
+
 /// <summary>
 /// What the analytics read from a store: narrow facts and counts, filtered by an <see cref="AnalyticsFilter"/> through
 /// the stores' indexes (team/owner, then time); <see cref="AnalyticsFigures"/> turns them into the figures, the same code
@@ -76,6 +79,18 @@ public interface IAnalyticsFacts
 
     /// <summary>Registrations refused as duplicates in <paramref name="period"/>.</summary>
     Task<long> RefusalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Open opportunities needing a manager's intervention: the first <paramref name="limit"/> longest in stage first
+    /// (earliest stage entry, ties by id), and how many there are in all.
+    /// </summary>
+    Task<TopList<Opportunity>> InterventionsAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Customers warned of their release to the pool: the first <paramref name="limit"/> by earliest last real follow-up
+    /// (never followed up first, ties by id), and how many there are in all.
+    /// </summary>
+    Task<TopList<Customer>> AboutToReleaseAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Open deals grouped by owner, currency and signal (count, summed amount); with <paramref name="closeBefore"/>, only

@@ -124,6 +124,34 @@ public sealed partial class InMemoryReadModelStore
         }
     }
 
+    public Task<TopList<Opportunity>> InterventionsAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var match = Matcher(filter);
+        var all = Snapshot(_opportunities)
+            .Where(r => r.Doc.Status == OpportunityStatus.Open && r.NeedsIntervention && match(r.TeamId, r.OwnerId))
+            .ToList();
+        IReadOnlyList<Opportunity> first = all
+            .OrderBy(r => r.StageEnteredAt.UtcTicks).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(r => r.Doc.Clone())
+            .ToList();
+        return Task.FromResult(new TopList<Opportunity>(first, all.Count));
+    }
+
+    public Task<TopList<Customer>> AboutToReleaseAsync(AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var match = Matcher(filter);
+        var all = Snapshot(_customers).Where(r => r.ReleaseWarned && match(r.TeamId, r.OwnerId)).ToList();
+        IReadOnlyList<Customer> first = all
+            .OrderBy(r => r.LastFollowUpAt?.UtcTicks ?? 0).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(r => r.Doc.Clone())
+            .ToList();
+        return Task.FromResult(new TopList<Customer>(first, all.Count));
+    }
+
     /// <summary>The filter as a predicate over a fact's (team, owner): in reach, and in every narrowing given.</summary>
     private Func<string, string, bool> Matcher(AnalyticsFilter filter)
     {

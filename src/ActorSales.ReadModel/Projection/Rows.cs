@@ -57,6 +57,9 @@ public sealed record OpportunityRow(Opportunity Doc, decimal Amount, DateTimeOff
     public DateTimeOffset StageEnteredAt => Doc.StageEnteredAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
     public DateTimeOffset CreatedAt => Doc.CreatedAt?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
 
+    /// <summary>Whether its forecast signal stalled past the decay age (the board's interventions, when open).</summary>
+    public bool NeedsIntervention => Doc.NeedsIntervention;
+
     /// <summary>When it was won or lost (its history's closing entry); null while open.</summary>
     public DateTimeOffset? ClosedAt =>
         Doc.Status is OpportunityStatus.Won or OpportunityStatus.Lost && Doc.History.Count > 0 ? Doc.History[^1].At?.ToDateTimeOffset() : null;
