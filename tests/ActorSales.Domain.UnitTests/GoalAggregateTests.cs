@@ -89,9 +89,12 @@ public sealed class GoalAggregateTests
     }
 
     [Fact]
-    public void Collected_amount_waits_for_orders()
+    public void Collected_amount_is_an_amount_in_a_currency()
     {
-        Assert.Throws<PreconditionFailedException>(() => GoalRules.Validate("", GoalMetric.CollectedAmount, GoalPeriodKind.Month, "2026-03-01", "10", "EUR"));
+        var goal = GoalRules.Validate("", GoalMetric.CollectedAmount, GoalPeriodKind.Month, "2026-03-01", "1000.50", "EUR");
+        Assert.Equal((1000.50m, "EUR"), (goal.Target, goal.Currency));
+        Assert.Equal("currency", Assert.Throws<ValidationException>(() => GoalRules.Validate("", GoalMetric.CollectedAmount, GoalPeriodKind.Month, "2026-03-01", "10", "")).Field);
+        Assert.Equal("target", Assert.Throws<ValidationException>(() => GoalRules.Validate("", GoalMetric.CollectedAmount, GoalPeriodKind.Month, "2026-03-01", "10.001", "EUR")).Field);
     }
 
     [Fact]

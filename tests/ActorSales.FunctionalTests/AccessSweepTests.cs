@@ -267,6 +267,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ["actorsales.v1.OrdersService.CancelOrder"] = [new CancelOrderRequest { OrderId = w.WonDealId, Reason = "r" }],
             ["actorsales.v1.AnalyticsService.ListAnomalies"] = [.. Scopes(w).Select(s => new ListAnomaliesRequest { Scope = s, PageSize = 10 })],
             ["actorsales.v1.AnalyticsService.GetForecastHistory"] = [.. Scopes(w).Select(s => new GetForecastHistoryRequest { Scope = s, Period = Period() })],
+            ["actorsales.v1.AnalyticsService.GetCollection"] = [.. Scopes(w).Select(s => new GetCollectionRequest { Scope = s, Period = Period() })],
         };
 
         // Team A's figures, its rep's, its region's: none is an outsider's to read.

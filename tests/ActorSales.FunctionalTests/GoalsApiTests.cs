@@ -137,7 +137,7 @@ public sealed class GoalsApiTests : IAsyncLifetime
             (r => { r.PeriodStart = new string('2', 100_000); return r; }, StatusCode.InvalidArgument, "period_start"),
             (r => { r.OwnerId = new string('o', 100_000); return r; }, StatusCode.InvalidArgument, "owner_id"),
             (r => { r.Currency = "EUR"; return r; }, StatusCode.InvalidArgument, "currency"),
-            (r => { r.Metric = GoalMetric.CollectedAmount; return r; }, StatusCode.FailedPrecondition, "metric"),
+            (r => { r.Metric = GoalMetric.CollectedAmount; return r; }, StatusCode.InvalidArgument, "currency"),
         };
         foreach (var (change, code, field) in cases)
         {

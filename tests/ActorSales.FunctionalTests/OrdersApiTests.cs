@@ -31,34 +31,11 @@ public sealed class OrdersApiTests : IAsyncLifetime
 
     private OrdersService.OrdersServiceClient Orders => new(_host.Channel);
 
-    private OpportunitiesService.OpportunitiesServiceClient Opportunities => new(_host.Channel);
-
     private Metadata Finance => _host.As("finance-1", "finance");
 
     /// <summary>A customer and a deal of the team's rep, walked to won; returns (customer, deal).</summary>
-    private async Task<(string Customer, string Deal)> WonDealAsync(ApiTeam team, bool win = true)
-    {
-        var customer = (await _host.Customers.CreateCustomerAsync(new CreateCustomerRequest
-        {
-            Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Referral,
-        }, team.Rep)).Customer.CustomerId;
-        var deal = (await Opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
-        {
-            CustomerId = customer, Title = "Cath lab", Value = new Money { Amount = "9000", Currency = "EUR" },
-            ExpectedCloseAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow().AddMonths(1)),
-        }, team.Rep)).Opportunity.OpportunityId;
-        if (win)
-        {
-            foreach (var (kind, next) in new[] { ("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation"), ("quote", "ContractApproval") })
-            {
-                await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = kind, Reference = "DOC-" + kind }, team.Rep);
-                await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, team.Rep);
-            }
-            await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, team.Rep);
-            await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, team.Rep);
-        }
-        return (customer, deal);
-    }
+    private Task<(string Customer, string Deal)> WonDealAsync(ApiTeam team, bool win = true) =>
+        _host.CreateDealAsync(team.Rep, _clock.GetUtcNow().AddMonths(1), win: win);
 
     private CreateOrderRequest TwoInstalments(string deal) => new()
     {

@@ -58,7 +58,7 @@ public static class GoalRules
 {
     public const decimal MaxTarget = 1_000_000_000_000m;
 
-    /// <summary>Checks a goal request's fields (messages name the field); COLLECTED_AMOUNT is a precondition failure (no orders yet).</summary>
+    /// <summary>Checks a goal request's fields (messages name the field); amount metrics (won, collected) take a currency.</summary>
     public static GoalTarget Validate(string ownerId, GoalMetric metric, GoalPeriodKind kind, string? periodStart, string? target, string? currency)
     {
         if (!Enum.IsDefined(metric) || metric == GoalMetric.Unspecified)
@@ -68,10 +68,6 @@ public static class GoalRules
         if (!Enum.IsDefined(kind) || kind == GoalPeriodKind.Unspecified)
         {
             throw new ValidationException("period_kind", "must be GOAL_PERIOD_KIND_MONTH or GOAL_PERIOD_KIND_WEEK");
-        }
-        if (metric == GoalMetric.CollectedAmount)
-        {
-            throw new PreconditionFailedException("metric: GOAL_METRIC_COLLECTED_AMOUNT needs orders, which do not exist yet");
         }
         if (periodStart is not { Length: 10 }
             || !DateOnly.TryParseExact(periodStart, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start)
@@ -87,7 +83,7 @@ public static class GoalRules
         {
             throw new ValidationException("period_start", "a week's goal starts on a Monday");
         }
-        var isAmount = metric == GoalMetric.WonAmount;
+        var isAmount = metric is GoalMetric.WonAmount or GoalMetric.CollectedAmount;
         if (target is not { Length: > 0 and <= 20 }
             || !decimal.TryParse(target, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
             || value <= 0 || value > MaxTarget
@@ -102,7 +98,7 @@ public static class GoalRules
         {
             if (currency is not { Length: 3 } || !currency.All(char.IsAsciiLetterUpper))
             {
-                throw new ValidationException("currency", "must be an ISO 4217 code (3 capital letters) for GOAL_METRIC_WON_AMOUNT");
+                throw new ValidationException("currency", $"must be an ISO 4217 code (3 capital letters) for {(metric == GoalMetric.WonAmount ? "GOAL_METRIC_WON_AMOUNT" : "GOAL_METRIC_COLLECTED_AMOUNT")}");
             }
             code = currency;
         }
@@ -110,7 +106,7 @@ public static class GoalRules
         {
             if (!string.IsNullOrEmpty(currency))
             {
-                throw new ValidationException("currency", "only GOAL_METRIC_WON_AMOUNT takes a currency");
+                throw new ValidationException("currency", "only GOAL_METRIC_WON_AMOUNT and GOAL_METRIC_COLLECTED_AMOUNT take a currency");
             }
             code = string.Empty;
         }

@@ -134,6 +134,9 @@ public sealed partial class AnalyticsGrpcService(
             Won = m.Won,
             MedianDays = (double)m.MedianDays,
             StddevDays = (double)m.StdDevDays,
+            Paid = m.Paid,
+            MedianDaysToFirstPayment = (double)m.MedianDaysToPayment,
+            StddevDaysToFirstPayment = (double)m.StdDevDaysToPayment,
         }));
         return response;
     }

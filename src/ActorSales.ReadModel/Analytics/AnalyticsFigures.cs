@@ -29,8 +29,11 @@ public sealed record FunnelStageFigures(
 /// <summary>The cells of a funnel stage a drill-down names.</summary>
 public enum FunnelCellKind { Entered, MovedOn, MovedBack, Lost, StillOpen, Won }
 
-/// <summary>The wins of one UTC month: count, median and population standard deviation of the cycle, in days (2 decimals).</summary>
-public sealed record CycleMonth(string Month, long Won, decimal MedianDays, decimal StdDevDays);
+/// <summary>
+/// The wins of one UTC month: count, median and population standard deviation of the cycle (first contact to win), in days
+/// (2 decimals); of them, those paid so far and the same figures of the cycle to the first payment still counting.
+/// </summary>
+public sealed record CycleMonth(string Month, long Won, decimal MedianDays, decimal StdDevDays, long Paid = 0, decimal MedianDaysToPayment = 0, decimal StdDevDaysToPayment = 0);
 
 /// <summary>One opportunity's key actions done out of those its pipeline version requires.</summary>
 public sealed record PenetrationFigure(string OpportunityId, string OwnerId, Share Penetration);
@@ -155,19 +158,27 @@ public static class AnalyticsFigures
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g =>
             {
-                var days = g.Select(w =>
-                {
-                    var start = w.CustomerFirstFollowUpAt is { } first && first <= w.WonAt ? first : w.CreatedAt;
-                    return (decimal)(w.WonAt - start).Ticks / TimeSpan.TicksPerDay;
-                }).Order().ToList();
-                var n = days.Count;
-                var median = n % 2 == 1 ? days[n / 2] : (days[(n / 2) - 1] + days[n / 2]) / 2m;
-                var mean = days.Sum() / n;
-                var variance = days.Sum(d => (d - mean) * (d - mean)) / n;
-                var stddev = (decimal)Math.Sqrt((double)variance);
-                return new CycleMonth(g.Key, n, Round2(median), Round2(stddev));
+                static DateTimeOffset Start(WonCycle w) => w.CustomerFirstFollowUpAt is { } first && first <= w.WonAt ? first : w.CreatedAt;
+                var (won, median, stddev) = Spread(g.Select(w => w.WonAt - Start(w)));
+                var (paid, paidMedian, paidStddev) = Spread(g.Where(w => w.FirstPaidAt is not null).Select(w => w.FirstPaidAt!.Value - Start(w)));
+                return new CycleMonth(g.Key, won, median, stddev, paid, paidMedian, paidStddev);
             })
             .ToList();
+
+    /// <summary>How many durations, their median and population standard deviation in days (2 decimals); zeros for none.</summary>
+    private static (long Count, decimal MedianDays, decimal StdDevDays) Spread(IEnumerable<TimeSpan> durations)
+    {
+        var days = durations.Select(d => (decimal)d.Ticks / TimeSpan.TicksPerDay).Order().ToList();
+        var n = days.Count;
+        if (n == 0)
+        {
+            return (0, 0m, 0m);
+        }
+        var median = n % 2 == 1 ? days[n / 2] : (days[(n / 2) - 1] + days[n / 2]) / 2m;
+        var mean = days.Sum() / n;
+        var variance = days.Sum(d => (d - mean) * (d - mean)) / n;
+        return (n, Round2(median), Round2((decimal)Math.Sqrt((double)variance)));
+    }
 
     /// <summary>
     /// Journey penetration: per opportunity, the key actions (evidence kinds its pipeline version requires to enter or

@@ -15,7 +15,8 @@ public static class GoalActuals
 {
     /// <summary>
     /// A rep's count (their owned records; visits: those they logged) or a team's (what it holds) of
-    /// <paramref name="metric"/> in <paramref name="period"/>; won amounts only in <paramref name="currency"/>.
+    /// <paramref name="metric"/> in <paramref name="period"/>; won and collected amounts only in <paramref name="currency"/>
+    /// (collected: payments received in the period on their orders, not reversed).
     /// </summary>
     public static async Task<decimal> ActualAsync(
         IAnalyticsFacts facts, DomainGoalMetric metric, AnalyticsFilter filter, Period period, string currency, CancellationToken cancellationToken)
@@ -32,6 +33,9 @@ public static class GoalActuals
                 var won = await facts.WonCyclesAsync(filter, period, cancellationToken);
                 var deals = await facts.OpportunitiesAsync(won.Select(w => w.OpportunityId).ToList(), cancellationToken);
                 return deals.Where(d => d.Value?.Currency == currency).Sum(d => decimal.Parse(d.Value.Amount, CultureInfo.InvariantCulture));
+            case DomainGoalMetric.CollectedAmount:
+                var payments = await facts.PaymentsAsync(filter, period, cancellationToken);
+                return payments.Where(p => !p.Reversed && p.Currency == currency).Sum(p => p.Amount);
             default:
                 return 0;
         }
