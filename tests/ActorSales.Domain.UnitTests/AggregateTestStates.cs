@@ -107,6 +107,7 @@ internal sealed class TestCustomerRecord : Customers.ICustomerRecord
     public DateTimeOffset? LastWonAt { get; set; }
     public List<string> AppliedHandovers { get; set; } = [];
     public Dictionary<string, Customers.DealFacts> Deals { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, Customers.OrderPaymentFacts> Orders { get; set; } = new(StringComparer.Ordinal);
     public List<DateTimeOffset> RecentFollowUps { get; set; } = [];
     public Customers.GradeResult? Grade { get; set; }
     public List<Customers.GradeChange> GradeHistory { get; set; } = [];

@@ -152,9 +152,43 @@ public sealed class CustomerGradingTests
                 (GradeFactors.CooperationStage, 50, 30, 15m),
                 (GradeFactors.DecisionChain, 33, 20, 6.6m),
                 (GradeFactors.InteractionFrequency, 50, 20, 10m),
+                (GradeFactors.PaymentRecord, 0, 0, 0m), // no instalment due: not counted
             ],
             result.Factors.Select(f => (f.Factor, f.Score, f.Weight, f.Contribution)));
         Assert.Equal((46.6m, CustomerGrade.C, Now, GradeTriggers.Scheduled), (result.Score, result.Grade, result.ComputedAt, result.Trigger));
+    }
+
+    private static OrderPaymentFacts OrderFacts(long version, (double DueDays, decimal Amount)[] plan, (double ReceivedDays, decimal Amount)[] paid, bool cancelled = false) =>
+        new(cancelled, [.. plan.Select(i => new InstalmentDue(Now.AddDays(i.DueDays), i.Amount))],
+            [.. paid.Select(p => new PaymentReceived(Now.AddDays(p.ReceivedDays), p.Amount))], version);
+
+    [Fact]
+    public void Payment_record_is_the_share_of_due_instalments_paid_on_time_and_weighs_in_once_one_is_due()
+    {
+        var record = WithDeals(Deal(OpportunityStatus.Open, 250_000m, signal: ForecastSignal.L2, people: ["a@x.com"]));
+        record.RecentFollowUps = [Now.AddDays(-1), Now.AddDays(-2)];
+        // Order 1: 100 due day -30 paid day -31 (on time), 100 due day -10 paid day -5 (late: only 100 of 200 by then),
+        // 100 due day +10 (not yet due). Order 2: 50 due day -1, unpaid. Order 3, cancelled: counts for nothing.
+        record.Orders["o1"] = OrderFacts(3, [(-30, 100m), (-10, 100m), (10, 100m)], [(-31, 100m), (-5, 100m)]);
+        record.Orders["o2"] = OrderFacts(1, [(-1, 50m)], []);
+        record.Orders["o3"] = OrderFacts(2, [(-20, 70m)], [], cancelled: true);
+
+        var result = CustomerGrading.Compute(record, Options, Now, GradeTriggers.Payment);
+
+        // 1 of 3 due on time: 33.33 % -> 33; total (1500 + 1500 + 660 + 1000 + 33 x 20) / 120 = 44.33 -> 44.3.
+        var factor = result.Factors.Single(f => f.Factor == GradeFactors.PaymentRecord);
+        Assert.Equal((33.33m, "1 of 3 instalments due paid on time", 33, 20, 5.5m), (factor.RawValue, factor.Detail, factor.Score, factor.Weight, factor.Contribution));
+        Assert.Equal(44.3m, result.Score);
+    }
+
+    [Fact]
+    public void An_instalment_is_on_time_only_when_payments_by_its_due_time_cover_it_and_every_earlier_one()
+    {
+        var facts = OrderFacts(1, [(-20, 100m), (-10, 100m)], [(-25, 150m), (-10, 50m)]);
+        Assert.Equal((2, 2), facts.Punctuality(Now));
+        Assert.Equal((1, 1), facts.Punctuality(Now.AddDays(-15)));
+        Assert.Equal((2, 1), OrderFacts(1, [(-20, 100m), (-10, 100m)], [(-25, 150m), (-9, 50m)]).Punctuality(Now));
+        Assert.Equal((0, 0), OrderFacts(1, [(-20, 100m)], [], cancelled: true).Punctuality(Now));
     }
 
     [Fact]

@@ -168,6 +168,37 @@ public sealed class CollectionApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customers_grade_counts_its_payment_record_once_an_instalment_is_due()
+    {
+        var a = await _host.CreateTeamAsync();
+        var (customer, deal) = await _host.CreateDealAsync(a.Rep, Start.AddMonths(1), "2000");
+        await Orders.CreateOrderAsync(new CreateOrderRequest
+        {
+            OpportunityId = deal, Currency = "EUR", Terms = PaymentTerms.Custom, Lines = { Line("2000") },
+            Instalments = { new PlannedInstalment { DueAt = Day(5), Amount = "1000" }, new PlannedInstalment { DueAt = Day(15), Amount = "1000" } },
+        }, a.Rep);
+        async Task<GradeFactor> RecordAsync(Func<GradeFactor, bool> until) => await Polling.EventuallyAsync(async () =>
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            var grade = await _host.Customers.GetCustomerGradeAsync(new GetCustomerGradeRequest { CustomerId = customer }, a.Rep);
+            return grade.Factors.Single(f => f.Factor == "payment_record");
+        }, until, TimeSpan.FromSeconds(15));
+
+        // Nothing due yet: shown, not counted.
+        var none = await RecordAsync(_ => true);
+        Assert.Equal((0, "no instalment due yet: not counted"), (none.Weight, none.Detail));
+        // The first instalment is paid a day early; once due, the customer's 72-hourly regrade (day 6) counts it. The
+        // second falls due unpaid: its overdue deadline regrades the customer at once.
+        await PayAsync(a, deal, "1000", 4);
+        _clock.SetUtcNow(Start.AddDays(6).AddMinutes(1));
+        var onTime = await RecordAsync(f => f.Detail.StartsWith("1 of 1", StringComparison.Ordinal));
+        Assert.Equal((100, 20, 100.0), (onTime.Score, onTime.Weight, onTime.RawValue));
+        _clock.SetUtcNow(Start.AddDays(15).AddMinutes(1));
+        var missed = await RecordAsync(f => f.Detail.StartsWith("1 of 2", StringComparison.Ordinal));
+        Assert.Equal((50, "1 of 2 instalments due paid on time"), (missed.Score, missed.Detail));
+    }
+
+    [Fact]
     public async Task Hostile_collection_requests_are_refused_naming_the_field()
     {
         var a = await _host.CreateTeamAsync();

@@ -44,7 +44,7 @@ public sealed class CustomerGradeApiTests(HostFixture fixture)
         // One key contact with a title and a phone: decision chain 1 of 3 = 33 x 20 / 100 = 6.6; nothing else yet.
         Assert.Equal((id, CustomerGrade.C, 6.6, CustomerTier.A, "registered"), (grade.CustomerId, grade.Grade, grade.Score, grade.Tier, grade.Trigger));
         Assert.Equal(
-            [("purchase_potential", 0.0, 0, 30, 0.0), ("cooperation_stage", 0.0, 0, 30, 0.0), ("decision_chain", 1.0, 33, 20, 6.6), ("interaction_frequency", 0.0, 0, 20, 0.0)],
+            [("purchase_potential", 0.0, 0, 30, 0.0), ("cooperation_stage", 0.0, 0, 30, 0.0), ("decision_chain", 1.0, 33, 20, 6.6), ("interaction_frequency", 0.0, 0, 20, 0.0), ("payment_record", 0.0, 0, 0, 0.0)],
             grade.Factors.Select(f => (f.Factor, f.RawValue, f.Score, f.Weight, f.Contribution)));
         Assert.Equal("1 of 3 decision makers named", grade.Factors[2].Detail);
         Assert.Equal(grade.ComputedAt.ToDateTimeOffset().AddHours(72), grade.NextRecomputeAt.ToDateTimeOffset());

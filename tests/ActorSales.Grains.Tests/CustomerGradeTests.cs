@@ -46,7 +46,7 @@ public sealed class CustomerGradeTests(ClusterFixture fixture)
         Assert.Equal((CustomerGrade.C, 37.5m), (grade.Grade!.Grade, grade.Grade.Score));
         Assert.Equal(
             [(GradeFactors.PurchasePotential, 100m, 100, 30m), (GradeFactors.CooperationStage, 25m, 25, 7.5m),
-             (GradeFactors.DecisionChain, 0m, 0, 0m), (GradeFactors.InteractionFrequency, 0m, 0, 0m)],
+             (GradeFactors.DecisionChain, 0m, 0, 0m), (GradeFactors.InteractionFrequency, 0m, 0, 0m), (GradeFactors.PaymentRecord, 0m, 0, 0m)],
             grade.Grade.Factors.Select(f => (f.Factor, f.RawValue, f.Score, f.Contribution)));
         Assert.Equal(CustomerTier.A, grade.Tier); // the hand-set tier, beside the computed grade
     }

@@ -14,6 +14,9 @@ public sealed partial class CustomerAggregate
     /// <summary>Closed deals kept in the customer's deal facts besides the open ones (older ones no longer count).</summary>
     public const int ClosedDealsKept = 20;
 
+    /// <summary>Orders kept in the customer's payment facts: those with the latest last instalment (older ones no longer count).</summary>
+    public const int OrdersKept = 20;
+
     private GradingOptions Grading { get; } = grading ?? new GradingOptions();
 
     /// <summary>The scheduled regrade (rows from before grading: due at once, at their creation time).</summary>
@@ -42,6 +45,29 @@ public sealed partial class CustomerAggregate
         }
         Touch();
         Regrade(now, GradeTriggers.Deal);
+    }
+
+    /// <summary>
+    /// An order reported its instalments and standing payments (idempotent; a report older than the one kept, by the
+    /// order's version, changes nothing). The payment record changes, so the grade is recomputed. Beyond
+    /// <see cref="OrdersKept"/> orders, those whose last instalment fell due longest ago are dropped.
+    /// </summary>
+    public void RecordOrderPayments(string orderId, OrderPaymentFacts facts, DateTimeOffset now)
+    {
+        EnsureRegistered();
+        if (S.Orders.TryGetValue(orderId, out var known) && (known.Version > facts.Version || known.Equals(facts)))
+        {
+            return;
+        }
+        S.Orders[orderId] = facts;
+        var stale = S.Orders.OrderByDescending(o => o.Value.Instalments.Count == 0 ? DateTimeOffset.MinValue : o.Value.Instalments.Max(i => i.DueAt))
+            .ThenBy(o => o.Key, StringComparer.Ordinal).Skip(OrdersKept).Select(o => o.Key).ToList();
+        foreach (var old in stale)
+        {
+            S.Orders.Remove(old);
+        }
+        Touch();
+        Regrade(now, GradeTriggers.Payment);
     }
 
     /// <summary>

@@ -16,7 +16,9 @@ namespace ActorSales.Domain.Customers;
 /// <item>decision chain: distinct people named as decision makers on the deals (L3) or as key contacts with a title
 /// and a phone or email, against <see cref="GradingOptions.CompleteDecisionChain"/>;</item>
 /// <item>interaction frequency: real follow-ups within <see cref="GradingOptions.InteractionWindow"/> against
-/// <see cref="GradingOptions.FullInteractionCount"/>.</item>
+/// <see cref="GradingOptions.FullInteractionCount"/>;</item>
+/// <item>payment record: of the instalments of the customer's orders due by now, the share paid on time; a customer with
+/// none due is not judged by it (its weight counts as 0 for them).</item>
 /// </list>
 /// </summary>
 public static class CustomerGrading
@@ -33,6 +35,7 @@ public static class CustomerGrading
             Measure(GradeFactors.CooperationStage, CooperationStage(s, o, now), o.CooperationStageWeight),
             Measure(GradeFactors.DecisionChain, DecisionChain(s, o), o.DecisionChainWeight),
             Measure(GradeFactors.InteractionFrequency, InteractionFrequency(s, o, now), o.InteractionFrequencyWeight),
+            PaymentRecordMeasure(s, o, now),
         };
         var totalWeight = measured.Sum(m => m.Weight);
         var factors = measured.Select(m => new GradeFactorScore(m.Factor, m.Raw, m.Detail, m.Score, m.Weight,
@@ -128,6 +131,23 @@ public static class CustomerGrading
         return (count, $"{count} real follow-ups in the last {o.InteractionWindow.TotalDays:0.#} days; {o.FullInteractionCount} score full",
             Score(count * 100m / o.FullInteractionCount));
     }
+
+    /// <summary>Instalments due by now paid on time, as a percentage; null when none is due yet.</summary>
+    public static (decimal Raw, string Detail, int Score)? PaymentRecord(ICustomerRecord s, DateTimeOffset now)
+    {
+        var (due, onTime) = s.Orders.Values.Select(o => o.Punctuality(now)).Aggregate((Due: 0, OnTime: 0), (sum, p) => (sum.Due + p.Due, sum.OnTime + p.OnTime));
+        if (due == 0)
+        {
+            return null;
+        }
+        var percent = Math.Round(onTime * 100m / due, 2, MidpointRounding.AwayFromZero);
+        return (percent, $"{onTime} of {due} instalments due paid on time", Score(percent));
+    }
+
+    private static (string, decimal, string, int, int) PaymentRecordMeasure(ICustomerRecord s, GradingOptions o, DateTimeOffset now) =>
+        PaymentRecord(s, now) is { } measured
+            ? Measure(GradeFactors.PaymentRecord, measured, o.PaymentRecordWeight)
+            : (GradeFactors.PaymentRecord, 0m, "no instalment due yet: not counted", 0, 0);
 
     /// <summary>
     /// Keeps a real follow-up's time for <see cref="InteractionFrequency"/>: sorted, only those within the window of

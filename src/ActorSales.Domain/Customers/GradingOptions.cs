@@ -1,9 +1,9 @@
 namespace ActorSales.Domain.Customers;
 
 /// <summary>
-/// Customer grading (section "ActorSales:Grading"). Four factors, each scored 0..100, weighted (weights are relative:
-/// the total is the weighted mean); the total's thresholds give the grade. A payment-record factor waits for orders,
-/// which do not exist yet: it is not computed (think of its weight as 0).
+/// Customer grading (section "ActorSales:Grading"). Five factors, each scored 0..100, weighted (weights are relative:
+/// the total is the weighted mean); the total's thresholds give the grade. The payment record counts only for customers
+/// with an instalment due (otherwise its weight is 0 for that customer).
 /// </summary>
 public sealed class GradingOptions
 {
@@ -21,6 +21,9 @@ public sealed class GradingOptions
 
     /// <summary>Weight of interaction frequency: real follow-ups within <see cref="InteractionWindow"/>.</summary>
     public int InteractionFrequencyWeight { get; set; } = 20;
+
+    /// <summary>Weight of the payment record: instalments due that were paid on time (once the customer has one due).</summary>
+    public int PaymentRecordWeight { get; set; } = 20;
 
     /// <summary>A total score at or above this is A+.</summary>
     public int APlusFrom { get; set; } = 85;
@@ -76,9 +79,9 @@ public sealed class GradingOptions
             yield return S + "RecomputeEvery must be between 1 minute and 10 years";
         }
         var weights = new[] { PurchasePotentialWeight, CooperationStageWeight, DecisionChainWeight, InteractionFrequencyWeight };
-        if (weights.Any(w => w < 0 || w > 1000) || weights.Sum() == 0)
+        if (weights.Append(PaymentRecordWeight).Any(w => w < 0 || w > 1000) || weights.Sum() == 0)
         {
-            yield return S + "weights must be 0..1000 and not all 0";
+            yield return S + "weights must be 0..1000 and not all 0 besides PaymentRecordWeight";
         }
         if (!(0 <= BFrom && BFrom <= AFrom && AFrom <= APlusFrom && APlusFrom <= 100))
         {

@@ -22,6 +22,7 @@ public static class GradeFactors
     public const string CooperationStage = "cooperation_stage";
     public const string DecisionChain = "decision_chain";
     public const string InteractionFrequency = "interaction_frequency";
+    public const string PaymentRecord = "payment_record";
 }
 
 /// <summary>What caused a recompute; kept with the grade and its history.</summary>
@@ -31,6 +32,7 @@ public static class GradeTriggers
     public const string Updated = "updated";
     public const string Activity = "activity";
     public const string Deal = "deal";
+    public const string Payment = "payment";
     public const string Scheduled = "scheduled";
 }
 

@@ -39,6 +39,9 @@ public interface ICustomerRecord
     /// <summary>What the customer's deals last reported of themselves (grading's potential, stage and decision chain).</summary>
     Dictionary<string, DealFacts> Deals { get; set; }
 
+    /// <summary>What the customer's orders last reported of their instalments and payments (grading's payment record).</summary>
+    Dictionary<string, OrderPaymentFacts> Orders { get; set; }
+
     /// <summary>Times of recent real follow-ups (grading's interaction frequency).</summary>
     List<DateTimeOffset> RecentFollowUps { get; set; }
 

@@ -52,6 +52,9 @@ public abstract record OrderFollowUp
 
     /// <summary>Whoever manages the team when it runs (the effect looks the manager up).</summary>
     public sealed record NotifyTeamManager(string TeamId, string KeyPrefix, Notification Template) : OrderFollowUp;
+
+    /// <summary>The customer keeps the order's plan and standing payments for its grade's payment record.</summary>
+    public sealed record ReportToCustomer(string CustomerId, string OrderId, Customers.OrderPaymentFacts Facts) : OrderFollowUp;
 }
 
 /// <summary>
@@ -87,6 +90,7 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
         (state.Lines, state.Total, state.Terms, state.Plan) = ([.. lines], total, draft.Terms, [.. plan]);
         (state.Status, state.CreatedAt, state.CreatedBy) = (OrderStatus.Open, now, actorId);
         Raise(new OrderEvent.Created());
+        ReportToCustomer();
     }
 
     /// <summary>Records a payment; over-payment and payments to a cancelled order are refused. The same payment id again is a no-op.</summary>
@@ -122,6 +126,7 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
         {
             state.Status = OrderStatus.Paid;
         }
+        ReportToCustomer();
         return payment;
     }
 
@@ -143,6 +148,7 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
         state.Payments[index] = reversed;
         state.Status = OrderStatus.Open;
         Raise(new OrderEvent.PaymentReversed(reversed));
+        ReportToCustomer();
         return reversed;
     }
 
@@ -161,7 +167,15 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
         }
         (state.Status, state.CancelReason) = (OrderStatus.Cancelled, why);
         Raise(new OrderEvent.Cancelled(why));
+        ReportToCustomer();
     }
+
+    /// <summary>What the customer grades the order's payments by, as of this change.</summary>
+    private void ReportToCustomer() => Then(new OrderFollowUp.ReportToCustomer(state.CustomerId, id, new Customers.OrderPaymentFacts(
+        state.Status == OrderStatus.Cancelled,
+        [.. state.Plan.Select(i => new Customers.InstalmentDue(i.DueAt, i.Amount))],
+        [.. state.Payments.Where(p => !p.Reversed).Select(p => new Customers.PaymentReceived(p.ReceivedAt, p.Amount))],
+        state.Version)));
 
     /// <summary>Each instalment not yet paid wants its reminder, overdue and escalation deadlines, minus those already fired.</summary>
     public List<Deadline> WantedDeadlines(OrderOptions options)
@@ -226,6 +240,7 @@ public sealed class OrderAggregate(string id, IOrderState state) : Aggregate<Ord
             case Overdue:
                 Then(new OrderFollowUp.Notify(state.OwnerId, Notice(state.OwnerId, NotificationSeverity.Warning, what + " is overdue")));
                 Then(new OrderFollowUp.NotifyTeamManager(state.TeamId, key, Notice("manager", NotificationSeverity.Warning, what + " is overdue")));
+                ReportToCustomer(); // a missed instalment changes the customer's payment record now, not at its next regrade
                 break;
             default:
                 var escalated = $"{what} is escalated: overdue since {instalment.DueAt:yyyy-MM-dd}";

@@ -52,6 +52,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("RecordDeal")]
     Task RecordDeal(string opportunityId, DealFacts facts);
 
+    /// <summary>An order reports its plan and standing payments (grading's payment record); regrades at once. Called by the order grain.</summary>
+    [Alias("RecordOrderPayments")]
+    Task RecordOrderPayments(string orderId, OrderPaymentFacts facts);
+
     /// <summary>The computed grade with its factors and history, beside the hand-set tier; same access as <see cref="Get"/>.</summary>
     [Alias("GetGrade"), ReadOnly]
     Task<CustomerGradeView> GetGrade(Caller caller);

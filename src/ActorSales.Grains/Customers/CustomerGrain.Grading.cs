@@ -5,7 +5,8 @@ using ActorSales.Grains.Abstractions.Customers;
 namespace ActorSales.Grains.Customers;
 
 /// <summary>
-/// The computed grade: deals report their grading inputs here (opportunity -> customer, the allowed direction), the
+/// The computed grade: deals and orders report their grading inputs here (opportunity -> customer, order -> customer, the
+/// allowed directions), the
 /// aggregate regrades within the same write, and callers read the grade with the factors behind it. The scheduled
 /// regrade is one of the customer's deadlines (see the Deadlines part).
 /// </summary>
@@ -15,6 +16,13 @@ public sealed partial class CustomerGrain
     {
         var customer = Aggregate();
         customer.RecordDeal(opportunityId, facts, clock.GetUtcNow());
+        await Commit(customer, Caller.System.UserId);
+    }
+
+    public async Task RecordOrderPayments(string orderId, OrderPaymentFacts facts)
+    {
+        var customer = Aggregate();
+        customer.RecordOrderPayments(orderId, facts, clock.GetUtcNow());
         await Commit(customer, Caller.System.UserId);
     }
 

@@ -90,6 +90,9 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 
     /// <summary>A registration of this id was refused as a duplicate (its event is published once per attempt).</summary>
     [Id(35)] public bool RegistrationRefused { get; set; }
+
+    /// <summary>What the customer's orders last reported (grading's payment record); rows before orders have none.</summary>
+    [Id(36)] public Dictionary<string, OrderPaymentFacts> Orders { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -21,6 +21,13 @@ public sealed record ReportDealToCustomer([property: Id(0)] string CustomerId, [
     public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ICustomerGrain>(CustomerId).RecordDeal(OpportunityId, Facts);
 }
 
+/// <summary>The customer keeps what it grades the order's payments by; idempotent (the order's version orders reports).</summary>
+[GenerateSerializer, Immutable, Alias("actorsales.effects.ReportOrderPaymentsToCustomer")]
+public sealed record ReportOrderPaymentsToCustomer([property: Id(0)] string CustomerId, [property: Id(1)] string OrderId, [property: Id(2)] Domain.Customers.OrderPaymentFacts Facts) : Effect
+{
+    public override Task RunAsync(IGrainFactory grains) => grains.GetGrain<ICustomerGrain>(CustomerId).RecordOrderPayments(OrderId, Facts);
+}
+
 /// <summary>The owner's book of open deals shows (or drops) the opportunity.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.effects.LinkOpportunityToOwner")]
 public sealed record LinkOpportunityToOwner([property: Id(0)] string OwnerId, [property: Id(1)] string OpportunityId, [property: Id(2)] bool Open) : Effect

@@ -24,7 +24,7 @@ public static class CallGraph
         ["publicpool"] = ["team"],
         ["departmenttask"] = ["departmentqueue", "notificationinbox"],
         ["team"] = ["region", "notificationinbox"],
-        ["order"] = ["opportunity", "team", "notificationinbox"],
+        ["order"] = ["opportunity", "customer", "team", "notificationinbox"],
         ["pipeline"] = ["pipelinecatalog"],
         ["book"] = [],
         ["pendingapprovals"] = [],

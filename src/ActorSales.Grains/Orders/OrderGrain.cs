@@ -190,6 +190,7 @@ public sealed class OrderGrain(
     {
         OrderFollowUp.Notify notify => new Notify(notify.RecipientId, notify.Notification),
         OrderFollowUp.NotifyTeamManager manager => new NotifyTeamManager(manager.TeamId, null, manager.KeyPrefix, manager.Template),
+        OrderFollowUp.ReportToCustomer report => new ReportOrderPaymentsToCustomer(report.CustomerId, report.OrderId, report.Facts),
         _ => throw new ArgumentOutOfRangeException(nameof(followUp), followUp, "no effect for this order follow-up"),
     };
 
