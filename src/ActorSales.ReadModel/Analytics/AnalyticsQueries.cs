@@ -40,6 +40,11 @@ public sealed record LateUpdates(long Open, long Late);
 /// <summary>The first <see cref="Items"/> of a list in its order, and how many the whole list holds (the board's lists).</summary>
 public sealed record TopList<T>(IReadOnlyList<T> Items, long Total);
 
+// TEMPORARY (branch commission): the lead's PaymentFact / PaymentsAsync / PaymentsChangedAsync signatures, stubbed
+// until they land on main; replaced by merging main.
+public sealed record PaymentFact(string PaymentId, string OrderId, string CustomerId, string OwnerId, string TeamId,
+    string Currency, decimal Amount, DateTimeOffset ReceivedAt, DateTimeOffset RecordedAt, bool Reversed, DateTimeOffset? ReversedAt);
+
 /// <summary>
 /// What the analytics read from a store: narrow facts and counts, filtered by an <see cref="AnalyticsFilter"/> through
 /// the stores' indexes (team/owner, then time); <see cref="AnalyticsFigures"/> turns them into the figures, the same code
@@ -106,6 +111,12 @@ public interface IAnalyticsFacts
     /// owner) in its currency won in its window. Deviation, accuracy and final are left to <see cref="AnalyticsFigures"/>.
     /// </summary>
     Task<IReadOnlyList<ForecastWeek>> ForecastHistoryAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
+    /// <summary>Payments of orders in scope (order's owner/team) received in <paramref name="received"/> (reversed ones included, flagged).</summary>
+    Task<IReadOnlyList<PaymentFact>> PaymentsAsync(AnalyticsFilter filter, Period received, CancellationToken cancellationToken = default);
+
+    /// <summary>Payments of orders in scope recorded or reversed in <paramref name="changed"/>.</summary>
+    Task<IReadOnlyList<PaymentFact>> PaymentsChangedAsync(AnalyticsFilter filter, Period changed, CancellationToken cancellationToken = default);
 }
 
 /// <summary>ListAnomalies: the scope, detected in a period (null: any time), active or cleared (null: both), keyset paged.</summary>
