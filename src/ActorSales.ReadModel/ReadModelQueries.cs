@@ -98,7 +98,7 @@ public interface IReadModelQueries : Analytics.IAnalyticsFacts
     /// <summary>Orders in scope, newest first (each as its latest event left it; see <see cref="OrderFacts.AsOf"/>).</summary>
     Task<ResultPage<Order>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>TEMPORARY (branch commission) until main has it: the orders with these ids (those that exist).</summary>
+    /// <summary>The orders with these ids (those that exist), in no particular order; access was decided before.</summary>
     Task<IReadOnlyList<Order>> OrdersByIdAsync(IReadOnlyCollection<string> orderIds, CancellationToken cancellationToken = default);
 
     Task<ResultPage<Team>> ListTeamsAsync(TeamQuery query, CancellationToken cancellationToken = default);

@@ -119,14 +119,20 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<IReadOnlyList<ActorSales.Contracts.V1.ForecastWeek>> ForecastHistoryAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) =>
         _inner.ForecastHistoryAsync(filter, period, cancellationToken);
 
+    public Task<IReadOnlyList<ActorSales.Contracts.V1.Order>> OrdersByIdAsync(IReadOnlyCollection<string> orderIds, CancellationToken cancellationToken = default) =>
+        _inner.OrdersByIdAsync(orderIds, cancellationToken);
+
     public Task<IReadOnlyList<Analytics.PaymentFact>> PaymentsAsync(Analytics.AnalyticsFilter filter, Analytics.Period received, CancellationToken cancellationToken = default) =>
         _inner.PaymentsAsync(filter, received, cancellationToken);
 
     public Task<IReadOnlyList<Analytics.PaymentFact>> PaymentsChangedAsync(Analytics.AnalyticsFilter filter, Analytics.Period changed, CancellationToken cancellationToken = default) =>
         _inner.PaymentsChangedAsync(filter, changed, cancellationToken);
 
-    public Task<IReadOnlyList<ActorSales.Contracts.V1.Order>> OrdersByIdAsync(IReadOnlyCollection<string> orderIds, CancellationToken cancellationToken = default) =>
-        _inner.OrdersByIdAsync(orderIds, cancellationToken);
+    public Task<IReadOnlyList<Analytics.ReceivableFact>> ReceivablesAsync(Analytics.AnalyticsFilter filter, CancellationToken cancellationToken = default) =>
+        _inner.ReceivablesAsync(filter, cancellationToken);
+
+    public Task<IReadOnlyList<Analytics.OrderTotals>> OrderTotalsAsync(Analytics.AnalyticsFilter filter, Analytics.Period period, CancellationToken cancellationToken = default) =>
+        _inner.OrderTotalsAsync(filter, period, cancellationToken);
 }
 
 /// <summary>A lease the test grants or withholds.</summary>

@@ -77,12 +77,13 @@ public sealed partial class PostgresReadModelStore
         sql.Where($"o.status = {(short)OpportunityStatus.Won}");
         During(sql, "o.closed_ticks", period);
         sql.Text = $"""
-            SELECT o.opportunity_id, o.closed_ticks, o.created_ticks, c.first_follow_up_ticks
+            SELECT o.opportunity_id, o.closed_ticks, o.created_ticks, c.first_follow_up_ticks,
+                   (SELECT min(p.received_ticks) FROM actorsales_rm_payments p WHERE p.order_id = o.opportunity_id AND p.reversed_ticks IS NULL)
             FROM actorsales_rm_opportunities o LEFT JOIN actorsales_rm_customers c ON c.customer_id = o.customer_id
             {sql.WhereClause}
             """;
-        return await ReadAsync(sql, r => new WonCycle(r.GetString(0), Utc(r.GetInt64(1)), Utc(r.GetInt64(2)), r.IsDBNull(3) ? null : Utc(r.GetInt64(3))),
-            cancellationToken);
+        return await ReadAsync(sql, r => new WonCycle(r.GetString(0), Utc(r.GetInt64(1)), Utc(r.GetInt64(2)), r.IsDBNull(3) ? null : Utc(r.GetInt64(3)),
+            r.IsDBNull(4) ? null : Utc(r.GetInt64(4))), cancellationToken);
     }
 
     public async Task<IReadOnlyList<OpportunityEvidence>> CreatedOpportunitiesAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default)

@@ -98,6 +98,8 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             DELETE FROM actorsales_rm_anomalies;
             DELETE FROM actorsales_rm_forecast_weeks;
             DELETE FROM actorsales_rm_orders;
+            DELETE FROM actorsales_rm_payments;
+            DELETE FROM actorsales_rm_receivables;
             """, connection, transaction))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);

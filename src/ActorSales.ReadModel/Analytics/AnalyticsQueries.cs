@@ -20,7 +20,7 @@ public readonly record struct Period(DateTimeOffset From, DateTimeOffset To)
 public sealed record OpenCount(string PipelineKey, string Stage, StallLevel StallLevel, AgeBucket AgeBucket, long Count);
 
 /// <summary>A won opportunity: when it was won and when its first contact was (see <see cref="AnalyticsFigures.CycleTimes"/>).</summary>
-public sealed record WonCycle(string OpportunityId, DateTimeOffset WonAt, DateTimeOffset CreatedAt, DateTimeOffset? CustomerFirstFollowUpAt);
+public sealed record WonCycle(string OpportunityId, DateTimeOffset WonAt, DateTimeOffset CreatedAt, DateTimeOffset? CustomerFirstFollowUpAt, DateTimeOffset? FirstPaidAt = null);
 
 /// <summary>An opportunity's key-action evidence: the distinct evidence kinds it holds, and the pipeline version it follows.</summary>
 public sealed record OpportunityEvidence(string OpportunityId, string OwnerId, string PipelineKey, int PipelineVersion, IReadOnlySet<string> EvidenceKinds);
@@ -39,11 +39,6 @@ public sealed record LateUpdates(long Open, long Late);
 
 /// <summary>The first <see cref="Items"/> of a list in its order, and how many the whole list holds (the board's lists).</summary>
 public sealed record TopList<T>(IReadOnlyList<T> Items, long Total);
-
-// TEMPORARY (branch commission): the lead's PaymentFact / PaymentsAsync / PaymentsChangedAsync signatures, stubbed
-// until they land on main; replaced by merging main.
-public sealed record PaymentFact(string PaymentId, string OrderId, string CustomerId, string OwnerId, string TeamId,
-    string Currency, decimal Amount, DateTimeOffset ReceivedAt, DateTimeOffset RecordedAt, bool Reversed, DateTimeOffset? ReversedAt);
 
 /// <summary>
 /// What the analytics read from a store: narrow facts and counts, filtered by an <see cref="AnalyticsFilter"/> through
@@ -112,11 +107,18 @@ public interface IAnalyticsFacts
     /// </summary>
     Task<IReadOnlyList<ForecastWeek>> ForecastHistoryAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
 
-    /// <summary>Payments of orders in scope (order's owner/team) received in <paramref name="received"/> (reversed ones included, flagged).</summary>
+    /// <summary>Payments of orders in scope received in <paramref name="received"/> (reversed ones included, flagged).</summary>
     Task<IReadOnlyList<PaymentFact>> PaymentsAsync(AnalyticsFilter filter, Period received, CancellationToken cancellationToken = default);
 
-    /// <summary>Payments of orders in scope recorded or reversed in <paramref name="changed"/>.</summary>
+    /// <summary>Payments of orders in scope recorded or reversed in <paramref name="changed"/> (late payments, reversals after a close).</summary>
     Task<IReadOnlyList<PaymentFact>> PaymentsChangedAsync(AnalyticsFilter filter, Period changed, CancellationToken cancellationToken = default);
+
+    /// <summary>What is still to be collected: instalments of open orders in scope not fully paid.</summary>
+    Task<IReadOnlyList<ReceivableFact>> ReceivablesAsync(AnalyticsFilter filter, CancellationToken cancellationToken = default);
+
+    /// <summary>Order totals per currency for days sales outstanding over <paramref name="period"/> (see <see cref="OrderTotals"/>).</summary>
+    Task<IReadOnlyList<OrderTotals>> OrderTotalsAsync(AnalyticsFilter filter, Period period, CancellationToken cancellationToken = default);
+
 }
 
 /// <summary>ListAnomalies: the scope, detected in a period (null: any time), active or cleared (null: both), keyset paged.</summary>

@@ -45,7 +45,8 @@ public sealed partial class InMemoryReadModelStore
         {
             IReadOnlyList<WonCycle> wins = _opportunities.Values
                 .Where(r => r.Doc.Status == OpportunityStatus.Won && r.ClosedAt is { } won && period.Contains(won) && match(r.TeamId, r.OwnerId))
-                .Select(r => new WonCycle(r.Id, r.ClosedAt!.Value, r.CreatedAt, _customers.GetValueOrDefault(r.CustomerId)?.FirstFollowUpAt))
+                .Select(r => new WonCycle(r.Id, r.ClosedAt!.Value, r.CreatedAt, _customers.GetValueOrDefault(r.CustomerId)?.FirstFollowUpAt,
+                    _orders.GetValueOrDefault(r.Id) is { } order ? CollectionFacts.FirstPaidAt(order) : null))
                 .ToList();
             return Task.FromResult(wins);
         }
