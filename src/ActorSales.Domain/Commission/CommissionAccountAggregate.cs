@@ -44,7 +44,7 @@ public sealed class CommissionAccountAggregate(string id, ICommissionAccountStat
     public CommissionStatement? Stored(CommissionPeriod period) => state.Statements.GetValueOrDefault(period.ToString());
 
     /// <summary>Whether a draft of <paramref name="period"/> takes adjustments: it is the next open period.</summary>
-    public bool IsNextOpen(CommissionPeriod period) => state.LastFinal is { } last && period == last.Next;
+    public bool IsNextOpen(CommissionPeriod period) => state.LastFinal is { } last && period == last.Next();
 
     /// <summary>When the latest final statement's lines were frozen: changes since then are the next open period's adjustments.</summary>
     public DateTimeOffset? FrozenSince => state.LastFinal is { } last ? state.Statements[last.ToString()].ComputedAt : null;
@@ -69,13 +69,13 @@ public sealed class CommissionAccountAggregate(string id, ICommissionAccountStat
     public void EnsureApprovable(CommissionPeriod period, DateTimeOffset now)
     {
         EnsureNotStored(period);
-        if (now < period.End)
+        if (now < period.End())
         {
-            throw new PreconditionFailedException($"period: {period} has not ended; its statement can be approved from {period.End:yyyy-MM-dd}");
+            throw new PreconditionFailedException($"period: {period} has not ended; its statement can be approved from {period.End():yyyy-MM-dd}");
         }
-        if (state.LastFinal is { } last && period != last.Next)
+        if (state.LastFinal is { } last && period != last.Next())
         {
-            throw new PreconditionFailedException($"period: statements are approved in order; the next open period is {last.Next}");
+            throw new PreconditionFailedException($"period: statements are approved in order; the next open period is {last.Next()}");
         }
         if (state.Statements.Values.FirstOrDefault(s => s.Status == StatementStatus.Approved) is { } waiting)
         {

@@ -76,11 +76,11 @@ public static class CommissionCalculator
         var period = inputs.Period;
         var lines = new List<StatementLine>();
         var late = new List<CollectedPayment>();
-        var takesAdjustments = inputs.FirstFinal is { } first && inputs.LastFinal is { } last && period == last.Next;
+        var takesAdjustments = inputs.FirstFinal is { } first && inputs.LastFinal is { } last && period == last.Next();
         if (takesAdjustments)
         {
-            var firstStart = inputs.FirstFinal!.Value.Start;
-            foreach (var p in inputs.Changed.Where(p => p.ReceivedAt >= firstStart && p.ReceivedAt < period.Start)
+            var firstStart = inputs.FirstFinal!.Value.Start();
+            foreach (var p in inputs.Changed.Where(p => p.ReceivedAt >= firstStart && p.ReceivedAt < period.Start())
                 .DistinctBy(p => p.PaymentId).OrderBy(p => p.ReceivedAt).ThenBy(p => p.PaymentId, StringComparer.Ordinal))
             {
                 var settled = inputs.Settled.GetValueOrDefault(p.PaymentId);
@@ -296,7 +296,7 @@ public static class WhatIfRules
         var currency = CommissionRules.Currency(draft.Currency, at + ".currency");
         var amount = CommissionRules.Amount(draft.Amount, at + ".amount", positive: true, currency);
         var productLine = Common.Guard.Optional(draft.ProductLine, at + ".product_line");
-        var receivedAt = draft.ReceivedAt ?? period.End.AddTicks(-1);
+        var receivedAt = draft.ReceivedAt ?? period.End().AddTicks(-1);
         if (!period.Contains(receivedAt))
         {
             throw new Errors.ValidationException(at + ".received_at", $"must be within {period}");

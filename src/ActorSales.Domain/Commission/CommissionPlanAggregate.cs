@@ -43,7 +43,7 @@ public sealed class CommissionPlanAggregate(string id, ICommissionPlanState stat
     public CommissionPlan? Get(int version) => version == 0 ? state.Versions.LastOrDefault() : state.Versions.FirstOrDefault(v => v.Version == version);
 
     public static CommissionPlan? InForce(IEnumerable<CommissionPlan> versions, CommissionPeriod period) => versions
-        .Where(v => v.EffectiveFrom <= period.FirstDay)
+        .Where(v => v.EffectiveFrom <= period.FirstDay())
         .OrderBy(v => v.EffectiveFrom).ThenBy(v => v.Version)
         .LastOrDefault();
 

@@ -199,15 +199,16 @@ public static class CommissionRules
 [GenerateSerializer, Immutable, Alias("actorsales.CommissionPeriod")]
 public readonly record struct CommissionPeriod([property: Id(0)] int Year, [property: Id(1)] int Month) : IComparable<CommissionPeriod>
 {
-    public DateTimeOffset Start => new(Year, Month, 1, 0, 0, 0, TimeSpan.Zero);
+    // Methods, not properties: a property of the struct's own type (Next) sends JSON serialisers into endless recursion.
+    public DateTimeOffset Start() => new(Year, Month, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public DateTimeOffset End => Start.AddMonths(1);
+    public DateTimeOffset End() => Start().AddMonths(1);
 
-    public CommissionPeriod Next => Of(End);
+    public CommissionPeriod Next() => Of(End());
 
-    public DateOnly FirstDay => new(Year, Month, 1);
+    public DateOnly FirstDay() => new(Year, Month, 1);
 
-    public bool Contains(DateTimeOffset time) => time >= Start && time < End;
+    public bool Contains(DateTimeOffset time) => time >= Start() && time < End();
 
     public static CommissionPeriod Of(DateTimeOffset time)
     {

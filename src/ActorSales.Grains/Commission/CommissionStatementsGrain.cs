@@ -109,12 +109,12 @@ public sealed class CommissionStatementsGrain(
         var plan = await PlanAsync(teamId, period);
         var now = clock.GetUtcNow();
         var aggregate = Aggregate();
-        var received = await facts.PaymentsReceivedAsync(Id, period.Start, period.End);
+        var received = await facts.PaymentsReceivedAsync(Id, period.Start(), period.End());
         IReadOnlyList<CollectedPayment> changed = aggregate.IsNextOpen(period) && aggregate.FrozenSince is { } since
             ? await facts.PaymentsChangedAsync(Id, since, now.AddDays(1))
             : [];
         var metrics = plan.ProcessMetrics.Count > 0
-            ? await facts.ProcessAsync(Id, period.Start, period.End, (key, version) => GrainFactory.GetGrain<IPipelineGrain>(key).Get(version))
+            ? await facts.ProcessAsync(Id, period.Start(), period.End(), (key, version) => GrainFactory.GetGrain<IPipelineGrain>(key).Get(version))
             : new ProcessActuals(0, 0);
         var figures = CommissionCalculator.Calculate(new CommissionInputs(plan, period, received, changed, S.Settled, S.FirstFinal, S.LastFinal, metrics, hypothetical));
         return new CommissionStatement(Id, teamId, period, StatementStatus.Draft, figures, now);
@@ -125,7 +125,7 @@ public sealed class CommissionStatementsGrain(
         await GrainFactory.GetGrain<ICommissionPlanGrain>(teamId).InForce(period)
         ?? await GrainFactory.GetGrain<ICommissionPlanGrain>(Domain.Commission.CommissionPlan.DefaultPlanId).InForce(period)
         ?? throw new PreconditionFailedException(
-            $"period: no commission plan is in force for {period}; define plan '{teamId}' or '{Domain.Commission.CommissionPlan.DefaultPlanId}' effective on or before {period.FirstDay:yyyy-MM-dd}");
+            $"period: no commission plan is in force for {period}; define plan '{teamId}' or '{Domain.Commission.CommissionPlan.DefaultPlanId}' effective on or before {period.FirstDay():yyyy-MM-dd}");
 
     private CommissionAccountAggregate Aggregate() => new(Id, S);
 
