@@ -119,16 +119,17 @@ public static class CommissionRules
         var tiers = new List<CommissionTier>();
         for (var i = 0; i < drafts.Count; i++)
         {
-            var from = Amount(drafts[i].From, $"{at}[{i}].from", positive: false, currency);
+            var tier = $"{at}[{i}]";
+            var from = Amount(drafts[i].From, tier + ".from", positive: false, currency);
             if (i == 0 && startAtZero && from != 0)
             {
-                throw new ValidationException($"{at}[0].from", "must be 0: the first tier starts at nothing collected");
+                throw new ValidationException(tier + ".from", "must be 0: the first tier starts at nothing collected");
             }
             if (i > 0 && from <= tiers[^1].From)
             {
-                throw new ValidationException($"{at}[{i}].from", "must be above the previous tier's");
+                throw new ValidationException(tier + ".from", "must be above the previous tier's");
             }
-            tiers.Add(new CommissionTier(from, Rate(drafts[i].RatePercent, $"{at}[{i}].rate_percent")));
+            tiers.Add(new CommissionTier(from, Rate(drafts[i].RatePercent, tier + ".rate_percent")));
         }
         return tiers;
     }
