@@ -13,6 +13,8 @@ namespace ActorSales.Grains.Abstractions;
 /// <see cref="Domain.Pipeline.ApprovalIds"/>): the opportunity that asked for it is the first segment, and decisions
 /// reach the approval through that opportunity</item>
 /// <item>handover: the leaver's salesperson id (one departure per salesperson; departed is final)</item>
+/// <item>commission plan: the plan id (a team id, or "default"); commission statements: the salesperson id; commission
+/// period index: the period, "YYYY-MM"</item>
 /// <item>pipeline: the pipeline key, e.g. "b2b"; the pipeline catalog: "all"</item>
 /// <item>customer activity chunk: "{customerId}/{chunkIndex}", activities chunkIndex*100+1 .. +100</item>
 /// <item>de-duplication index: the normalised key, e.g. "phone:+4930123456", "email:a@b.com", "company:acme"</item>

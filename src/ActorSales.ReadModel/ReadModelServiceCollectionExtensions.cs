@@ -25,6 +25,8 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<IReadModelQueries>(sp => sp.GetRequiredService<IReadModelStore>());
         // The figures teams' time rules judge by (anomalies, forecast snapshots); a silo without it arms none.
         services.TryAddSingleton<Grains.Abstractions.Analytics.ITeamFigures, Analytics.ReadModelTeamFigures>();
+        // What commission statements are computed from; a silo without it answers them FAILED_PRECONDITION.
+        services.TryAddSingleton<Grains.Abstractions.Commission.ICommissionFacts, Analytics.ReadModelCommissionFacts>();
         services.TryAddSingleton<IProjectionLease, SingleSiloLease>();
         services.TryAddSingleton<ProjectorStatus>();
         services.TryAddSingleton<ReadModelMetrics>();

@@ -32,6 +32,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
         ["actorsales.v1.PipelinesService.ListPipelines"] = "pipelines are shared configuration every user works with",
         ["actorsales.v1.CustomersService.SearchCustomers"] = "names no record: the caller's read scope decides every row",
         ["actorsales.v1.TeamsService.ListTeams"] = "names no team: the caller's read scope decides every row",
+        ["actorsales.v1.CommissionService.GetPlan"] = "commission plans are shared configuration every salesperson is paid by",
     };
 
     /// <summary>Team A's records, in states that used to leak through errors; team B's people and other callers.</summary>
@@ -265,6 +266,14 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 [new RecordPaymentRequest { OrderId = w.WonDealId, Amount = "800000", BankReference = "B", EvidenceReference = "E", TermType = PaymentTerms.Net30 }],
             ["actorsales.v1.OrdersService.ReversePayment"] = [new ReversePaymentRequest { OrderId = w.WonDealId, PaymentId = "pay-x", Reason = "r" }],
             ["actorsales.v1.OrdersService.CancelOrder"] = [new CancelOrderRequest { OrderId = w.WonDealId, Reason = "r" }],
+            ["actorsales.v1.CommissionService.DefinePlan"] = [new DefinePlanRequest { Plan = CommissionPlanOf(w.A.TeamId) }],
+            ["actorsales.v1.CommissionService.CalculateCommission"] = [new CalculateCommissionRequest { SalespersonId = w.A.RepId, Period = "2026-01" }],
+            ["actorsales.v1.CommissionService.WhatIfCommission"] =
+                [new WhatIfCommissionRequest { SalespersonId = w.A.RepId, Period = "2026-01", Payments = { new HypotheticalPayment { Amount = "1", Currency = "EUR" } } }],
+            ["actorsales.v1.CommissionService.ListStatements"] =
+                [new ListStatementsRequest { Period = "2026-01", TeamId = w.A.TeamId }, new ListStatementsRequest { Period = "2026-01", SalespersonId = w.A.RepId }],
+            ["actorsales.v1.CommissionService.ApproveStatement"] = [new ApproveStatementRequest { SalespersonId = w.A.RepId, Period = "2026-01" }],
+            ["actorsales.v1.CommissionService.FinaliseStatement"] = [new FinaliseStatementRequest { SalespersonId = w.A.RepId, Period = "2026-01" }],
             ["actorsales.v1.AnalyticsService.ListAnomalies"] = [.. Scopes(w).Select(s => new ListAnomaliesRequest { Scope = s, PageSize = 10 })],
             ["actorsales.v1.AnalyticsService.GetForecastHistory"] = [.. Scopes(w).Select(s => new GetForecastHistoryRequest { Scope = s, Period = Period() })],
             ["actorsales.v1.AnalyticsService.GetCollection"] = [.. Scopes(w).Select(s => new GetCollectionRequest { Scope = s, Period = Period() })],
@@ -279,6 +288,13 @@ public sealed class AccessSweepTests(HostFixture fixture)
             From = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
             To = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)),
         };
+
+        static CommissionPlan CommissionPlanOf(string teamId)
+        {
+            var plan = CommissionApiTests.WorkedExamplePlan();
+            plan.PlanId = teamId;
+            return plan;
+        }
 
         CreateCustomerRequest WithOwner(string ownerId)
         {

@@ -159,6 +159,14 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         await Retried("PoolService.AssignPoolCustomer", team.Manager,
             new AssignPoolCustomerRequest { TeamId = team.TeamId, CustomerId = second, OwnerId = team.RepId }, r => r.OwnerId = team.ManagerId);
 
+        // Commission: a plan, then last month's (empty) statement of the rep approved by the manager and finalised.
+        var plan = CommissionApiTests.WorkedExamplePlan();
+        (plan.EffectiveFrom, plan.PlanId) = ("2000-01-01", team.TeamId);
+        await Retried("CommissionService.DefinePlan", admin, new DefinePlanRequest { Plan = plan }, r => r.Plan.Name = "Other");
+        var lastMonth = _clock.GetUtcNow().AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        await Retried("CommissionService.ApproveStatement", team.Manager, new ApproveStatementRequest { SalespersonId = team.RepId, Period = lastMonth }, r => r.Etag = "other");
+        await Retried("CommissionService.FinaliseStatement", admin, new FinaliseStatementRequest { SalespersonId = team.RepId, Period = lastMonth }, r => r.Period = "2020-01");
+
         var changing = ApiSurface.UnaryMethods().Where(m => !ApiSurface.IsRead(m)).Select(m => $"{m.Service.Name}.{m.Name}").ToList();
         Assert.Empty(changing.Except(_walked));
     }

@@ -17,6 +17,8 @@ public enum SourceChannel
     Referral = 2,
     Outbound = 3,
     InboundWebForm = 4,
+    /// <summary>Brought by a channel partner (distributor, reseller); their payments earn the partner rebates.</summary>
+    ChannelPartner = 5,
 }
 
 /// <summary>Kind of an activity logged on a customer.</summary>

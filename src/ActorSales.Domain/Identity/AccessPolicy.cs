@@ -442,6 +442,44 @@ public static class AccessPolicy
         }
     }
 
+    /// <summary>Commission plans are defined by admins and finance.</summary>
+    public static void EnsureCanDefineCommissionPlan(Caller caller)
+    {
+        EnsureActive(caller);
+        if (caller.Role is not (Role.Admin or Role.Finance))
+        {
+            throw new AccessDeniedException("only admins and finance may define commission plans");
+        }
+    }
+
+    /// <summary>A rep's commission statements are read as their book is: the rep, the team's manager, directors, admins, finance, services.</summary>
+    public static void EnsureCanReadStatements(Caller caller, string salespersonId, string? teamId) =>
+        EnsureCanRead(caller, salespersonId, teamId, "these commission statements");
+
+    /// <summary>A statement is approved by the rep's manager (never their own), a director or an admin.</summary>
+    public static void EnsureCanApproveStatement(Caller caller, string salespersonId, string? teamId)
+    {
+        EnsureCanReadStatements(caller, salespersonId, teamId);
+        EnsureActive(caller);
+        var allowed = caller.UserId != salespersonId
+            && (caller.IsOrgWide || (caller.Role == Role.Manager && caller.TeamId is not null && caller.TeamId == teamId));
+        if (!allowed)
+        {
+            throw new AccessDeniedException("only the rep's manager, directors and admins approve a commission statement, never their own");
+        }
+    }
+
+    /// <summary>A statement is finalised by finance or an admin.</summary>
+    public static void EnsureCanFinaliseStatement(Caller caller, string salespersonId, string? teamId)
+    {
+        EnsureCanReadStatements(caller, salespersonId, teamId);
+        EnsureActive(caller);
+        if (caller.Role is not (Role.Finance or Role.Admin) || caller.UserId == salespersonId)
+        {
+            throw new AccessDeniedException("only finance and admins finalise a commission statement");
+        }
+    }
+
     private static bool IsLive(Caller caller) => caller.Status == SalespersonStatus.Active;
 
     private static bool IsReadingOwnBook(Caller caller) => caller.Status == SalespersonStatus.Departing && caller.ReadsOwnBook;

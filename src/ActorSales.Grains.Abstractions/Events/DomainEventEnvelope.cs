@@ -32,6 +32,8 @@ public static class EventStreams
     public const string Tasks = "tasks";
     public const string Handovers = "handovers";
     public const string Orders = "orders";
+    public const string CommissionPlans = "commissionplans";
+    public const string Commission = "commission";
 
     /// <summary>Not domain events: each user's new notifications (Notification items), stream key = user id.</summary>
     public const string Inbox = "inbox";
@@ -45,6 +47,8 @@ public static class EventStreams
         EntityType.Task => Tasks,
         EntityType.Handover => Handovers,
         EntityType.Order => Orders,
+        EntityType.CommissionPlan => CommissionPlans,
+        EntityType.Commission => Commission,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }
