@@ -55,7 +55,7 @@ public sealed class OrdersApiTests : IAsyncLifetime
                 await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, team.Rep);
             }
             await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, team.Rep);
-            await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, team.Rep);
+            await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal, WinFactor = "product_fit" }, team.Rep);
         }
         return (customer, deal);
     }

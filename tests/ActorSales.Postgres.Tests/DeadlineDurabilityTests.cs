@@ -97,7 +97,7 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
                 await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, team.Rep);
             }
             await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, team.Rep);
-            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, team.Rep);
+            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal, WinFactor = "product_fit" }, team.Rep);
             await new OrdersService.OrdersServiceClient(first.Channel).CreateOrderAsync(new CreateOrderRequest
             {
                 OpportunityId = deal, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "Monitor", Quantity = "2", UnitPrice = "500" } },

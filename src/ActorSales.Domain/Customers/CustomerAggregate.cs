@@ -12,9 +12,12 @@ namespace ActorSales.Domain.Customers;
 /// (the owner's identity and time zone, the de-duplication keys, the pool's reservation) and hands it in; every check
 /// comes before the first change, so a command that throws leaves the record as it was.
 /// </summary>
-public sealed partial class CustomerAggregate(string id, ICustomerRecord state, CustomerDeadlines deadlines, GradingOptions? grading = null)
+public sealed partial class CustomerAggregate(
+    string id, ICustomerRecord state, CustomerDeadlines deadlines, GradingOptions? grading = null, FieldWorkOptions? fieldWork = null)
     : Aggregate<CustomerEvent, CustomerFollowUp>
 {
+    private readonly FieldWorkOptions _fieldWork = fieldWork ?? new FieldWorkOptions();
+
     public const string Entity = "customer";
 
     private ICustomerRecord S => state;
@@ -112,17 +115,32 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
             Tier = named.Contains("tier") ? values.Tier : current.Tier,
             Contacts = named.Contains("contacts") ? values.Contacts : current.Contacts,
             Address = named.Contains("address") ? values.Address : current.Address,
+            Location = named.Contains("location") ? values.Location : current.Location,
         });
         var changed = ChangedFields(current, merged);
         var keys = changed.Count == 0 ? S.DedupKeys : DedupKeys.For(merged);
+        // Naming the tier it already has confirms it: that is the qualification too, once per owner.
+        var confirmsTier = named.Contains("tier") && !changed.Contains("tier") && !QualifiedByCurrentOwner;
         return new CustomerUpdate(merged, changed, keys,
             keys.Except(S.DedupKeys, StringComparer.Ordinal).ToList(),
-            S.DedupKeys.Except(keys, StringComparer.Ordinal).ToList());
+            S.DedupKeys.Except(keys, StringComparer.Ordinal).ToList(),
+            confirmsTier);
     }
 
-    /// <summary>Applies a planned update (nothing if it changes nothing). Setting the tier is the qualification.</summary>
+    private bool QualifiedByCurrentOwner => S.QualifiedAt is { } qualified && qualified >= S.AssignedAt;
+
+    /// <summary>
+    /// Applies a planned update (nothing if it changes nothing). Setting the tier is the qualification, and so is
+    /// confirming the tier the customer already has (the qualification label is a judgement, not necessarily a change).
+    /// </summary>
     public void Update(CustomerUpdate update, DateTimeOffset now)
     {
+        if (update.ConfirmsTier)
+        {
+            S.QualifiedAt = now;
+            S.UpdatedAt = now;
+            Raise(new CustomerEvent.TierConfirmed(S.Details!.Tier));
+        }
         if (update.ChangedFields.Count == 0)
         {
             return;
@@ -142,9 +160,11 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
     public Activity NextActivity(ActivityDraft draft, string actorId, DateTimeOffset now)
     {
         EnsureRegistered();
-        var valid = CustomerRules.Validate(draft, now);
+        var valid = CustomerRules.Validate(draft, now, _fieldWork);
+        var visit = FieldWorkRules.Assess(valid.Kind, valid.CheckIn, valid.Summary, S.Details!.Location, _fieldWork);
         return new Activity(S.ActivityCount + 1, valid.Kind, valid.OccurredAt, valid.Summary, valid.NextAction,
-            valid.NextActionDueAt, valid.Location, actorId, now);
+            valid.NextActionDueAt, valid.Location, actorId, now, valid.CheckIn, valid.DurationSeconds,
+            visit.DistanceMeters, visit.OffSite, visit.Effective);
     }
 
     /// <summary>
@@ -158,7 +178,7 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
         {
             throw new ConcurrencyConflictException($"customer '{id}': activity {activity.Sequence} is not the next one; retry");
         }
-        var isFollowUp = CustomerRules.IsRealFollowUp(activity.Kind, activity.Summary);
+        var isFollowUp = FieldWorkRules.IsRealContact(activity.Kind, activity.Summary, activity.DurationSeconds, _fieldWork);
         S.ActivityCount = activity.Sequence;
         var clockRestarted = isFollowUp && (S.LastFollowUpAt is null || activity.OccurredAt > S.LastFollowUpAt);
         if (clockRestarted)
@@ -520,14 +540,19 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
         if (before.Tier != after.Tier) changed.Add("tier");
         if (!before.Contacts.SequenceEqual(after.Contacts)) changed.Add("contacts");
         if (before.Address != after.Address) changed.Add("address");
+        if (before.Location != after.Location) changed.Add("location");
         return changed;
     }
 }
 
-/// <summary>What an update changes: the merged details, the fields named as changed, and the de-duplication keys to take and drop.</summary>
+/// <summary>
+/// What an update changes: the merged details, the fields named as changed, the de-duplication keys to take and drop,
+/// and whether it confirms the current tier (the qualification without a change).
+/// </summary>
 public sealed record CustomerUpdate(
     CustomerDetails Details,
     IReadOnlyList<string> ChangedFields,
     IReadOnlyList<string> Keys,
     IReadOnlyList<string> AddedKeys,
-    IReadOnlyList<string> RemovedKeys);
+    IReadOnlyList<string> RemovedKeys,
+    bool ConfirmsTier = false);
