@@ -135,6 +135,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new ListCustomersRequest { PageSize = 10, TeamId = w.A.TeamId, Grade = CustomerGrade.C },
             ],
             ["actorsales.v1.CustomersService.SetCustomerLock"] = [new SetCustomerLockRequest { CustomerId = w.CustomerId, Locked = true }],
+            ["actorsales.v1.CustomersService.ConfirmNextAction"] = [new ConfirmNextActionRequest { CustomerId = w.CustomerId }],
             ["actorsales.v1.EventsService.Subscribe"] = [new SubscribeRequest { TeamId = w.A.TeamId, AfterPosition = 0 }],
             ["actorsales.v1.HandoverService.StartDeparture"] =
             [

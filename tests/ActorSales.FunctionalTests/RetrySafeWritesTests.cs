@@ -82,11 +82,13 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
             new LogActivityRequest
             {
                 CustomerId = customerId, Kind = ActivityKind.Visit, OccurredAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), Summary = "Met the head of cardiology",
+                NextAction = "send the quote", NextActionDueAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow().AddDays(1)),
                 CheckIn = new VisitCheckIn { Location = located, CheckedInAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), PhotoReference = "photo-1" },
             },
             r => r.CheckIn.PhotoReference = "photo-2");
         Assert.Equal(1, logged.Customer.ActivityCount);
         Assert.True(logged.Activity.Effective);
+        await Retried("CustomersService.ConfirmNextAction", team.Manager, new ConfirmNextActionRequest { CustomerId = customerId }, vary: null);
         await Retried("CustomersService.SetCustomerLock", team.Manager, new SetCustomerLockRequest { CustomerId = customerId, Locked = true }, r => r.Locked = false);
 
         // Deals: one lost, one walked to approval and won, one whose approval is rejected.

@@ -68,6 +68,49 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task A_next_action_that_fell_due_while_the_host_was_down_reminds_its_owner_once_after_restart()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        string[] settings =
+        [
+            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId=next-{Guid.NewGuid():N}",
+            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
+        ];
+        ApiTeam team;
+        await using (var first = await TestHost.StartAsync(settings))
+        {
+            team = await first.CreateTeamAsync();
+            var customer = await first.Customers.CreateCustomerAsync(new CreateCustomerRequest
+            {
+                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+            }, team.Rep);
+            await first.Customers.LogActivityAsync(new LogActivityRequest
+            {
+                CustomerId = customer.Customer.CustomerId, Kind = ActivityKind.Note, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "promised a quote",
+                NextAction = "send the quote", NextActionDueAt = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(2)),
+            }, team.Rep);
+        }
+
+        // A day later: the next action fell due while the host was down (the manager is asked only 48 h after the due time).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(1));
+        await using var second = await TestHost.StartAsync(builder => ClusterPolling.UseFakeClock(builder, clock), settings);
+        var inbox = second.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationInboxGrain>(team.RepId);
+        var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
+        async Task<List<Notification>> Reminders() => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "next_action_follow_through").ToList();
+        List<Notification> notices = [];
+        for (var step = 0; step < 72 && notices.Count == 0; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            notices = await ClusterPolling.EventuallyAsync(Reminders, n => n.Count > 0, TimeSpan.FromMilliseconds(200));
+        }
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var later = await Reminders();
+
+        Assert.Contains("'send the quote'", Assert.Single(notices).Message, StringComparison.Ordinal);
+        Assert.Single(later);
+    }
+
+    [Fact]
     public async Task An_instalment_that_fell_due_while_the_host_was_down_is_overdue_once_after_restart_and_payment_ends_it()
     {
         var database = await postgres.CreateDatabaseAsync();

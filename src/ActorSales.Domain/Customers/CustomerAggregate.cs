@@ -192,8 +192,15 @@ public sealed partial class CustomerAggregate(
         }
         if (activity.NextAction is not null)
         {
+            // A new plan replaces the old one, and its follow-through starts over.
             S.NextAction = activity.NextAction;
             S.NextActionDueAt = activity.NextActionDueAt;
+            S.NextActionDone = false;
+            S.NextActionConfirmedAt = null;
+        }
+        else if (isFollowUp && S.NextAction is not null)
+        {
+            S.NextActionDone = true; // a real contact after the plan does it
         }
         S.UpdatedAt = now;
         Raise(new CustomerEvent.ActivityLogged(activity, isFollowUp));
@@ -372,6 +379,70 @@ public sealed partial class CustomerAggregate(
     /// <summary>Whether <paramref name="deadline"/> is due now and still wanted (the world may have moved on).</summary>
     public bool IsDue(Deadline deadline, DateTimeOffset now) => deadline.DueAt <= now && WantedDeadlines().Contains(deadline);
 
+    /// <summary>
+    /// The owner's manager (or a director, an admin) confirms the planned next action that was not done in time: the
+    /// director is not asked. Once per plan; FAILED_PRECONDITION without an open next action.
+    /// </summary>
+    public void ConfirmNextAction(Caller caller, DateTimeOffset now)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureCanConfirmNextAction(caller, S.OwnerId, S.OwnerTeamId);
+        if (S.NextAction is null || S.NextActionDone)
+        {
+            throw new PreconditionFailedException($"customer '{id}' has no open next action to confirm");
+        }
+        if (S.NextActionConfirmedAt is not null)
+        {
+            return;
+        }
+        S.NextActionConfirmedAt = now;
+        S.UpdatedAt = now;
+        Raise(new CustomerEvent.NextActionConfirmed(S.NextAction, S.NextActionDueAt!.Value));
+    }
+
+    /// <summary>Whether <paramref name="deadline"/> is a next action's follow-through (the grain looks up the director first).</summary>
+    public static bool IsFollowThrough(Deadline deadline) => FollowThroughRules.IsRule(deadline.Rule);
+
+    /// <summary>
+    /// A next action's follow-through fired: the owner is reminded when it falls due, the manager asked to confirm it, the
+    /// director (the manager if the team has none) told it was not confirmed. Once per firing.
+    /// </summary>
+    public void FollowThroughDue(Deadline firing, string? directorId, DateTimeOffset now)
+    {
+        EnsureDue(firing, now);
+        if (!IsFollowThrough(firing))
+        {
+            throw new ArgumentException("not a follow-through rule", nameof(firing));
+        }
+        S.FiredDeadlines.Add(firing.FiringKey(id));
+        var key = firing.FiringKey(id);
+        var what = $"'{S.NextAction}' for '{S.Details!.Name}' (due {S.NextActionDueAt:yyyy-MM-dd HH:mm} UTC)";
+        Notification Notice(string recipient, NotificationSeverity severity, string text) =>
+            new($"{key}:{recipient}", "next_action_follow_through", severity, Entity, id, text, now);
+        switch (firing.Rule)
+        {
+            case FollowThroughRules.Due:
+                Then(new CustomerFollowUp.Notify(S.OwnerId, Notice(S.OwnerId, NotificationSeverity.Info, $"Next action {what} is due now")));
+                break;
+            case FollowThroughRules.Confirm:
+                Then(new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, key,
+                    Notice("manager", NotificationSeverity.Warning, $"Next action {what} of {S.OwnerId} is not done: please confirm it (ConfirmNextAction)")));
+                break;
+            default:
+                var escalated = $"Next action {what} of {S.OwnerId} is not done and the manager has not confirmed it";
+                if (directorId is not null)
+                {
+                    Then(new CustomerFollowUp.Notify(directorId, Notice(directorId, NotificationSeverity.Critical, escalated)));
+                }
+                else
+                {
+                    Then(new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, key, Notice("manager", NotificationSeverity.Critical, escalated)));
+                }
+                break;
+        }
+        Raise(new CustomerEvent.FollowUpOverdue(firing));
+    }
+
     /// <summary>Whether <paramref name="deadline"/> is the release (the grain looks up the deals first).</summary>
     public static bool IsRelease(Deadline deadline) => deadline.Rule == ReleaseRules.Release;
 
@@ -379,9 +450,9 @@ public sealed partial class CustomerAggregate(
     public void FollowUpOverdue(Deadline firing, DateTimeOffset now)
     {
         EnsureDue(firing, now);
-        if (IsRelease(firing))
+        if (IsRelease(firing) || IsFollowThrough(firing))
         {
-            throw new ArgumentException("the release is decided by Release", nameof(firing));
+            throw new ArgumentException("the release and the follow-through are decided by their own methods", nameof(firing));
         }
         S.FiredDeadlines.Add(firing.FiringKey(id));
         PlanFollowUpNotice(firing, now);

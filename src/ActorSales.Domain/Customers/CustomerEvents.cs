@@ -17,6 +17,9 @@ public abstract record CustomerEvent
     /// <summary>The owner confirmed the tier the customer already has: the 3-2-1 qualification without a change.</summary>
     public sealed record TierConfirmed(CustomerTier Tier) : CustomerEvent;
 
+    /// <summary>The manager confirmed the planned next action that was not done in time.</summary>
+    public sealed record NextActionConfirmed(string NextAction, DateTimeOffset DueAt) : CustomerEvent;
+
     public sealed record ActivityLogged(Activity Activity, bool IsFollowUp) : CustomerEvent;
 
     public sealed record OwnerChanged(string PreviousOwnerId, string NewOwnerId, string NewOwnerTeamId, string Reason) : CustomerEvent;

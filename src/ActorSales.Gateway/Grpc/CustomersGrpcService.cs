@@ -81,6 +81,13 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         return response;
     }
 
+    public override async Task<ConfirmNextActionResponse> ConfirmNextAction(ConfirmNextActionRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var customer = (await Customer(request.CustomerId).ConfirmNextAction(caller)).ToContract();
+        return new ConfirmNextActionResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
+    }
+
     public override async Task<TransferCustomerResponse> TransferCustomer(TransferCustomerRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);

@@ -23,6 +23,12 @@ public sealed partial class CustomerGrain
             CustomerId = Id,
             Tier = (ActorSales.Contracts.V1.CustomerTier)confirmed.Tier,
         },
+        CustomerEvent.NextActionConfirmed confirmed => e => e.CustomerNextActionConfirmed = new CustomerNextActionConfirmed
+        {
+            CustomerId = Id,
+            NextAction = confirmed.NextAction,
+            DueAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(confirmed.DueAt),
+        },
         CustomerEvent.ActivityLogged logged => e => e.ActivityLogged = new ActivityLogged { Activity = logged.Activity.ToContract(), IsFollowUp = logged.IsFollowUp },
         CustomerEvent.OwnerChanged moved => e => e.CustomerOwnerChanged = new CustomerOwnerChanged
         {

@@ -204,6 +204,15 @@ public sealed partial class CustomerGrain(
         return ToView();
     }
 
+    public async Task<CustomerView> ConfirmNextAction(Caller caller)
+    {
+        var customer = Aggregate();
+        customer.ConfirmNextAction(caller, clock.GetUtcNow());
+        await Commit(customer, caller.UserId);
+        await AfterWrite();
+        return ToView();
+    }
+
     public async Task RecordWin(DateTimeOffset wonAt)
     {
         var customer = Aggregate();

@@ -90,6 +90,12 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 
     /// <summary>A registration of this id was refused as a duplicate (its event is published once per attempt).</summary>
     [Id(35)] public bool RegistrationRefused { get; set; }
+
+    /// <summary>The planned next action was done (follow-through); rows stored before have it open.</summary>
+    [Id(36)] public bool NextActionDone { get; set; }
+
+    /// <summary>When the manager confirmed the overdue next action.</summary>
+    [Id(37)] public DateTimeOffset? NextActionConfirmedAt { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>
