@@ -26,6 +26,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<OpportunityOptions>();
         services.AddOptions<Domain.Deadlines.DeadlineOptions>();
         services.AddOptions<Domain.Customers.GradingOptions>();
+        services.AddOptions<Domain.Customers.FieldWorkOptions>();
         services.AddOptions<Domain.Deadlines.PoolOptions>();
         services.AddOptions<Domain.Handovers.HandoverOptions>();
         services.AddOptions<Domain.Orders.OrderOptions>();

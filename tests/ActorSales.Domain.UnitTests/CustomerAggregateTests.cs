@@ -88,6 +88,22 @@ public sealed class CustomerAggregateTests
     }
 
     [Fact]
+    public void Confirming_the_tier_the_customer_already_has_is_the_qualification_and_ends_that_deadline()
+    {
+        var record = Registered(CustomerTier.B);
+        var customer = On(record);
+
+        customer.Update(customer.PlanUpdate(["tier"], Details(CustomerTier.B), expectedVersion: 1), Now.AddHours(3));
+        var again = On(record);
+        again.Update(again.PlanUpdate(["tier"], Details(CustomerTier.B), expectedVersion: 0), Now.AddHours(4));
+
+        Assert.Equal(Now.AddHours(3), record.QualifiedAt);
+        Assert.DoesNotContain(On(record).WantedDeadlines(), d => d.Rule == NewCustomerSla.Qualification);
+        Assert.Equal([new Raised<CustomerEvent>(2, new CustomerEvent.TierConfirmed(CustomerTier.B))], customer.Events);
+        Assert.False(again.Changed); // already qualified for this owner: nothing to record
+    }
+
+    [Fact]
     public void A_real_follow_up_restarts_the_clocks_and_clears_the_release_warning_while_a_note_or_an_older_visit_does_not()
     {
         var record = Registered();
@@ -103,7 +119,7 @@ public sealed class CustomerAggregateTests
         var note = On(record);
         note.LogActivity(note.NextActivity(new ActivityDraft(ActivityKind.Note, visitAt.AddHours(1), "internal", null, null, null), Rep.Id, visitAt.AddHours(1)), visitAt.AddHours(1));
         var older = On(record);
-        older.LogActivity(older.NextActivity(new ActivityDraft(ActivityKind.Call, Now.AddDays(1), "earlier call", null, null, null), Rep.Id, visitAt.AddHours(2)), visitAt.AddHours(2));
+        older.LogActivity(older.NextActivity(new ActivityDraft(ActivityKind.Call, Now.AddDays(1), "earlier call", null, null, null, DurationSeconds: 120), Rep.Id, visitAt.AddHours(2)), visitAt.AddHours(2));
 
         Assert.Equal([new Raised<CustomerEvent>(2, new CustomerEvent.ActivityLogged(logged, true))], visit.Events);
         Assert.Equal([new CustomerFollowUp.SetReleaseWarning(Team, false)], visit.FollowUps);

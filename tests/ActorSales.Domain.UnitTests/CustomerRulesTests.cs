@@ -79,20 +79,115 @@ public sealed class CustomerRulesTests
         Assert.Equal("company", Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with { Company = "Acme\0" })).Field);
 
     [Fact]
-    public void Only_visits_calls_and_meetings_with_a_summary_are_real_follow_up()
+    public void Only_visits_calls_of_a_minute_and_meetings_with_a_summary_are_real_contact()
     {
-        Assert.True(CustomerRules.IsRealFollowUp(ActivityKind.Visit, "discussed the trial"));
-        Assert.True(CustomerRules.IsRealFollowUp(ActivityKind.Call, "agreed next steps"));
-        Assert.True(CustomerRules.IsRealFollowUp(ActivityKind.Meeting, "demo"));
-        Assert.False(CustomerRules.IsRealFollowUp(ActivityKind.Call, "  "));
-        Assert.False(CustomerRules.IsRealFollowUp(ActivityKind.Email, "sent brochure"));
-        Assert.False(CustomerRules.IsRealFollowUp(ActivityKind.Note, "remember to call"));
+        var options = new FieldWorkOptions(); // RealCallMinSeconds 60
+        Assert.True(FieldWorkRules.IsRealContact(ActivityKind.Visit, "discussed the trial", null, options));
+        Assert.True(FieldWorkRules.IsRealContact(ActivityKind.Call, "agreed next steps", 60, options));
+        Assert.False(FieldWorkRules.IsRealContact(ActivityKind.Call, "left a voicemail", 59, options));
+        Assert.False(FieldWorkRules.IsRealContact(ActivityKind.Call, "nobody answered", 0, options));
+        Assert.True(FieldWorkRules.IsRealContact(ActivityKind.Meeting, "demo", null, options));
+        Assert.False(FieldWorkRules.IsRealContact(ActivityKind.Call, "  ", 600, options));
+        Assert.False(FieldWorkRules.IsRealContact(ActivityKind.Email, "sent brochure", null, options));
+        Assert.False(FieldWorkRules.IsRealContact(ActivityKind.Note, "remember to call", null, options));
+        Assert.False(FieldWorkRules.IsRealContact(ActivityKind.Call, "short", 100, new FieldWorkOptions { RealCallMinSeconds = 120 }));
+    }
+
+    [Fact]
+    public void An_activity_is_reported_within_the_window_the_settings_give()
+    {
+        var draft = new ActivityDraft(ActivityKind.Meeting, Now.AddHours(-48), "quarterly review", null, null, null);
+        Assert.Equal(draft.OccurredAt, CustomerRules.Validate(draft, Now).OccurredAt);
+        var tooOld = Assert.Throws<ValidationException>(() => CustomerRules.Validate(draft with { OccurredAt = Now.AddHours(-48).AddSeconds(-1) }, Now));
+        var shorter = Assert.Throws<ValidationException>(() =>
+            CustomerRules.Validate(draft with { OccurredAt = Now.AddHours(-25) }, Now, new FieldWorkOptions { OccurredAtWindow = TimeSpan.FromHours(24) }));
+
+        Assert.Equal("occurred_at", tooOld.Field);
+        Assert.StartsWith("occurred_at: must be within the last 48 hours and at most 5 minutes ahead", tooOld.Message, StringComparison.Ordinal);
+        Assert.Equal("occurred_at", shorter.Field);
+        Assert.Contains("last 24 hours", shorter.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_check_in_belongs_to_a_visit_lies_on_earth_and_in_the_window_and_a_call_says_how_long_it_took()
+    {
+        var checkIn = new VisitCheckIn(new GeoPoint(52.52, 13.405), Now, "photo-1");
+        var visit = new ActivityDraft(ActivityKind.Visit, Now, "site visit", null, null, null, checkIn);
+
+        Assert.Equal(checkIn, CustomerRules.Validate(visit, Now).CheckIn);
+        Assert.Equal("check_in", Field(visit with { Kind = ActivityKind.Meeting }));
+        Assert.Equal("check_in.location.latitude", Field(visit with { CheckIn = checkIn with { Point = new GeoPoint(90.5, 0) } }));
+        Assert.Equal("check_in.location.longitude", Field(visit with { CheckIn = checkIn with { Point = new GeoPoint(0, double.NaN) } }));
+        Assert.Equal("check_in.checked_in_at", Field(visit with { CheckIn = checkIn with { At = Now.AddDays(-3) } }));
+        Assert.Equal("check_in.checked_in_at", Field(visit with { CheckIn = checkIn with { At = Now.AddHours(1) } }));
+        Assert.Equal("check_in.photo_reference", Field(visit with { CheckIn = checkIn with { PhotoReference = new string('p', 100_000) } }));
+        Assert.Equal("duration_seconds", Field(new ActivityDraft(ActivityKind.Call, Now, "called", null, null, null)));
+        Assert.Equal("duration_seconds", Field(new ActivityDraft(ActivityKind.Call, Now, "called", null, null, null, DurationSeconds: -1)));
+        Assert.Equal("duration_seconds", Field(new ActivityDraft(ActivityKind.Call, Now, "called", null, null, null, DurationSeconds: 86_401)));
+        Assert.Equal(0, CustomerRules.Validate(new ActivityDraft(ActivityKind.Call, Now, "no answer", null, null, null, DurationSeconds: 0), Now).DurationSeconds);
+
+        static string Field(ActivityDraft draft) => Assert.Throws<ValidationException>(() => CustomerRules.Validate(draft, Now)).Field;
+    }
+
+    [Fact]
+    public void Haversine_gives_known_distances()
+    {
+        // One degree of latitude is 111.195 km on the mean-radius sphere; from the Brandenburg Gate to a point 280 m north-west;
+        // Paris to London ~ 343.5 km (great circle).
+        Assert.Equal(111_195, GeoRules.DistanceMeters(new GeoPoint(0, 0), new GeoPoint(1, 0)), 0);
+        Assert.Equal(0, GeoRules.DistanceMeters(new GeoPoint(31.2304, 121.4737), new GeoPoint(31.2304, 121.4737)));
+        Assert.InRange(GeoRules.DistanceMeters(new GeoPoint(52.516275, 13.377704), new GeoPoint(52.518620, 13.376198)), 279.5, 280.5);
+        Assert.InRange(GeoRules.DistanceMeters(new GeoPoint(48.8566, 2.3522), new GeoPoint(51.5074, -0.1278)), 343_000, 344_500);
+        Assert.InRange(GeoRules.DistanceMeters(new GeoPoint(0, 179.9), new GeoPoint(0, -179.9)), 22_200, 22_300); // across the date line
+    }
+
+    [Fact]
+    public void A_visit_is_effective_only_in_range_with_a_photo_and_a_summary_long_enough()
+    {
+        var customer = new GeoPoint(52.516275, 13.377704); // Brandenburg Gate
+        var options = new FieldWorkOptions(); // 500 m, 20 characters
+        var near = new VisitCheckIn(new GeoPoint(52.518620, 13.376198), Now, "photo-1"); // 280 m away
+        var far = near with { Point = new GeoPoint(52.5206, 13.3862) }; // 749.5 m away
+        const string summary = "Met the head of cardiology";
+
+        var effective = FieldWorkRules.Assess(ActivityKind.Visit, near, summary, customer, options);
+        var offSite = FieldWorkRules.Assess(ActivityKind.Visit, far, summary, customer, options);
+        var widerRadius = FieldWorkRules.Assess(ActivityKind.Visit, far, summary, customer, new FieldWorkOptions { VisitRadiusMeters = 1_000 });
+
+        Assert.True(effective.Effective);
+        Assert.False(effective.OffSite);
+        Assert.Equal(280.0, effective.DistanceMeters!.Value);
+        Assert.True(offSite.OffSite);
+        Assert.False(offSite.Effective);
+        Assert.Equal(749.5, offSite.DistanceMeters!.Value);
+        Assert.True(widerRadius.Effective);
+        Assert.False(FieldWorkRules.Assess(ActivityKind.Visit, near with { PhotoReference = "" }, summary, customer, options).Effective);
+        Assert.False(FieldWorkRules.Assess(ActivityKind.Visit, near, "short visit", customer, options).Effective);
+        Assert.False(FieldWorkRules.Assess(ActivityKind.Visit, null, summary, customer, options).Effective);
+        Assert.Equal(new VisitAssessment(null, false, false), FieldWorkRules.Assess(ActivityKind.Visit, near, summary, null, options)); // nothing to measure against
+    }
+
+    [Fact]
+    public void A_customer_location_lies_on_earth_and_names_its_field()
+    {
+        Assert.Equal(new GeoPoint(31.2304, 121.4737), CustomerRules.Validate(Valid() with { Location = new GeoPoint(31.2304, 121.4737) }).Location);
+        Assert.Equal("location.latitude", Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with { Location = new GeoPoint(-90.01, 0) })).Field);
+        Assert.Equal("location.longitude", Assert.Throws<ValidationException>(() => CustomerRules.Validate(Valid() with { Location = new GeoPoint(0, 180.5) })).Field);
+    }
+
+    [Fact]
+    public void Field_work_settings_out_of_range_are_named()
+    {
+        var problems = new FieldWorkOptions { OccurredAtWindow = TimeSpan.Zero, VisitRadiusMeters = double.NaN, EffectiveVisitSummaryMinLength = 0, RealCallMinSeconds = -1 }.Validate().ToList();
+        Assert.Equal(4, problems.Count);
+        Assert.Empty(new FieldWorkOptions().Validate());
+        Assert.Contains(problems, p => p.StartsWith("ActorSales:FieldWork:VisitRadiusMeters", StringComparison.Ordinal));
     }
 
     [Fact]
     public void An_activity_may_not_lie_in_the_future_beyond_clock_skew()
     {
-        var draft = new ActivityDraft(ActivityKind.Call, Now.AddMinutes(4), "ok", null, null, null);
+        var draft = new ActivityDraft(ActivityKind.Call, Now.AddMinutes(4), "ok", null, null, null, DurationSeconds: 120);
         Assert.Equal(draft.OccurredAt, CustomerRules.Validate(draft, Now).OccurredAt);
         Assert.Equal("occurred_at", Assert.Throws<ValidationException>(() => CustomerRules.Validate(draft with { OccurredAt = Now.AddMinutes(6) }, Now)).Field);
         Assert.Equal("occurred_at", Assert.Throws<ValidationException>(() => CustomerRules.Validate(draft with { OccurredAt = new DateTimeOffset(1999, 12, 31, 0, 0, 0, TimeSpan.Zero) }, Now)).Field);
@@ -101,7 +196,7 @@ public sealed class CustomerRulesTests
     [Fact]
     public void A_next_action_needs_its_due_date_and_the_other_way_round()
     {
-        var draft = new ActivityDraft(ActivityKind.Call, Now, "ok", "send quote", null, null);
+        var draft = new ActivityDraft(ActivityKind.Call, Now, "ok", "send quote", null, null, DurationSeconds: 120);
         Assert.Equal("next_action_due_at", Assert.Throws<ValidationException>(() => CustomerRules.Validate(draft, Now)).Field);
         Assert.Equal("next_action", Assert.Throws<ValidationException>(() => CustomerRules.Validate(draft with { NextAction = null, NextActionDueAt = Now.AddDays(1) }, Now)).Field);
         Assert.Equal(Now.AddDays(1), CustomerRules.Validate(draft with { NextActionDueAt = Now.AddDays(1) }, Now).NextActionDueAt);
@@ -110,7 +205,7 @@ public sealed class CustomerRulesTests
     [Fact]
     public void Summaries_over_4000_characters_are_refused() =>
         Assert.Equal("summary: must be at most 4000 characters", Assert.Throws<ValidationException>(() =>
-            CustomerRules.Validate(new ActivityDraft(ActivityKind.Call, Now, new string('s', Limits.SummaryMaxLength + 1), null, null, null), Now)).Message);
+            CustomerRules.Validate(new ActivityDraft(ActivityKind.Call, Now, new string('s', Limits.SummaryMaxLength + 1), null, null, null, DurationSeconds: 120), Now)).Message);
 
     [Theory]
     [InlineData(91, 0)]

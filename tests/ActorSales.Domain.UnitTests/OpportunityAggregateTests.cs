@@ -55,6 +55,8 @@ public sealed class OpportunityAggregateTests
         public OpportunityStatus Status { get; set; }
         public string? LostReason { get; set; }
         public string? LostNote { get; set; }
+        public string? WinFactor { get; set; }
+        public string? WinNote { get; set; }
         public long Version { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
         public ApprovalRequest? PendingApproval { get; set; }
@@ -311,7 +313,7 @@ public sealed class OpportunityAggregateTests
         var version = data.Version;
         var aggregate = On(data);
 
-        aggregate.Win(0, Rep, T0.AddDays(1));
+        aggregate.Win("product_fit", "", 0, Rep, T0.AddDays(1));
 
         Assert.Equal(
             [
@@ -337,7 +339,7 @@ public sealed class OpportunityAggregateTests
         var before = data.Snapshot();
         var aggregate = On(data);
 
-        Assert.Throws<PreconditionFailedException>(() => aggregate.Win(0, Rep, T0));
+        Assert.Throws<PreconditionFailedException>(() => aggregate.Win("product_fit", "", 0, Rep, T0));
         Assert.Equal("reason", Assert.Throws<ValidationException>(() => aggregate.Lose("bored", "", 0, Rep, T0)).Field);
 
         Unchanged(data, aggregate, before);

@@ -64,7 +64,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
         await approvals.ApproveRequestAsync(new ApproveRequestRequest { ApprovalId = decided.ApprovalId, Comment = "fine" }, host.As(directorId, "director"));
         var opportunities = new OpportunitiesService.OpportunitiesServiceClient(host.Channel);
         await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = decided.DealId, Kind = "signed_contract", Reference = "DOC-c" }, a.Rep);
-        await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = decided.DealId }, a.Rep);
+        await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = decided.DealId, WinFactor = "product_fit" }, a.Rep);
         await new OrdersService.OrdersServiceClient(host.Channel).CreateOrderAsync(new CreateOrderRequest
         {
             OpportunityId = decided.DealId, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "Fleet", Quantity = "1", UnitPrice = "700000" } },
@@ -121,7 +121,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new UpdateCustomerRequest { CustomerId = w.CustomerId, UpdatePaths = { "nonsense" } },
             ],
             ["actorsales.v1.CustomersService.ListMyCustomers"] = [new ListMyCustomersRequest { OwnerId = w.A.RepId }, new ListMyCustomersRequest { OwnerId = w.LeaverId }],
-            ["actorsales.v1.CustomersService.LogActivity"] = [new LogActivityRequest { CustomerId = w.CustomerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "x" }],
+            ["actorsales.v1.CustomersService.LogActivity"] = [new LogActivityRequest { CustomerId = w.CustomerId, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "x" }],
             ["actorsales.v1.CustomersService.ListActivities"] = [new ListActivitiesRequest { CustomerId = w.CustomerId }],
             ["actorsales.v1.CustomersService.TransferCustomer"] =
             [
@@ -136,6 +136,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new ListCustomersRequest { PageSize = 10, TeamId = w.A.TeamId, Grade = CustomerGrade.C },
             ],
             ["actorsales.v1.CustomersService.SetCustomerLock"] = [new SetCustomerLockRequest { CustomerId = w.CustomerId, Locked = true }],
+            ["actorsales.v1.CustomersService.ConfirmNextAction"] = [new ConfirmNextActionRequest { CustomerId = w.CustomerId }],
             ["actorsales.v1.EventsService.Subscribe"] = [new SubscribeRequest { TeamId = w.A.TeamId, AfterPosition = 0 }],
             ["actorsales.v1.HandoverService.StartDeparture"] =
             [
@@ -180,7 +181,7 @@ public sealed class AccessSweepTests(HostFixture fixture)
                 new UpdateTermsRequest { OpportunityId = w.DealId, Value = new Money { Amount = "1", Currency = "EUR" } },
                 new UpdateTermsRequest { OpportunityId = w.WonDealId, Title = "X", ExpectedVersion = stale },
             ],
-            ["actorsales.v1.OpportunitiesService.WinOpportunity"] = [new WinOpportunityRequest { OpportunityId = w.DealId }, new WinOpportunityRequest { OpportunityId = w.WonDealId }],
+            ["actorsales.v1.OpportunitiesService.WinOpportunity"] = [new WinOpportunityRequest { OpportunityId = w.DealId, WinFactor = "product_fit" }, new WinOpportunityRequest { OpportunityId = w.WonDealId, WinFactor = "product_fit" }],
             ["actorsales.v1.OpportunitiesService.LoseOpportunity"] =
             [
                 new LoseOpportunityRequest { OpportunityId = w.DealId, Reason = "price", ExpectedVersion = stale },

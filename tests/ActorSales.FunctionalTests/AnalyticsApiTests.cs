@@ -58,16 +58,26 @@ public sealed class AnalyticsApiTests : IAsyncLifetime
             Name = "Central Hospital", Company = $"Central Hospital {Guid.NewGuid():N}", Industry = "Health", Tier = CustomerTier.A,
             SourceChannel = SourceChannel.Referral, Address = new Address { Street = "Main 1", City = "Berlin" },
             Contacts = { new Contact { Name = "Anna Berg", Phone = $"+49 30 {Random.Shared.Next(1_000_000, 9_999_999)}" } },
+            Location = new GeoPoint { Latitude = 52.516275, Longitude = 13.377704 },
         }, a.Rep)).Customer;
         await _host.Customers.SetCustomerLockAsync(new SetCustomerLockRequest { CustomerId = customer.CustomerId, Locked = true }, a.Manager);
         var won = await OpenAsync(a, customer.CustomerId);
         var lost = await OpenAsync(a, customer.CustomerId);
         var idle = await OpenAsync(a, customer.CustomerId);
         Days(1);
-        await _host.Customers.LogActivityAsync(new LogActivityRequest
+        foreach (var (latitude, longitude) in new[] { (52.518620, 13.376198), (52.5206, 13.3862) }) // 280 m away, then 750 m away: off-site
         {
-            CustomerId = customer.CustomerId, Kind = ActivityKind.Visit, Summary = "site tour", OccurredAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()),
-        }, a.Rep);
+            await _host.Customers.LogActivityAsync(new LogActivityRequest
+            {
+                CustomerId = customer.CustomerId, Kind = ActivityKind.Visit, Summary = "site tour with the head of cardiology",
+                OccurredAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()),
+                CheckIn = new VisitCheckIn
+                {
+                    Location = new GeoPoint { Latitude = latitude, Longitude = longitude }, CheckedInAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()),
+                    PhotoReference = "photo-1",
+                },
+            }, a.Rep);
+        }
         Days(1);
         await MoveAsync(a, won, "meeting_minutes", "ProposalSubmitted"); // 2 days in NeedsConfirmed
         Days(2);
@@ -77,7 +87,7 @@ public sealed class AnalyticsApiTests : IAsyncLifetime
         await MoveAsync(a, won, "quote", "ContractApproval");
         Days(1);
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = won, Kind = "signed_contract", Reference = "DOC-s" }, a.Rep);
-        await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = won }, a.Rep); // day 6: 5 days after the first visit
+        await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = won, WinFactor = "product_fit" }, a.Rep); // day 6: 5 days after the first visit
         var duplicate = await Assert.ThrowsAsync<RpcException>(async () => await _host.Customers.CreateCustomerAsync(new CreateCustomerRequest
         {
             Name = "Central again", Tier = CustomerTier.B, SourceChannel = SourceChannel.Referral, Contacts = { customer.Contacts[0].Clone() },
@@ -114,7 +124,7 @@ public sealed class AnalyticsApiTests : IAsyncLifetime
         Assert.Equal(33.33, health.Penetration.AveragePercent);
         Assert.Equal((1L, 1L, 100.0), (health.FollowUpResponse.NewCustomers, health.FollowUpResponse.Met, health.FollowUpResponse.ResponseRate.Percent));
         var visits = Assert.Single(health.EffectiveVisits);
-        Assert.Equal((a.RepId, 1L, 1L), (visits.SalespersonId, visits.EffectiveVisits, visits.Visits));
+        Assert.Equal((a.RepId, 1L, 2L), (visits.SalespersonId, visits.EffectiveVisits, visits.Visits)); // the off-site one is not effective
         Assert.Equal((1L, 1L, 100.0), (data.CompleteCustomers.Numerator, data.CompleteCustomers.Denominator, data.CompleteCustomers.Percent));
         Assert.Equal((1L, 1L), (data.LateUpdatedOpportunities.Numerator, data.LateUpdatedOpportunities.Denominator)); // idle, untouched for 6 days
 

@@ -63,8 +63,11 @@ public sealed class CommissionApiTests : IAsyncLifetime
 
     private async Task<string> CustomerAsync(ApiTeam team, SourceChannel channel) => (await _host.Customers.CreateCustomerAsync(new CreateCustomerRequest
     {
-        Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = channel,
+        Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = channel, Location = Ward,
     }, team.Rep)).Customer.CustomerId;
+
+    /// <summary>Where the customers are and the reps check in: their visits are effective (in range, a photo, a summary).</summary>
+    private static readonly GeoPoint Ward = new() { Latitude = 52.5163, Longitude = 13.3777 };
 
     /// <summary>A deal with the evidence given; won (all four key actions of b2b) when <paramref name="win"/>.</summary>
     private async Task<string> DealAsync(ApiTeam team, string customer, string amount, bool win)
@@ -86,7 +89,7 @@ public sealed class CommissionApiTests : IAsyncLifetime
             await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, team.Rep);
         }
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, team.Rep);
-        await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, team.Rep);
+        await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal, WinFactor = "product_fit" }, team.Rep);
         return deal;
     }
 
@@ -133,14 +136,16 @@ public sealed class CommissionApiTests : IAsyncLifetime
             OpportunityId = orderB, Currency = "EUR", Terms = PaymentTerms.Net60,
             Lines = { new OrderLine { Name = "Monitors", Quantity = "4", UnitPrice = "5000" } },
         }, team.Rep);
-        MoveTo(1, 31);
         for (var i = 0; i < 6; i++)
         {
+            _clock.SetUtcNow(Day(1, 6 + i).ToDateTimeOffset().AddMinutes(1)); // logged as it happens (occurred_at at most 48 h back)
             await _host.Customers.LogActivityAsync(new LogActivityRequest
             {
-                CustomerId = i % 2 == 0 ? partner : referral, Kind = ActivityKind.Visit, OccurredAt = Day(1, 6 + i), Summary = "Visited the ward",
+                CustomerId = i % 2 == 0 ? partner : referral, Kind = ActivityKind.Visit, OccurredAt = Day(1, 6 + i), Summary = "Visited the ward with the head nurse",
+                CheckIn = new VisitCheckIn { Location = Ward, CheckedInAt = Day(1, 6 + i), PhotoReference = "photo-" + i },
             }, team.Rep);
         }
+        MoveTo(1, 31);
         var p1 = (await Orders.RecordPaymentAsync(Pay(orderA, "9000", Day(1, 10)), Finance)).Payment.PaymentId;
         var p2 = (await Orders.RecordPaymentAsync(Pay(orderA, "6000", Day(1, 20)), Finance)).Payment.PaymentId;
         var last = await Orders.RecordPaymentAsync(Pay(orderB, "12000", Day(1, 25)), Finance);

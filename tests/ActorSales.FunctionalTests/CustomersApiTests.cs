@@ -64,7 +64,7 @@ public sealed class CustomersApiTests(HostFixture fixture)
         var otherManager = await Fails(async () => await host.Customers.GetCustomerAsync(request, other.Manager));
         var otherRepWrite = await Fails(async () => await host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = id, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "hello",
+            CustomerId = id, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "hello",
         }, team.OtherRep));
 
         Assert.Equal(StatusCode.PermissionDenied, otherRep.StatusCode);
@@ -144,12 +144,12 @@ public sealed class CustomersApiTests(HostFixture fixture)
 
         var farFuture = await Fails(async () => await host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = id, Kind = ActivityKind.Call, OccurredAt = new Timestamp { Seconds = 1_000_000_000_000 }, Summary = "x",
+            CustomerId = id, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = new Timestamp { Seconds = 1_000_000_000_000 }, Summary = "x",
         }, team.Rep));
         var missing = await Fails(async () => await host.Customers.LogActivityAsync(new LogActivityRequest { CustomerId = id, Kind = ActivityKind.Call }, team.Rep));
         var badNanos = await Fails(async () => await host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = id, Kind = ActivityKind.Call, OccurredAt = new Timestamp { Seconds = 1, Nanos = -5 },
+            CustomerId = id, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = new Timestamp { Seconds = 1, Nanos = -5 },
         }, team.Rep));
         var pageSize = await Fails(async () => await host.Customers.ListActivitiesAsync(new ListActivitiesRequest { CustomerId = id, PageSize = 501 }, team.Rep));
         var pageToken = await Fails(async () => await host.Customers.ListActivitiesAsync(new ListActivitiesRequest { CustomerId = id, PageToken = "garbage" }, team.Rep));

@@ -205,7 +205,7 @@ public sealed class EventsApiTests(HostFixture fixture)
     private Task LogCallAsync(string customerId, Metadata owner) =>
         host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = customerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called the buyer",
+            CustomerId = customerId, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called the buyer",
         }, owner, cancellationToken: Cancel).ResponseAsync;
 
     /// <summary>Reads until <paramref name="last"/> matches (inclusive), bounded by 15 s.</summary>

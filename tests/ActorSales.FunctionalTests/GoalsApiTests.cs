@@ -75,7 +75,7 @@ public sealed class GoalsApiTests : IAsyncLifetime
             await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, a.Rep);
         }
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, a.Rep);
-        await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, a.Rep);
+        await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal, WinFactor = "product_fit" }, a.Rep);
         _clock.SetUtcNow(new DateTimeOffset(2026, 3, 4, 23, 0, 0, TimeSpan.Zero)); // 72 of 168 hours: share 3/7
 
         var request = new GetGoalProgressRequest { Scope = new AnalyticsScope { TeamId = a.TeamId }, Period = March, ConsistencyToken = teamGoal.ConsistencyToken };

@@ -121,7 +121,7 @@ public sealed class HandoverApiTests(HostFixture fixture)
         var second = (await Host.Customers.CreateCustomerAsync(NewCustomer("Second"), team.Rep)).Customer;
         await Host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = first.CustomerId, Kind = ActivityKind.Call, Summary = "prefers email after 4 pm",
+            CustomerId = first.CustomerId, Kind = ActivityKind.Call, DurationSeconds = 120, Summary = "prefers email after 4 pm",
             OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow.AddHours(-1)),
         }, team.Rep);
 

@@ -176,7 +176,7 @@ public sealed class InsightsApiTests : IAsyncLifetime
             await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = small, ToStage = next }, a.Rep);
         }
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = small, Kind = "signed_contract", Reference = "DOC-s" }, a.Rep);
-        var won = await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = small }, a.Rep);
+        var won = await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = small, WinFactor = "product_fit" }, a.Rep);
         request.ConsistencyToken = won.ConsistencyToken;
         var after = await Analytics.GetForecastHistoryAsync(request, a.Manager);
         Assert.All(after.Weeks, w => Assert.Equal(("5000.00", 1L, "500.00", "88.89"), (w.WonAmount, w.WonCount, w.Deviation, w.AccuracyPercent)));

@@ -50,7 +50,7 @@ public sealed class OpportunitiesApiTests(HostFixture fixture)
             await Opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = opportunity.OpportunityId, ToStage = next }, team.Rep);
         }
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = opportunity.OpportunityId, Kind = "signed_contract", Reference = "https://dms.example/c/1" }, team.Rep);
-        var won = (await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = opportunity.OpportunityId }, team.Rep)).Opportunity;
+        var won = (await Opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = opportunity.OpportunityId, WinFactor = "product_fit" }, team.Rep)).Opportunity;
 
         Assert.Equal(OpportunityStatus.Won, won.Status);
         Assert.Equal(5, won.History.Count);

@@ -60,7 +60,7 @@ public sealed class ReadModelHostTests(HostFixture fixture)
         var (team, customer) = await CustomerAsync();
         await host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = customer.CustomerId, Kind = ActivityKind.Call, Summary = "called about the tender",
+            CustomerId = customer.CustomerId, Kind = ActivityKind.Call, DurationSeconds = 120, Summary = "called about the tender",
             OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-5)),
         }, team.Rep);
         var scope = new ReadScope(team.TeamId, team.ManagerId);

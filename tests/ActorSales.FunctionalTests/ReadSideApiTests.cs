@@ -239,7 +239,7 @@ public sealed class ReadSideApiTests(HostFixture fixture)
         var customerId = d.Own.CustomerId;
         await host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = customerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "first call",
+            CustomerId = customerId, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "first call",
         }, d.A.Rep);
         var deal = (await Opportunities.CreateOpportunityAsync(new CreateOpportunityRequest
         {

@@ -188,7 +188,7 @@ public sealed class ReadSideRefusalTests(HostFixture fixture)
             new UpdateCustomerRequest { CustomerId = created.Customer.CustomerId, Industry = "Logistics", UpdatePaths = { "industry" } }, team.Rep);
         var logged = await host.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = created.Customer.CustomerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called",
+            CustomerId = created.Customer.CustomerId, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called",
         }, team.Rep);
 
         Assert.Equal(new ConsistencyToken(EntityType.Customer, created.Customer.CustomerId, created.Customer.Version), ConsistencyToken.Parse(created.ConsistencyToken));

@@ -72,10 +72,23 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         var customerId = customer.Customer.CustomerId;
         await Retried("CustomersService.UpdateCustomer", team.Rep,
             new UpdateCustomerRequest { CustomerId = customerId, Industry = "Pharma", UpdatePaths = { "industry" } }, r => r.Industry = "Retail");
+        var confirmed = (UpdateCustomerResponse)await Retried("CustomersService.UpdateCustomer", team.Rep, // the tier it has: the qualification
+            new UpdateCustomerRequest { CustomerId = customerId, Tier = CustomerTier.A, UpdatePaths = { "tier" } }, r => r.Tier = CustomerTier.B);
+        Assert.Equal(3, confirmed.Customer.Version);
+        var located = new GeoPoint { Latitude = 52.516275, Longitude = 13.377704 };
+        await Retried("CustomersService.UpdateCustomer", team.Rep,
+            new UpdateCustomerRequest { CustomerId = customerId, Location = located, UpdatePaths = { "location" } }, r => r.Location = new GeoPoint());
         var logged = (LogActivityResponse)await Retried("CustomersService.LogActivity", team.Rep,
-            new LogActivityRequest { CustomerId = customerId, Kind = ActivityKind.Visit, OccurredAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), Summary = "Met the head of cardiology" },
-            r => r.Summary = "Met purchasing");
+            new LogActivityRequest
+            {
+                CustomerId = customerId, Kind = ActivityKind.Visit, OccurredAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), Summary = "Met the head of cardiology",
+                NextAction = "send the quote", NextActionDueAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow().AddDays(1)),
+                CheckIn = new VisitCheckIn { Location = located, CheckedInAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), PhotoReference = "photo-1" },
+            },
+            r => r.CheckIn.PhotoReference = "photo-2");
         Assert.Equal(1, logged.Customer.ActivityCount);
+        Assert.True(logged.Activity.Effective);
+        await Retried("CustomersService.ConfirmNextAction", team.Manager, new ConfirmNextActionRequest { CustomerId = customerId }, vary: null);
         await Retried("CustomersService.SetCustomerLock", team.Manager, new SetCustomerLockRequest { CustomerId = customerId, Locked = true }, r => r.Locked = false);
 
         // Deals: one lost, one walked to approval and won, one whose approval is rejected.
@@ -98,7 +111,7 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         await Retried("ApprovalsService.ApproveRequest", director, new ApproveRequestRequest { ApprovalId = wonApproval, Comment = "fine" }, r => r.Comment = "good");
         await Retried("ApprovalsService.RejectRequest", director, new RejectRequestRequest { ApprovalId = rejectedApproval, Comment = "too low" }, r => r.Comment = "no");
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = won, Kind = "signed_contract", Reference = "DOC-c" }, team.Rep);
-        await Retried("OpportunitiesService.WinOpportunity", team.Rep, new WinOpportunityRequest { OpportunityId = won }, r => r.ExpectedVersion = 1);
+        await Retried("OpportunitiesService.WinOpportunity", team.Rep, new WinOpportunityRequest { OpportunityId = won, WinFactor = "product_fit" }, r => r.ExpectedVersion = 1);
 
         // Its order: made, paid, the payment reversed, cancelled.
         await Retried("OrdersService.CreateOrder", team.Rep, new CreateOrderRequest

@@ -86,7 +86,7 @@ public sealed class ShippedPipelinesTests : IAsyncLifetime
                 Assert.Equal((next.Key, StallLevel.Unspecified), (moved.Stage, moved.StallLevel));
             }
         }
-        var won = (await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = id }, team.Rep)).Opportunity;
+        var won = (await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = id, WinFactor = "product_fit" }, team.Rep)).Opportunity;
 
         Assert.Equal(OpportunityStatus.Won, won.Status);
         Assert.Equal(pipeline.Stages.Count + 1, won.History.Count);

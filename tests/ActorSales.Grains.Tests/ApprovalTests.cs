@@ -29,11 +29,11 @@ public sealed class ApprovalTests(ClusterFixture fixture)
         var waiting = await deal.ChangeStage("ContractApproval", "", 0, team.Rep);
         var locked = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.UpdateTerms(new TermsChanges(null, new Money(700_000m, "EUR"), null), 0, team.Rep));
         await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
-        await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win(0, team.Rep));
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win("product_fit", "", 0, team.Rep));
         var pending = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director);
         await Assert.ThrowsAsync<AccessDeniedException>(() => deal.DecideApproval(waiting.PendingApprovalId!, true, "", team.Manager));
         var approved = await deal.DecideApproval(waiting.PendingApprovalId!, true, "fine", director);
-        var won = await deal.Win(0, team.Rep);
+        var won = await deal.Win("product_fit", "", 0, team.Rep);
 
         Assert.Equal($"amount and terms are locked while approval '{waiting.PendingApprovalId}' is pending", locked.Message);
         Assert.Equal(director.UserId, Assert.Single(pending).ApproverId);
@@ -109,11 +109,11 @@ public sealed class ApprovalTests(ClusterFixture fixture)
 
         var lowered = await deal.UpdateTerms(new TermsChanges(null, new Money(550_000m, "EUR"), null), 0, team.Rep);
         var raised = await deal.UpdateTerms(new TermsChanges(null, new Money(2_000_000m, "EUR"), null), 0, team.Rep);
-        var winWhileWaiting = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win(0, team.Rep));
+        var winWhileWaiting = await Assert.ThrowsAsync<PreconditionFailedException>(() => deal.Win("product_fit", "", 0, team.Rep));
         var pending = await fixture.Grains.GetGrain<ISalespersonGrain>(director.UserId).ListPendingApprovals(director);
         var secondApproval = await Approval(raised.PendingApprovalId!).Get(director);
         await deal.DecideApproval(raised.PendingApprovalId!, true, "still fine", director);
-        var won = await deal.Win(0, team.Rep);
+        var won = await deal.Win("product_fit", "", 0, team.Rep);
 
         Assert.Null(lowered.PendingApprovalId); // within what was approved
         Assert.NotNull(raised.PendingApprovalId);

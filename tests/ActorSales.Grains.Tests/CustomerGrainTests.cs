@@ -149,7 +149,7 @@ public sealed class CustomerGrainTests(ClusterFixture fixture)
         await customer.Register(Details(), team.Rep.UserId, team.Rep);
         var callAt = fixture.Clock.GetUtcNow().AddHours(-2);
 
-        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, callAt, "agreed on a demo", null, null, null), team.Rep);
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, callAt, "agreed on a demo", null, null, null, DurationSeconds: 120), team.Rep);
         var afterEmail = await customer.LogActivity(new ActivityDraft(ActivityKind.Email, fixture.Clock.GetUtcNow(), "sent brochure", null, null, null), team.Rep);
 
         Assert.Equal(callAt, afterEmail.Customer.LastFollowUpAt);
@@ -195,7 +195,7 @@ public sealed class CustomerGrainTests(ClusterFixture fixture)
 
         await Assert.ThrowsAsync<AccessDeniedException>(() => customer.Get(team.OtherRep));
         await Assert.ThrowsAsync<AccessDeniedException>(() =>
-            customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "hi", null, null, null), team.OtherRep));
+            customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "hi", null, null, null, DurationSeconds: 120), team.OtherRep));
         await Assert.ThrowsAsync<AccessDeniedException>(() => customer.Get(other.Manager));
         Assert.Equal(team.Rep.UserId, (await customer.Get(team.Manager)).OwnerId);
     }
@@ -336,7 +336,7 @@ public sealed class CustomerGrainTests(ClusterFixture fixture)
         var deal = await fixture.OpenDealAsync(team, team.Rep);
         var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
         var now = fixture.Clock.GetUtcNow();
-        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, now, "called the buyer", "send the quote", now.AddDays(2), null), team.Rep);
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, now, "called the buyer", "send the quote", now.AddDays(2), null, DurationSeconds: 120), team.Rep);
         var asked = await customer.Get(team.Rep);
 
         // The brief reads the customer, then its deals; while it waits on the first deal, a note, a rename and a second

@@ -18,7 +18,7 @@ public sealed class EventOutboxTests(ClusterFixture fixture)
 
         // Both changes are acknowledged while their events cannot be published.
         await customer.Register(NewDetails(), team.Rep.UserId, team.Rep);
-        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "called the buyer", null, null, null), team.Rep);
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "called the buyer", null, null, null, DurationSeconds: 120), team.Rep);
         var whileDown = await fixture.EventLog.OfAsync(customerId);
         // The activation goes away with the events only in its stored state, as when its silo dies.
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
@@ -46,7 +46,7 @@ public sealed class EventOutboxTests(ClusterFixture fixture)
         }
 
         await Task.WhenAll(customers.SelectMany(customer => Enumerable.Range(0, 8).Select(n =>
-            customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), $"call {n}", null, null, null), team.Rep))));
+            customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), $"call {n}", null, null, null, DurationSeconds: 120), team.Rep))));
 
         foreach (var customer in customers)
         {
@@ -69,7 +69,7 @@ public sealed class EventOutboxTests(ClusterFixture fixture)
         // The stored outbox still lists the published events (it is emptied by the next write); a new activation replays it.
         await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero, TestContext.Current.CancellationToken);
         await customer.Get(team.Rep);
-        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "called back", null, null, null), team.Rep);
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "called back", null, null, null, DurationSeconds: 120), team.Rep);
         var after = await fixture.EventLog.OfAsync(customerId);
 
         Assert.Equal([1L, 2L], before.Select(e => e.Event.Sequence));

@@ -68,7 +68,7 @@ public sealed class StreamSubscriberExampleTests(ClusterFixture fixture)
         await customer.Register(new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound), team.Rep.UserId, team.Rep);
         for (var i = 0; i < 3; i++)
         {
-            await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), $"call {i}", null, null, null), team.Rep);
+            await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), $"call {i}", null, null, null, DurationSeconds: 120), team.Rep);
         }
         var counter = fixture.Grains.GetGrain<Examples.StreamSubscriber.ICustomerActivityCounterGrain>(customerId);
 

@@ -89,7 +89,7 @@ public sealed class HandoverTests(ClusterFixture fixture)
 
         var started = await handover.Start(Departure(third.UserId, new CustomerAssignment(first, team.OtherRep.UserId), new CustomerAssignment(pooled, "")), team.Manager);
         var frozen = await Assert.ThrowsAsync<AccessDeniedException>(() => fixture.Grains.GetGrain<ICustomerGrain>(first)
-            .LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "still here", null, null, null), team.Rep with { Status = SalespersonStatus.Departing, ReadsOwnBook = true }));
+            .LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "still here", null, null, null, DurationSeconds: 120), team.Rep with { Status = SalespersonStatus.Departing, ReadsOwnBook = true }));
         var pooledCustomer = await ClusterFixture.EventuallyAsync(() => fixture.Grains.GetGrain<ICustomerGrain>(pooled).Get(team.Manager), c => c.InPool);
         var acceptedAt = fixture.Clock.GetUtcNow();
         await handover.Accept("call everyone this week", team.OtherRep);

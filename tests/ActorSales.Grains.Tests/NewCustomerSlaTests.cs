@@ -68,7 +68,7 @@ public sealed class NewCustomerSlaTests(ClusterFixture fixture)
         var friday = AdvanceToNextFridayAfternoon();
         var customer = await RegisterAsync(team);
         fixture.Clock.Advance(TimeSpan.FromDays(3)); // Monday
-        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "introduced ourselves", null, null, null), team.Rep);
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Call, fixture.Clock.GetUtcNow(), "introduced ourselves", null, null, null, DurationSeconds: 120), team.Rep);
         var details = (await customer.Get(team.Rep)).Details;
         await customer.Update(new CustomerChanges(["tier"], details with { Tier = CustomerTier.A }), 0, team.Rep);
 
@@ -77,5 +77,25 @@ public sealed class NewCustomerSlaTests(ClusterFixture fixture)
 
         Assert.Empty(await SlaNotices(team.Manager));
         Assert.True(fixture.Clock.GetUtcNow() > friday.AddDays(6).Date); // past the end of Wednesday in Berlin
+    }
+
+    [Fact]
+    public async Task Confirming_the_current_tier_in_time_meets_the_qualification_step()
+    {
+        var team = await fixture.CreateTeamAsync("Europe/Berlin");
+        AdvanceToNextFridayAfternoon();
+        var customer = await RegisterAsync(team);
+        fixture.Clock.Advance(TimeSpan.FromDays(3)); // Monday
+        await customer.LogActivity(new ActivityDraft(ActivityKind.Visit, fixture.Clock.GetUtcNow(), "introduced ourselves", null, null, null), team.Rep);
+        var details = (await customer.Get(team.Rep)).Details;
+        var confirmed = await customer.Update(new CustomerChanges(["tier"], details), 0, team.Rep); // the tier it already has
+
+        fixture.Clock.Advance(TimeSpan.FromDays(3)); // Thursday: both deadlines have passed
+        await customer.Get(team.Rep);
+
+        Assert.Empty(await SlaNotices(team.Manager));
+        Assert.Equal(details.Tier, confirmed.Details.Tier);
+        Assert.Equal(3, confirmed.Version); // registered, visited, tier confirmed
+        Assert.DoesNotContain(await customer.ArmedDeadlines(), d => d.Rule == ActorSales.Domain.Deadlines.NewCustomerSla.Qualification);
     }
 }

@@ -76,10 +76,10 @@ public sealed class OpportunityGrainTests(ClusterFixture fixture)
             fixture.Clock.Advance(TimeSpan.FromHours(1));
             await opportunity.ChangeStage(next, "", 0, team.Rep);
         }
-        await Assert.ThrowsAsync<MissingEvidenceException>(() => opportunity.Win(0, team.Rep));
+        await Assert.ThrowsAsync<MissingEvidenceException>(() => opportunity.Win("product_fit", "", 0, team.Rep));
         await opportunity.AddEvidence("signed_contract", "https://dms.example/contract/1", "countersigned", team.Rep);
 
-        var won = await opportunity.Win(0, team.Rep);
+        var won = await opportunity.Win("product_fit", "", 0, team.Rep);
 
         Assert.Equal(OpportunityStatus.Won, won.Status);
         Assert.Equal(["NeedsConfirmed", "ProposalSubmitted", "PriceNegotiation", "ContractApproval", "won"], won.History.Select(h => h.To));
@@ -173,7 +173,7 @@ public sealed class OpportunityGrainTests(ClusterFixture fixture)
 
         Assert.Equal(OpportunityStatus.Lost, lost.Status);
         Assert.Equal("competitor", lost.LostReason);
-        await Assert.ThrowsAsync<PreconditionFailedException>(() => opportunity.Win(0, team.Rep));
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => opportunity.Win("product_fit", "", 0, team.Rep));
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class PoolTests(ClusterFixture fixture)
         var deal = await fixture.OpenDealAsync(team, team.Rep); // tier A: released after 45 days without follow-up
         await ClusterFixture.WalkToAsync(deal, team.Rep, "ContractApproval");
         await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
-        await deal.Win(0, team.Rep);
+        await deal.Win("product_fit", "", 0, team.Rep);
         var customer = fixture.Grains.GetGrain<ICustomerGrain>((await deal.Get(team.Rep)).CustomerId);
 
         fixture.Clock.Advance(TimeSpan.FromDays(46));
@@ -199,7 +199,7 @@ public sealed class PoolTests(ClusterFixture fixture)
 
         await ClusterFixture.WalkToAsync(deal, team.Rep, "ContractApproval");
         await deal.AddEvidence("signed_contract", "DOC-c", "", team.Rep);
-        await deal.Win(0, team.Rep);
+        await deal.Win("product_fit", "", 0, team.Rep);
         var after = await ClusterFixture.EventuallyAsync(() => person.OwnedCount(), n => n < before);
 
         Assert.Equal((2, 1), (before, after));

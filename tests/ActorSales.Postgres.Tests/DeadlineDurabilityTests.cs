@@ -18,16 +18,30 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
 {
     private static readonly string SigningKey = new('d', 48);
 
+    /// <summary>The Postgres profile on a fresh database, migrated at start, with a cluster id of its own.</summary>
+    private static string[] Settings(string database, string cluster) =>
+    [
+        "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId={cluster}-{Guid.NewGuid():N}",
+        "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
+    ];
+
+    /// <summary>Reminder ticks come on the reminder period: moves the clock in small steps until <paramref name="read"/> finds something.</summary>
+    private static async Task<List<Notification>> AdvanceUntilNoticedAsync(FakeTimeProvider clock, Func<Task<List<Notification>>> read)
+    {
+        List<Notification> notices = [];
+        for (var step = 0; step < 72 && notices.Count == 0; step++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(10));
+            notices = await ClusterPolling.EventuallyAsync(read, n => n.Count > 0, TimeSpan.FromMilliseconds(200));
+        }
+        return notices;
+    }
+
     [Fact]
     public async Task A_stall_deadline_that_fell_due_while_the_host_was_down_fires_once_after_restart()
     {
         var database = await postgres.CreateDatabaseAsync();
-        var clusterId = $"durable-{Guid.NewGuid():N}";
-        string[] settings =
-        [
-            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId={clusterId}",
-            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
-        ];
+        var settings = Settings(database, "durable");
         ApiTeam team;
         await using (var first = await TestHost.StartAsync(settings))
         {
@@ -51,15 +65,7 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
         var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
         var inbox = grains.GetGrain<INotificationInboxGrain>(team.RepId);
 
-        // Reminder ticks come on the reminder period; move the clock in small steps until the deal has woken.
-        IReadOnlyList<Notification> notices = [];
-        for (var step = 0; step < 72 && notices.Count == 0; step++)
-        {
-            clock.Advance(TimeSpan.FromSeconds(10));
-            notices = await ClusterPolling.EventuallyAsync(
-                async () => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall").ToList(),
-                n => n.Count > 0, TimeSpan.FromMilliseconds(200));
-        }
+        var notices = await AdvanceUntilNoticedAsync(clock, async () => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall").ToList());
         clock.Advance(TimeSpan.FromMinutes(10));
         var later = (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "stage_stall").ToList();
 
@@ -68,14 +74,44 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task A_next_action_that_fell_due_while_the_host_was_down_reminds_its_owner_once_after_restart()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var settings = Settings(database, "next");
+        ApiTeam team;
+        await using (var first = await TestHost.StartAsync(settings))
+        {
+            team = await first.CreateTeamAsync();
+            var customer = await first.Customers.CreateCustomerAsync(new CreateCustomerRequest
+            {
+                Name = "Clinic", Company = $"Clinic {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Outbound,
+            }, team.Rep);
+            await first.Customers.LogActivityAsync(new LogActivityRequest
+            {
+                CustomerId = customer.Customer.CustomerId, Kind = ActivityKind.Note, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "promised a quote",
+                NextAction = "send the quote", NextActionDueAt = Timestamp.FromDateTime(DateTime.UtcNow.AddHours(2)),
+            }, team.Rep);
+        }
+
+        // A day later: the next action fell due while the host was down (the manager is asked only 48 h after the due time).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(1));
+        await using var second = await TestHost.StartAsync(builder => ClusterPolling.UseFakeClock(builder, clock), settings);
+        var inbox = second.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationInboxGrain>(team.RepId);
+        var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
+        async Task<List<Notification>> Reminders() => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.Kind == "next_action_follow_through").ToList();
+        var notices = await AdvanceUntilNoticedAsync(clock, Reminders);
+        clock.Advance(TimeSpan.FromMinutes(10));
+        var later = await Reminders();
+
+        Assert.Contains("'send the quote'", Assert.Single(notices).Message, StringComparison.Ordinal);
+        Assert.Single(later);
+    }
+
+    [Fact]
     public async Task An_instalment_that_fell_due_while_the_host_was_down_is_overdue_once_after_restart_and_payment_ends_it()
     {
         var database = await postgres.CreateDatabaseAsync();
-        string[] settings =
-        [
-            "--ActorSales:Profile=Postgres", $"--ConnectionStrings:Postgres={database}", $"--ActorSales:ClusterId=orders-{Guid.NewGuid():N}",
-            "--ActorSales:MigrateOnStart=true", $"--ActorSales:Auth:SigningKey={SigningKey}",
-        ];
+        var settings = Settings(database, "orders");
         ApiTeam team;
         string deal;
         await using (var first = await TestHost.StartAsync(settings))
@@ -97,7 +133,7 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
                 await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, team.Rep);
             }
             await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, team.Rep);
-            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, team.Rep);
+            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal, WinFactor = "product_fit" }, team.Rep);
             await new OrdersService.OrdersServiceClient(first.Channel).CreateOrderAsync(new CreateOrderRequest
             {
                 OpportunityId = deal, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "Monitor", Quantity = "2", UnitPrice = "500" } },
@@ -110,12 +146,7 @@ public sealed class DeadlineDurabilityTests(PostgresServerFixture postgres)
         var inbox = second.Services.GetRequiredService<IGrainFactory>().GetGrain<INotificationInboxGrain>(team.RepId);
         var rep = new Caller(team.RepId, DomainRole.Rep, team.TeamId, Domain.People.SalespersonStatus.Active);
         async Task<List<Notification>> Orders() => (await inbox.List(rep, 50, null, false)).Items.Where(n => n.EntityType == "order").ToList();
-        List<Notification> notices = [];
-        for (var step = 0; step < 72 && notices.Count == 0; step++)
-        {
-            clock.Advance(TimeSpan.FromSeconds(10));
-            notices = await ClusterPolling.EventuallyAsync(Orders, n => n.Count > 0, TimeSpan.FromMilliseconds(200));
-        }
+        var notices = await AdvanceUntilNoticedAsync(clock, Orders);
         Assert.Equal("instalment-overdue", Assert.Single(notices).Kind);
 
         // Paid in full: the escalation 14 days on never comes, and the overdue notice is not repeated.

@@ -142,7 +142,7 @@ public sealed class EventLogTests(PostgresServerFixture postgres)
         }, team.Rep)).Customer.CustomerId;
         await doomed.Customers.LogActivityAsync(new LogActivityRequest
         {
-            CustomerId = customerId, Kind = ActivityKind.Call, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called",
+            CustomerId = customerId, Kind = ActivityKind.Call, DurationSeconds = 120, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "called",
         }, team.Rep);
         await doomed.KillAsync(); // the silo crashes with the events only in its grains' stored outboxes
         await using (var log = NewLog(database, "actorsales"))

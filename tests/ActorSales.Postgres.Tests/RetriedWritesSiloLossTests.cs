@@ -72,7 +72,7 @@ public sealed class RetriedWritesSiloLossTests(PostgresServerFixture postgres)
                     var summary = $"w{w}-{seq}";
                     var request = new LogActivityRequest
                     {
-                        CustomerId = customers[w], Kind = ActivityKind.Call, Summary = summary, RequestId = $"req-{summary}",
+                        CustomerId = customers[w], Kind = ActivityKind.Call, DurationSeconds = 120, Summary = summary, RequestId = $"req-{summary}",
                         OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
                     };
                     var done = false;

@@ -36,7 +36,7 @@ public static class DealFlows
                 await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, rep);
             }
             await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = "signed_contract", Reference = "DOC-s" }, rep);
-            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal }, rep);
+            await opportunities.WinOpportunityAsync(new WinOpportunityRequest { OpportunityId = deal, WinFactor = "product_fit" }, rep);
         }
         return (customer, deal);
     }

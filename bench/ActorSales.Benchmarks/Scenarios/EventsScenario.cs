@@ -59,7 +59,7 @@ public static class EventsScenario
                 return clients[i % clients.Length].LogActivityAsync(new LogActivityRequest
                 {
                     CustomerId = seeded.CustomerIds[customer],
-                    Kind = ActivityKind.Call,
+                    Kind = ActivityKind.Call, DurationSeconds = 120,
                     OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
                     Summary = Marker + call.ToString(CultureInfo.InvariantCulture),
                 }, seeded.HeadersFor(customer)).ResponseAsync;

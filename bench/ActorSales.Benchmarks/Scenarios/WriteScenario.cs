@@ -44,7 +44,7 @@ public static class WriteScenario
                 return clients[i % clients.Length].LogActivityAsync(new LogActivityRequest
                 {
                     CustomerId = seeded.CustomerIds[customer],
-                    Kind = ActivityKind.Call,
+                    Kind = ActivityKind.Call, DurationSeconds = 120,
                     OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
                     Summary = summary,
                 }, seeded.HeadersFor(customer)).ResponseAsync;

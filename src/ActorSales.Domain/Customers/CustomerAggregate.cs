@@ -12,9 +12,12 @@ namespace ActorSales.Domain.Customers;
 /// (the owner's identity and time zone, the de-duplication keys, the pool's reservation) and hands it in; every check
 /// comes before the first change, so a command that throws leaves the record as it was.
 /// </summary>
-public sealed partial class CustomerAggregate(string id, ICustomerRecord state, CustomerDeadlines deadlines, GradingOptions? grading = null)
+public sealed partial class CustomerAggregate(
+    string id, ICustomerRecord state, CustomerDeadlines deadlines, GradingOptions? grading = null, FieldWorkOptions? fieldWork = null)
     : Aggregate<CustomerEvent, CustomerFollowUp>
 {
+    private readonly FieldWorkOptions _fieldWork = fieldWork ?? new FieldWorkOptions();
+
     public const string Entity = "customer";
 
     private ICustomerRecord S => state;
@@ -112,17 +115,32 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
             Tier = named.Contains("tier") ? values.Tier : current.Tier,
             Contacts = named.Contains("contacts") ? values.Contacts : current.Contacts,
             Address = named.Contains("address") ? values.Address : current.Address,
+            Location = named.Contains("location") ? values.Location : current.Location,
         });
         var changed = ChangedFields(current, merged);
         var keys = changed.Count == 0 ? S.DedupKeys : DedupKeys.For(merged);
+        // Naming the tier it already has confirms it: that is the qualification too, once per owner.
+        var confirmsTier = named.Contains("tier") && !changed.Contains("tier") && !QualifiedByCurrentOwner;
         return new CustomerUpdate(merged, changed, keys,
             keys.Except(S.DedupKeys, StringComparer.Ordinal).ToList(),
-            S.DedupKeys.Except(keys, StringComparer.Ordinal).ToList());
+            S.DedupKeys.Except(keys, StringComparer.Ordinal).ToList(),
+            confirmsTier);
     }
 
-    /// <summary>Applies a planned update (nothing if it changes nothing). Setting the tier is the qualification.</summary>
+    private bool QualifiedByCurrentOwner => S.QualifiedAt is { } qualified && qualified >= S.AssignedAt;
+
+    /// <summary>
+    /// Applies a planned update (nothing if it changes nothing). Setting the tier is the qualification, and so is
+    /// confirming the tier the customer already has (the qualification label is a judgement, not necessarily a change).
+    /// </summary>
     public void Update(CustomerUpdate update, DateTimeOffset now)
     {
+        if (update.ConfirmsTier)
+        {
+            S.QualifiedAt = now;
+            S.UpdatedAt = now;
+            Raise(new CustomerEvent.TierConfirmed(S.Details!.Tier));
+        }
         if (update.ChangedFields.Count == 0)
         {
             return;
@@ -142,9 +160,11 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
     public Activity NextActivity(ActivityDraft draft, string actorId, DateTimeOffset now)
     {
         EnsureRegistered();
-        var valid = CustomerRules.Validate(draft, now);
+        var valid = CustomerRules.Validate(draft, now, _fieldWork);
+        var visit = FieldWorkRules.Assess(valid.Kind, valid.CheckIn, valid.Summary, S.Details!.Location, _fieldWork);
         return new Activity(S.ActivityCount + 1, valid.Kind, valid.OccurredAt, valid.Summary, valid.NextAction,
-            valid.NextActionDueAt, valid.Location, actorId, now);
+            valid.NextActionDueAt, valid.Location, actorId, now, valid.CheckIn, valid.DurationSeconds,
+            visit.DistanceMeters, visit.OffSite, visit.Effective);
     }
 
     /// <summary>
@@ -158,7 +178,7 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
         {
             throw new ConcurrencyConflictException($"customer '{id}': activity {activity.Sequence} is not the next one; retry");
         }
-        var isFollowUp = CustomerRules.IsRealFollowUp(activity.Kind, activity.Summary);
+        var isFollowUp = FieldWorkRules.IsRealContact(activity.Kind, activity.Summary, activity.DurationSeconds, _fieldWork);
         S.ActivityCount = activity.Sequence;
         var clockRestarted = isFollowUp && (S.LastFollowUpAt is null || activity.OccurredAt > S.LastFollowUpAt);
         if (clockRestarted)
@@ -172,8 +192,15 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
         }
         if (activity.NextAction is not null)
         {
+            // A new plan replaces the old one, and its follow-through starts over.
             S.NextAction = activity.NextAction;
             S.NextActionDueAt = activity.NextActionDueAt;
+            S.NextActionDone = false;
+            S.NextActionConfirmedAt = null;
+        }
+        else if (isFollowUp && S.NextAction is not null)
+        {
+            S.NextActionDone = true; // a real contact after the plan does it
         }
         S.UpdatedAt = now;
         Raise(new CustomerEvent.ActivityLogged(activity, isFollowUp));
@@ -352,6 +379,70 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
     /// <summary>Whether <paramref name="deadline"/> is due now and still wanted (the world may have moved on).</summary>
     public bool IsDue(Deadline deadline, DateTimeOffset now) => deadline.DueAt <= now && WantedDeadlines().Contains(deadline);
 
+    /// <summary>
+    /// The owner's manager (or a director, an admin) confirms the planned next action that was not done in time: the
+    /// director is not asked. Once per plan; FAILED_PRECONDITION without an open next action.
+    /// </summary>
+    public void ConfirmNextAction(Caller caller, DateTimeOffset now)
+    {
+        EnsureRegistered();
+        AccessPolicy.EnsureCanConfirmNextAction(caller, S.OwnerId, S.OwnerTeamId);
+        if (S.NextAction is null || S.NextActionDone)
+        {
+            throw new PreconditionFailedException($"customer '{id}' has no open next action to confirm");
+        }
+        if (S.NextActionConfirmedAt is not null)
+        {
+            return;
+        }
+        S.NextActionConfirmedAt = now;
+        S.UpdatedAt = now;
+        Raise(new CustomerEvent.NextActionConfirmed(S.NextAction, S.NextActionDueAt!.Value));
+    }
+
+    /// <summary>Whether <paramref name="deadline"/> is a next action's follow-through (the grain looks up the director first).</summary>
+    public static bool IsFollowThrough(Deadline deadline) => FollowThroughRules.IsRule(deadline.Rule);
+
+    /// <summary>
+    /// A next action's follow-through fired: the owner is reminded when it falls due, the manager asked to confirm it, the
+    /// director (the manager if the team has none) told it was not confirmed. Once per firing.
+    /// </summary>
+    public void FollowThroughDue(Deadline firing, string? directorId, DateTimeOffset now)
+    {
+        EnsureDue(firing, now);
+        if (!IsFollowThrough(firing))
+        {
+            throw new ArgumentException("not a follow-through rule", nameof(firing));
+        }
+        S.FiredDeadlines.Add(firing.FiringKey(id));
+        var key = firing.FiringKey(id);
+        var what = $"'{S.NextAction}' for '{S.Details!.Name}' (due {S.NextActionDueAt:yyyy-MM-dd HH:mm} UTC)";
+        Notification Notice(string recipient, NotificationSeverity severity, string text) =>
+            new($"{key}:{recipient}", "next_action_follow_through", severity, Entity, id, text, now);
+        switch (firing.Rule)
+        {
+            case FollowThroughRules.Due:
+                Then(new CustomerFollowUp.Notify(S.OwnerId, Notice(S.OwnerId, NotificationSeverity.Info, $"Next action {what} is due now")));
+                break;
+            case FollowThroughRules.Confirm:
+                Then(new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, key,
+                    Notice("manager", NotificationSeverity.Warning, $"Next action {what} of {S.OwnerId} is not done: please confirm it (ConfirmNextAction)")));
+                break;
+            default:
+                var escalated = $"Next action {what} of {S.OwnerId} is not done and the manager has not confirmed it";
+                if (directorId is not null)
+                {
+                    Then(new CustomerFollowUp.Notify(directorId, Notice(directorId, NotificationSeverity.Critical, escalated)));
+                }
+                else
+                {
+                    Then(new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, key, Notice("manager", NotificationSeverity.Critical, escalated)));
+                }
+                break;
+        }
+        Raise(new CustomerEvent.FollowUpOverdue(firing));
+    }
+
     /// <summary>Whether <paramref name="deadline"/> is the release (the grain looks up the deals first).</summary>
     public static bool IsRelease(Deadline deadline) => deadline.Rule == ReleaseRules.Release;
 
@@ -359,9 +450,9 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
     public void FollowUpOverdue(Deadline firing, DateTimeOffset now)
     {
         EnsureDue(firing, now);
-        if (IsRelease(firing))
+        if (IsRelease(firing) || IsFollowThrough(firing))
         {
-            throw new ArgumentException("the release is decided by Release", nameof(firing));
+            throw new ArgumentException("the release and the follow-through are decided by their own methods", nameof(firing));
         }
         S.FiredDeadlines.Add(firing.FiringKey(id));
         PlanFollowUpNotice(firing, now);
@@ -520,14 +611,19 @@ public sealed partial class CustomerAggregate(string id, ICustomerRecord state, 
         if (before.Tier != after.Tier) changed.Add("tier");
         if (!before.Contacts.SequenceEqual(after.Contacts)) changed.Add("contacts");
         if (before.Address != after.Address) changed.Add("address");
+        if (before.Location != after.Location) changed.Add("location");
         return changed;
     }
 }
 
-/// <summary>What an update changes: the merged details, the fields named as changed, and the de-duplication keys to take and drop.</summary>
+/// <summary>
+/// What an update changes: the merged details, the fields named as changed, the de-duplication keys to take and drop,
+/// and whether it confirms the current tier (the qualification without a change).
+/// </summary>
 public sealed record CustomerUpdate(
     CustomerDetails Details,
     IReadOnlyList<string> ChangedFields,
     IReadOnlyList<string> Keys,
     IReadOnlyList<string> AddedKeys,
-    IReadOnlyList<string> RemovedKeys);
+    IReadOnlyList<string> RemovedKeys,
+    bool ConfirmsTier = false);

@@ -3,7 +3,8 @@ using ActorSales.Domain.Deadlines;
 namespace ActorSales.Domain.Customers;
 
 /// <summary>
-/// A customer's four deadline rules (new-customer 3-2-1, release warning and release, key-customer follow-up) over its
+/// A customer's deadline rules (new-customer 3-2-1, release warning and release, key-customer follow-up, next-action
+/// follow-through) over its
 /// current record, what a firing tells whom, and when a release is waived. Pure: the grain arms what
 /// <see cref="Wanted"/> returns and asks the aggregate when one is due.
 /// </summary>
@@ -23,6 +24,7 @@ public sealed class CustomerDeadlines(DeadlineOptions options)
         {
             wanted.AddRange(ReleaseRules.DeadlinesFor(s.Details!.Tier, s.AssignedAt, s.LastFollowUpAt, options));
         }
+        wanted.AddRange(FollowThroughRules.DeadlinesFor(s.NextActionDueAt, s.NextActionDone, s.NextActionConfirmedAt, options));
         if (FollowUpRules.KeyCustomerDeadline(s.Details!.Tier, s.AssignedAt, s.LastFollowUpAt, options.KeyCustomerFollowUpAfter) is { } keyCustomer)
         {
             wanted.Add(keyCustomer);

@@ -14,6 +14,12 @@ public abstract record CustomerEvent
     /// <summary>Profile fields (or the lock, or the owner's team) changed; named as the API names them.</summary>
     public sealed record Updated(IReadOnlyList<string> ChangedFields) : CustomerEvent;
 
+    /// <summary>The owner confirmed the tier the customer already has: the 3-2-1 qualification without a change.</summary>
+    public sealed record TierConfirmed(CustomerTier Tier) : CustomerEvent;
+
+    /// <summary>The manager confirmed the planned next action that was not done in time.</summary>
+    public sealed record NextActionConfirmed(string NextAction, DateTimeOffset DueAt) : CustomerEvent;
+
     public sealed record ActivityLogged(Activity Activity, bool IsFollowUp) : CustomerEvent;
 
     public sealed record OwnerChanged(string PreviousOwnerId, string NewOwnerId, string NewOwnerTeamId, string Reason) : CustomerEvent;

@@ -9,7 +9,7 @@ public static class CustomerRules
 {
     /// <summary>Fields of a customer that an update may name.</summary>
     public static readonly IReadOnlySet<string> UpdatableFields =
-        new HashSet<string>(StringComparer.Ordinal) { "name", "company", "industry", "tier", "contacts", "address" };
+        new HashSet<string>(StringComparer.Ordinal) { "name", "company", "industry", "tier", "contacts", "address", "location" };
 
     /// <summary>Validates and normalises (trims) customer details, throwing on the first bad field.</summary>
     public static CustomerDetails Validate(CustomerDetails details)
@@ -30,14 +30,19 @@ public static class CustomerRules
             Guard.Enum(details.Tier, "tier"),
             contacts,
             details.Address is null ? null : ValidateAddress(details.Address),
-            Guard.Enum(details.SourceChannel, "source_channel"));
+            Guard.Enum(details.SourceChannel, "source_channel"),
+            details.Location is null ? null : GeoRules.Validate(details.Location, "location"));
     }
 
-    /// <summary>Validates an activity draft against the current time.</summary>
-    public static ActivityDraft Validate(ActivityDraft draft, DateTimeOffset now)
+    /// <summary>
+    /// Validates an activity draft against the current time: reported within the field-work window, a check-in only on a
+    /// visit, a call with its duration.
+    /// </summary>
+    public static ActivityDraft Validate(ActivityDraft draft, DateTimeOffset now, FieldWorkOptions? fieldWork = null)
     {
+        var options = fieldWork ?? new FieldWorkOptions();
         Guard.Enum(draft.Kind, "kind");
-        Guard.Timestamp(draft.OccurredAt, "occurred_at", now + Limits.OccurredAtSkew);
+        FieldWorkRules.ReportedTime(draft.OccurredAt, "occurred_at", now, options);
         var summary = Guard.Optional(draft.Summary, "summary", Limits.SummaryMaxLength);
         var nextAction = Guard.Optional(draft.NextAction, "next_action", Limits.SummaryMaxLength);
         DateTimeOffset? due = null;
@@ -59,15 +64,12 @@ public static class CustomerRules
         {
             throw new ValidationException("location", "latitude must be within -90..90 and longitude within -180..180");
         }
-        return draft with { Summary = summary, NextAction = nextAction.Length == 0 ? null : nextAction, NextActionDueAt = due };
+        var (checkIn, duration) = FieldWorkRules.Validate(draft, now, options);
+        return draft with
+        {
+            Summary = summary, NextAction = nextAction.Length == 0 ? null : nextAction, NextActionDueAt = due, CheckIn = checkIn, DurationSeconds = duration,
+        };
     }
-
-    /// <summary>
-    /// Real follow-up is contact with the customer that someone can act on: a visit, call or meeting with a
-    /// summary. Emails and notes are activity but not follow-up; deadline rules key on this.
-    /// </summary>
-    public static bool IsRealFollowUp(ActivityKind kind, string summary) =>
-        kind is ActivityKind.Visit or ActivityKind.Call or ActivityKind.Meeting && !string.IsNullOrWhiteSpace(summary);
 
     private static Contact ValidateContact(Contact contact, string field)
     {

@@ -80,9 +80,10 @@ public sealed record CustomerDetails(
     [property: Id(3)] CustomerTier Tier,
     [property: Id(4)] IReadOnlyList<Contact> Contacts,
     [property: Id(5)] Address? Address,
-    [property: Id(6)] SourceChannel SourceChannel);
+    [property: Id(6)] SourceChannel SourceChannel,
+    [property: Id(7)] GeoPoint? Location = null);
 
-/// <summary>What a caller reports when logging an activity.</summary>
+/// <summary>What a caller reports when logging an activity: a visit may carry its check-in, a call its duration.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.ActivityDraft")]
 public sealed record ActivityDraft(
     [property: Id(0)] ActivityKind Kind,
@@ -90,9 +91,14 @@ public sealed record ActivityDraft(
     [property: Id(2)] string Summary,
     [property: Id(3)] string? NextAction,
     [property: Id(4)] DateTimeOffset? NextActionDueAt,
-    [property: Id(5)] GeoPoint? Location);
+    [property: Id(5)] GeoPoint? Location,
+    [property: Id(6)] VisitCheckIn? CheckIn = null,
+    [property: Id(7)] int? DurationSeconds = null);
 
-/// <summary>One entry of a customer's activity log.</summary>
+/// <summary>
+/// One entry of a customer's activity log, with what its check-in proved (distance to the customer, off-site, effective;
+/// entries stored before check-ins existed have none).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("actorsales.Activity")]
 public sealed record Activity(
     [property: Id(0)] long Sequence,
@@ -103,4 +109,9 @@ public sealed record Activity(
     [property: Id(5)] DateTimeOffset? NextActionDueAt,
     [property: Id(6)] GeoPoint? Location,
     [property: Id(7)] string LoggedBy,
-    [property: Id(8)] DateTimeOffset LoggedAt);
+    [property: Id(8)] DateTimeOffset LoggedAt,
+    [property: Id(9)] VisitCheckIn? CheckIn = null,
+    [property: Id(10)] int? DurationSeconds = null,
+    [property: Id(11)] double? DistanceMeters = null,
+    [property: Id(12)] bool OffSite = false,
+    [property: Id(13)] bool Effective = false);

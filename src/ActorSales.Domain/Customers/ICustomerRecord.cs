@@ -24,6 +24,12 @@ public interface ICustomerRecord
     List<string> DedupKeys { get; set; }
     string? NextAction { get; set; }
     DateTimeOffset? NextActionDueAt { get; set; }
+
+    /// <summary>The planned next action was done: a real contact was logged after it was planned.</summary>
+    bool NextActionDone { get; set; }
+
+    /// <summary>When the manager confirmed the overdue next action (it then goes no further).</summary>
+    DateTimeOffset? NextActionConfirmedAt { get; set; }
     SortedSet<string> OpenOpportunityIds { get; set; }
     DateTimeOffset AssignedAt { get; set; }
     List<string> FiredDeadlines { get; set; }

@@ -94,6 +94,12 @@ public sealed class DeadlineOptions
     /// <summary>The owner is warned this long before the release.</summary>
     public TimeSpan ReleaseWarningBefore { get; set; } = TimeSpan.FromDays(15);
 
+    /// <summary>A planned next action not done this long after its due date asks the manager to confirm it.</summary>
+    public TimeSpan NextActionConfirmAfter { get; set; } = TimeSpan.FromHours(48);
+
+    /// <summary>A next action the manager has not confirmed this long after being asked goes to the director.</summary>
+    public TimeSpan NextActionEscalateAfter { get; set; } = TimeSpan.FromHours(48);
+
     /// <summary>A customer with a deal won this recently is never released.</summary>
     public TimeSpan RecentWinExemption { get; set; } = TimeSpan.FromDays(90);
 

@@ -276,12 +276,19 @@ public static class AccessPolicy
     /// Locking a customer (exempting it from release to the pool): managers who may change the owner's book, directors
     /// and admins; never the owning rep.
     /// </summary>
-    public static void EnsureCanLockCustomer(Caller caller, string ownerId, string? ownerTeamId)
+    public static void EnsureCanLockCustomer(Caller caller, string ownerId, string? ownerTeamId) =>
+        EnsureOwnersManagerOrAbove(caller, ownerId, ownerTeamId, "lock a customer");
+
+    /// <summary>Confirming an overdue next action: the owner's manager, directors and admins (as the lock).</summary>
+    public static void EnsureCanConfirmNextAction(Caller caller, string ownerId, string? ownerTeamId) =>
+        EnsureOwnersManagerOrAbove(caller, ownerId, ownerTeamId, "confirm a next action");
+
+    private static void EnsureOwnersManagerOrAbove(Caller caller, string ownerId, string? ownerTeamId, string what)
     {
         EnsureActive(caller);
         if (caller.Role is not (Role.Manager or Role.Director or Role.Admin) || !CanChange(caller, ownerId, ownerTeamId))
         {
-            throw new AccessDeniedException("only the owner's manager, directors and admins may lock a customer");
+            throw new AccessDeniedException($"only the owner's manager, directors and admins may {what}");
         }
     }
 

@@ -241,11 +241,12 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
     }
 
-    /// <summary>Wins the deal from the last stage, with that stage's evidence, unless it waits for approval.</summary>
-    public void Win(long expectedVersion, Caller caller, DateTimeOffset now)
+    /// <summary>Wins the deal from the last stage, with that stage's evidence and its key win factor, unless it waits for approval.</summary>
+    public void Win(string winFactor, string note, long expectedVersion, Caller caller, DateTimeOffset now)
     {
         EnsureChangeable(caller);
         Guard.Version(Guard.ExpectedVersion(expectedVersion), state.Version, Entity, id);
+        var win = OpportunityRules.ValidateWin(winFactor, note, options);
         EnsureNotAwaitingApproval();
         var last = state.Pipeline!.Stages[^1];
         if (state.Stage != last.Key)
@@ -257,6 +258,8 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         {
             throw new MissingEvidenceException(state.Stage, "won", missing);
         }
+        state.WinFactor = win.Factor;
+        state.WinNote = win.Note;
         Close(OpportunityStatus.Won, "won", caller.UserId, now);
         Raise(new OpportunityEvent.Won());
     }

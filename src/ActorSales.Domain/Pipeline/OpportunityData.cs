@@ -52,6 +52,8 @@ public interface IOpportunityData
     OpportunityStatus Status { get; set; }
     string? LostReason { get; set; }
     string? LostNote { get; set; }
+    string? WinFactor { get; set; }
+    string? WinNote { get; set; }
     long Version { get; set; }
     DateTimeOffset CreatedAt { get; set; }
     ApprovalRequest? PendingApproval { get; set; }

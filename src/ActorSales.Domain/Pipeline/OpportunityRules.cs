@@ -35,6 +35,9 @@ public sealed class OpportunityOptions
     /// <summary>Reasons a lost opportunity may give; free text goes beside it.</summary>
     public List<string> LossReasons { get; set; } = ["price", "competitor", "no_budget", "no_decision", "timing", "product_fit", "other"];
 
+    /// <summary>Key factors a won opportunity names (seed 003: what made the difference); free text goes beside it.</summary>
+    public List<string> WinFactors { get; set; } = ["product_fit", "price", "relationship", "service", "references", "delivery", "other"];
+
     public ForecastWeights Weights { get; set; } = new();
 
     public ApprovalOptions Approval { get; set; } = new();
@@ -78,6 +81,15 @@ public static class OpportunityRules
         Guard.Required(terms.Title, "title"),
         terms.Value,
         Guard.Timestamp(terms.ExpectedCloseAt, "expected_close_at", Limits.LatestTimestamp));
+
+    public static (string Factor, string Note) ValidateWin(string factor, string note, OpportunityOptions options)
+    {
+        if (string.IsNullOrEmpty(factor) || !options.WinFactors.Contains(factor))
+        {
+            throw new ValidationException("win_factor", $"must be one of: {string.Join(", ", options.WinFactors)}");
+        }
+        return (factor, Guard.Optional(note, "win_note", Limits.SummaryMaxLength));
+    }
 
     public static (string Reason, string Note) ValidateLoss(string reason, string note, OpportunityOptions options)
     {

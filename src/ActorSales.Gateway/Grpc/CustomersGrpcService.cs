@@ -19,7 +19,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
     {
         var caller = await callers.ResolveAsync(context);
         var ownerId = RequestMapper.OptionalId(request.OwnerId, "owner_id") ?? caller.UserId;
-        var details = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, request.SourceChannel);
+        var details = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, request.SourceChannel, request.Location);
         var view = await grains.Ref<ICustomerGrain>(GrainKeys.NewCustomerId(caller.Request)).Register(details, ownerId, caller);
         var customer = view.ToContract();
         return new CreateCustomerResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
@@ -35,7 +35,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
     public override async Task<UpdateCustomerResponse> UpdateCustomer(UpdateCustomerRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var values = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, SourceChannel.Unspecified);
+        var values = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, SourceChannel.Unspecified, request.Location);
         var changes = new CustomerChanges([.. request.UpdatePaths], values);
         var view = await Customer(request.CustomerId).Update(changes, request.ExpectedVersion, caller);
         var customer = view.ToContract();
@@ -79,6 +79,13 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
         };
         response.Activities.AddRange(page.Items.Select(a => a.ToContract()));
         return response;
+    }
+
+    public override async Task<ConfirmNextActionResponse> ConfirmNextAction(ConfirmNextActionRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var customer = (await Customer(request.CustomerId).ConfirmNextAction(caller)).ToContract();
+        return new ConfirmNextActionResponse { Customer = customer, ConsistencyToken = ConsistencyToken.For(customer) };
     }
 
     public override async Task<TransferCustomerResponse> TransferCustomer(TransferCustomerRequest request, ServerCallContext context)

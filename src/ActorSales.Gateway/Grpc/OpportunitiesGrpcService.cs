@@ -85,7 +85,7 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
     public override async Task<WinOpportunityResponse> WinOpportunity(WinOpportunityRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var opportunity = (await Opportunity(request.OpportunityId).Win(request.ExpectedVersion, caller)).ToContract();
+        var opportunity = (await Opportunity(request.OpportunityId).Win(request.WinFactor, request.WinNote, request.ExpectedVersion, caller)).ToContract();
         return new WinOpportunityResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 

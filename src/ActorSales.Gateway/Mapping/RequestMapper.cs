@@ -17,7 +17,7 @@ public static class RequestMapper
 
     public static CustomerDetails ToDetails(
         string name, string company, string industry, V1.CustomerTier tier,
-        IReadOnlyCollection<V1.Contact> contacts, V1.Address? address, V1.SourceChannel source)
+        IReadOnlyCollection<V1.Contact> contacts, V1.Address? address, V1.SourceChannel source, V1.GeoPoint? location = null)
     {
         if (contacts.Count > Limits.MaxContacts)
         {
@@ -27,7 +27,8 @@ public static class RequestMapper
             name, company, industry, (CustomerTier)tier,
             contacts.Select(c => new Contact(c.Name, c.Title, c.Phone, c.Email, c.Key, (ContactChannel)c.PreferredChannel, c.Preferences)).ToList(),
             address is null ? null : new Address(address.Street, address.City, address.Region, address.PostalCode, address.Country),
-            (SourceChannel)source);
+            (SourceChannel)source,
+            location is null ? null : new GeoPoint(location.Latitude, location.Longitude));
     }
 
     public static ActivityDraft ToDraft(V1.LogActivityRequest request) => new(
@@ -36,7 +37,12 @@ public static class RequestMapper
         request.Summary,
         string.IsNullOrEmpty(request.NextAction) ? null : request.NextAction,
         OptionalTimestamp(request.NextActionDueAt, "next_action_due_at"),
-        request.Location is null ? null : new GeoPoint(request.Location.Latitude, request.Location.Longitude));
+        request.Location is null ? null : new GeoPoint(request.Location.Latitude, request.Location.Longitude),
+        request.CheckIn is { } checkIn ? new VisitCheckIn(
+            checkIn.Location is { } point ? new GeoPoint(point.Latitude, point.Longitude) : throw new ValidationException("check_in.location", "is required"),
+            RequiredTimestamp(checkIn.CheckedInAt, "check_in.checked_in_at"),
+            checkIn.PhotoReference) : null,
+        request.HasDurationSeconds ? request.DurationSeconds : null);
 
     public static DateTimeOffset RequiredTimestamp(Timestamp? timestamp, string field) =>
         OptionalTimestamp(timestamp, field) ?? throw new ValidationException(field, "is required");

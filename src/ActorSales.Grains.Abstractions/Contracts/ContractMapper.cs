@@ -71,6 +71,7 @@ public static class ContractMapper
             Locked = view.Locked,
             Address = view.Details.Address?.ToContract(),
             Grade = (V1.CustomerGrade)view.Grade,
+            Location = view.Details.Location?.ToContract(),
         };
         foreach (var contact in view.Details.Contacts)
         {
@@ -99,7 +100,37 @@ public static class ContractMapper
         Country = address.Country,
     };
 
-    public static V1.Activity ToContract(this Domain.Customers.Activity activity) => new()
+    public static V1.GeoPoint ToContract(this Domain.Customers.GeoPoint point) => new() { Latitude = point.Latitude, Longitude = point.Longitude };
+
+    public static V1.Activity ToContract(this Domain.Customers.Activity activity)
+    {
+        var contract = activity.ToContractBase();
+        if (activity.CheckIn is { } checkIn)
+        {
+            contract.CheckIn = new V1.VisitCheckIn
+            {
+                Location = checkIn.Point.ToContract(),
+                CheckedInAt = Timestamp.FromDateTimeOffset(checkIn.At),
+                PhotoReference = checkIn.PhotoReference,
+            };
+        }
+        if (activity.Kind == Domain.Customers.ActivityKind.Visit)
+        {
+            contract.Effective = activity.Effective; // a visit without a check-in proves nothing: not effective
+        }
+        if (activity.DurationSeconds is { } seconds)
+        {
+            contract.DurationSeconds = seconds;
+        }
+        if (activity.DistanceMeters is { } distance)
+        {
+            contract.DistanceMeters = distance;
+        }
+        contract.OffSite = activity.OffSite;
+        return contract;
+    }
+
+    private static V1.Activity ToContractBase(this Domain.Customers.Activity activity) => new()
     {
         Sequence = activity.Sequence,
         Kind = (V1.ActivityKind)activity.Kind,
@@ -107,7 +138,7 @@ public static class ContractMapper
         Summary = activity.Summary,
         NextAction = activity.NextAction ?? string.Empty,
         NextActionDueAt = activity.NextActionDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
-        Location = activity.Location is { } point ? new V1.GeoPoint { Latitude = point.Latitude, Longitude = point.Longitude } : null,
+        Location = activity.Location?.ToContract(),
         LoggedBy = activity.LoggedBy,
         LoggedAt = Timestamp.FromDateTimeOffset(activity.LoggedAt),
     };
@@ -196,6 +227,8 @@ public static class ContractMapper
             StallLevel = (V1.StallLevel)view.StallLevel,
             NeedsIntervention = view.NeedsIntervention,
             SignalChangedAt = view.SignalChangedAt is { } changed ? Timestamp.FromDateTimeOffset(changed) : null,
+            WinFactor = view.WinFactor ?? string.Empty,
+            WinNote = view.WinNote ?? string.Empty,
         };
         opportunity.History.AddRange(view.History.Select(h => h.ToContract()));
         opportunity.Evidence.AddRange(view.Evidence.Select(e => e.ToContract()));

@@ -60,6 +60,10 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("GetGrade"), ReadOnly]
     Task<CustomerGradeView> GetGrade(Caller caller);
 
+    /// <summary>The owner's manager (a director, an admin) confirms the open next action: it is not escalated to the director.</summary>
+    [Alias("ConfirmNextAction")]
+    Task<CustomerView> ConfirmNextAction(Caller caller);
+
     /// <summary>A deal on this customer was won (release exemption). Called by the opportunity grain.</summary>
     [Alias("RecordWin")]
     Task RecordWin(DateTimeOffset wonAt);

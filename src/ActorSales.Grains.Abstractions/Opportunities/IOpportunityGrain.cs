@@ -30,7 +30,7 @@ public interface IOpportunityGrain : IGrainWithStringKey
     Task<OpportunityView> SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller);
 
     [Alias("Win")]
-    Task<OpportunityView> Win(long expectedVersion, Caller caller);
+    Task<OpportunityView> Win(string winFactor, string note, long expectedVersion, Caller caller);
 
     [Alias("Lose")]
     Task<OpportunityView> Lose(string reason, string note, long expectedVersion, Caller caller);

@@ -37,7 +37,9 @@ public sealed record OpportunityView(
     [property: Id(22)] DateTimeOffset? NextActionDueAt = null,
     [property: Id(23)] Domain.Deadlines.StallLevel StallLevel = Domain.Deadlines.StallLevel.None,
     [property: Id(24)] bool NeedsIntervention = false,
-    [property: Id(25)] DateTimeOffset? SignalChangedAt = null);
+    [property: Id(25)] DateTimeOffset? SignalChangedAt = null,
+    [property: Id(26)] string? WinFactor = null,
+    [property: Id(27)] string? WinNote = null);
 
 /// <summary>A forecast-signal change request.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.SignalChange")]

@@ -2,6 +2,7 @@ using ActorSales.Domain.Customers;
 using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Identity;
 using ActorSales.Grains.Abstractions.Opportunities;
+using ActorSales.Grains.Abstractions.People;
 
 namespace ActorSales.Grains.Customers;
 
@@ -34,6 +35,14 @@ public sealed partial class CustomerGrain
         if (CustomerAggregate.IsRegrade(deadline))
         {
             customer.ScheduledRegrade(deadline, now);
+        }
+        else if (CustomerAggregate.IsFollowThrough(deadline))
+        {
+            // The director is looked up before the aggregate records the firing: had it failed, the deadline stays wanted.
+            var director = deadline.Rule == FollowThroughRules.Escalate
+                ? (await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find())?.DirectorId
+                : null;
+            customer.FollowThroughDue(deadline, director, now);
         }
         else if (CustomerAggregate.IsRelease(deadline))
         {

@@ -18,6 +18,17 @@ public sealed partial class CustomerGrain
     {
         CustomerEvent.Registered => e => e.CustomerRegistered = new CustomerRegistered { Customer = ToView().ToContract() },
         CustomerEvent.Updated updated => e => e.CustomerUpdated = Updated(updated.ChangedFields),
+        CustomerEvent.TierConfirmed confirmed => e => e.CustomerTierConfirmed = new CustomerTierConfirmed
+        {
+            CustomerId = Id,
+            Tier = (ActorSales.Contracts.V1.CustomerTier)confirmed.Tier,
+        },
+        CustomerEvent.NextActionConfirmed confirmed => e => e.CustomerNextActionConfirmed = new CustomerNextActionConfirmed
+        {
+            CustomerId = Id,
+            NextAction = confirmed.NextAction,
+            DueAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(confirmed.DueAt),
+        },
         CustomerEvent.ActivityLogged logged => e => e.ActivityLogged = new ActivityLogged { Activity = logged.Activity.ToContract(), IsFollowUp = logged.IsFollowUp },
         CustomerEvent.OwnerChanged moved => e => e.CustomerOwnerChanged = new CustomerOwnerChanged
         {

@@ -29,6 +29,7 @@ public sealed partial class CustomerGrain(
     TimeProvider clock,
     IOptions<DeadlineOptions> deadlineOptions,
     IOptions<GradingOptions> gradingOptions,
+    IOptions<FieldWorkOptions> fieldWorkOptions,
     IOptions<ActorSales.Domain.Pipeline.OpportunityOptions> options,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain, IRemindable, IRetrySafeGrain
 {
@@ -109,7 +110,7 @@ public sealed partial class CustomerGrain(
         customer.EnsureRegistered();
         AccessPolicy.EnsureCanChange(caller, S.OwnerId, S.OwnerTeamId, "this customer");
         var update = customer.PlanUpdate(changes.Paths, changes.Values, expectedVersion);
-        if (update.ChangedFields.Count == 0)
+        if (update.ChangedFields.Count == 0 && !update.ConfirmsTier)
         {
             return ToView();
         }
@@ -203,6 +204,15 @@ public sealed partial class CustomerGrain(
         return ToView();
     }
 
+    public async Task<CustomerView> ConfirmNextAction(Caller caller)
+    {
+        var customer = Aggregate();
+        customer.ConfirmNextAction(caller, clock.GetUtcNow());
+        await Commit(customer, caller.UserId);
+        await AfterWrite();
+        return ToView();
+    }
+
     public async Task RecordWin(DateTimeOffset wonAt)
     {
         var customer = Aggregate();
@@ -229,7 +239,7 @@ public sealed partial class CustomerGrain(
     }
 
     /// <summary>A new aggregate over the current state, for one command.</summary>
-    private CustomerAggregate Aggregate() => new(Id, S, _rules, gradingOptions.Value);
+    private CustomerAggregate Aggregate() => new(Id, S, _rules, gradingOptions.Value, fieldWorkOptions.Value);
 
     /// <summary>
     /// Records what <paramref name="customer"/> decided (its events in the outbox, its follow-ups as effects) and writes

@@ -91,8 +91,14 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
     /// <summary>A registration of this id was refused as a duplicate (its event is published once per attempt).</summary>
     [Id(35)] public bool RegistrationRefused { get; set; }
 
+    /// <summary>The planned next action was done (follow-through); rows stored before have it open.</summary>
+    [Id(36)] public bool NextActionDone { get; set; }
+
+    /// <summary>When the manager confirmed the overdue next action.</summary>
+    [Id(37)] public DateTimeOffset? NextActionConfirmedAt { get; set; }
+
     /// <summary>What the customer's orders last reported (grading's payment record); rows before orders have none.</summary>
-    [Id(36)] public Dictionary<string, OrderPaymentFacts> Orders { get; set; } = new(StringComparer.Ordinal);
+    [Id(38)] public Dictionary<string, OrderPaymentFacts> Orders { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -134,10 +134,10 @@ public sealed partial class OpportunityGrain(
         return ToView();
     }
 
-    public async Task<OpportunityView> Win(long expectedVersion, Caller caller)
+    public async Task<OpportunityView> Win(string winFactor, string note, long expectedVersion, Caller caller)
     {
         var aggregate = Aggregate();
-        aggregate.Win(expectedVersion, caller, clock.GetUtcNow());
+        aggregate.Win(winFactor, note, expectedVersion, caller, clock.GetUtcNow());
         await Commit(aggregate, caller.UserId);
         return ToView();
     }
@@ -280,5 +280,5 @@ public sealed partial class OpportunityGrain(
         Id, S.CustomerId, S.OwnerId, S.OwnerTeamId, S.Terms!, S.Pipeline!.Key, S.Pipeline.Version, S.Stage, S.StageEnteredAt,
         [.. S.History], [.. S.Evidence], S.Signal, ForecastRules.Weighted(S.Terms!.Value.Amount, S.Signal, options.Value.Weights),
         [.. S.DecisionMakers], S.ContractReviewAt, S.Status, S.LostReason, S.LostNote, S.Version, S.CreatedAt, S.PendingApprovalId,
-        S.NextAction, S.NextActionDueAt, S.StallLevel, S.NeedsIntervention, S.SignalChangedAt);
+        S.NextAction, S.NextActionDueAt, S.StallLevel, S.NeedsIntervention, S.SignalChangedAt, S.WinFactor, S.WinNote);
 }

@@ -97,6 +97,10 @@ public sealed class OpportunityState : IOpportunityData, IRequestLedgerState
 
     /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
     [Id(42)] public RequestLedger Requests { get; set; } = new();
+
+    /// <summary>The key factor of a win (rows won before win factors existed have none).</summary>
+    [Id(43)] public string? WinFactor { get; set; }
+    [Id(44)] public string? WinNote { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

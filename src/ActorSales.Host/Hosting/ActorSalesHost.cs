@@ -51,6 +51,8 @@ public static class ActorSalesHost
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             ValidatedSettings.Read<Domain.Customers.GradingOptions>(config, "ActorSales:Grading", o => o.Validate())));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
+            ValidatedSettings.Read<Domain.Customers.FieldWorkOptions>(config, Domain.Customers.FieldWorkOptions.Section, o => o.Validate())));
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             ValidatedSettings.Read<Domain.Insights.InsightsOptions>(config, Domain.Insights.InsightsOptions.Section, o => o.Validate())));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             ValidatedSettings.Read<Domain.Orders.OrderOptions>(config, Domain.Orders.OrderOptions.Section, o => o.Validate())));

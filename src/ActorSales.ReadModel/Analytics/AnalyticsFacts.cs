@@ -158,7 +158,10 @@ public static class AnalyticsFacts
             return null;
         }
         var kind = activity.Kind;
-        var effective = kind == ActivityKind.Visit && Domain.Customers.CustomerRules.IsRealFollowUp(Domain.Customers.ActivityKind.Visit, activity.Summary);
+        // The check-in decided it when the visit was logged; events published before check-ins existed carry no verdict
+        // and keep the rule of their time (a visit with a summary).
+        var effective = kind == ActivityKind.Visit &&
+            (activity.HasEffective ? activity.Effective : !string.IsNullOrWhiteSpace(activity.Summary));
         return new ActivityFact(e.EntityId, activity.Sequence, kind, (activity.OccurredAt ?? e.OccurredAt)?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch, effective,
             activity.LoggedBy is { Length: > 0 } by ? by : e.ActorId, e.TeamId);
     }

@@ -51,7 +51,7 @@ public sealed class ProjectorSiloLossTests(PostgresServerFixture postgres)
                 }, team.Rep);
                 await customers.LogActivityAsync(new LogActivityRequest
                 {
-                    CustomerId = created.Customer.CustomerId, Kind = ActivityKind.Call, Summary = "first call",
+                    CustomerId = created.Customer.CustomerId, Kind = ActivityKind.Call, DurationSeconds = 120, Summary = "first call",
                     OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
                 }, team.Rep);
                 ids.Add(created.Customer.CustomerId);
