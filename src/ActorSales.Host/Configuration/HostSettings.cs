@@ -40,6 +40,10 @@ public sealed record HostSettings(
         }
         var connectionString = configuration.GetConnectionString("Postgres");
         var problems = options.Validate(connectionString).Concat(auth.Validate()).Concat(endpoints.Validate()).ToList();
+        if (options.HostRole == HostRole.Silo && string.IsNullOrEmpty(endpoints.Admin))
+        {
+            problems.Add("ActorSales:Endpoints:Admin must be set for the silo role (its health and metrics listener)");
+        }
         if (problems.Count > 0)
         {
             throw new ConfigurationException(string.Join("; ", problems));
@@ -66,6 +70,16 @@ public sealed class EndpointSettings
     /// <summary>Empty disables the HTTP/1.1 listener (gRPC-Web still works over HTTP/2 on <see cref="Grpc"/>).</summary>
     public string? GrpcWeb { get; set; } = "http://127.0.0.1:5081";
 
+    /// <summary>
+    /// The admin listener (HTTP/1.1): health (<c>/healthz</c> readiness, <c>/livez</c> liveness), the Prometheus scrape
+    /// (<c>/metrics</c>) and, when enabled, the Orleans Dashboard. Never expose it publicly. Empty turns it off (not
+    /// allowed for the <c>silo</c> role, whose only listener it is).
+    /// </summary>
+    public string? Admin { get; set; } = "http://127.0.0.1:5082";
+
+    /// <summary>The admin listener's port, or null when it is off.</summary>
+    public int? AdminPort => string.IsNullOrEmpty(Admin) ? null : new Uri(Admin).Port;
+
     public IEnumerable<string> Validate()
     {
         if (!IsHttpUrl(Grpc))
@@ -75,6 +89,10 @@ public sealed class EndpointSettings
         if (!string.IsNullOrEmpty(GrpcWeb) && !IsHttpUrl(GrpcWeb))
         {
             yield return $"ActorSales:Endpoints:GrpcWeb '{GrpcWeb}' must be an http:// URL with a port, or empty";
+        }
+        if (!string.IsNullOrEmpty(Admin) && !IsHttpUrl(Admin))
+        {
+            yield return $"ActorSales:Endpoints:Admin '{Admin}' must be an http:// URL with a port, or empty";
         }
     }
 
