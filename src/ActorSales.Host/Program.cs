@@ -2,7 +2,8 @@ using ActorSales.Host.Commands;
 using ActorSales.Host.Configuration;
 using ActorSales.Host.Hosting;
 
-// actorsales [run] | migrate | rebuild-read-model | token --user <id> --role <role>; settings from appsettings.json, env (ActorSales__...)
+// actorsales [run] | migrate | rebuild-read-model | token --user <id> --role <role> | probe [--path /healthz]; settings from
+// appsettings.json, env (ActorSales__...)
 // and --Key=value arguments.
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 var rest = command == "run" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
@@ -41,8 +42,18 @@ try
                 .Build();
             return TokenCommand.Run(rest, HostSettings.Read(configuration), TimeProvider.System);
         }
+        case "probe":
+        {
+            var configuration = new ConfigurationBuilder()
+                .SetBasePath(AppContext.BaseDirectory)
+                .AddJsonFile("appsettings.json", optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(rest.Where(a => a.Contains('=')).ToArray())
+                .Build();
+            return await ProbeCommand.RunAsync(rest, HostSettings.Read(configuration), Console.Out);
+        }
         default:
-            Console.Error.WriteLine($"actorsales: unknown command '{command}'; use run, migrate, rebuild-read-model or token");
+            Console.Error.WriteLine($"actorsales: unknown command '{command}'; use run, migrate, rebuild-read-model, token or probe");
             return 64;
     }
 }

@@ -6,8 +6,14 @@ namespace ActorSales.Host.Configuration;
 /// <summary>All settings the host needs before it can build the silo, read and validated in one go.</summary>
 public sealed record HostSettings(
     ActorSalesOptions Options, AuthOptions Auth, string? PostgresConnectionString, EndpointSettings Endpoints,
-    IReadOnlyList<PipelineDefinition> Pipelines, OpportunityOptions Opportunities)
+    IReadOnlyList<PipelineDefinition> Pipelines, OpportunityOptions Opportunities, PostgresPoolSettings? Pools = null)
 {
+    /// <summary>The PostgreSQL pools' sizes (defaults when not configured).</summary>
+    public PostgresPoolSettings PostgresPools => Pools ?? new PostgresPoolSettings();
+
+    /// <summary>The connection string for one of this process's pools ("orleans", "eventlog", "readmodel").</summary>
+    public string PostgresPool(string pool) => PostgresPools.For(PostgresConnectionString!, pool);
+
     /// <summary>
     /// The Local profile's published development key. It signs tokens only for a silo on loopback that keeps
     /// nothing; the Postgres profile refuses to start without a key or authority of its own.
@@ -21,6 +27,7 @@ public sealed record HostSettings(
         var endpoints = new EndpointSettings();
         var pipelines = new List<PipelineSettings>();
         var opportunities = new OpportunityOptions();
+        var pools = new PostgresPoolSettings();
         try
         {
             configuration.GetSection("ActorSales:Pipelines").Bind(pipelines);
@@ -28,6 +35,7 @@ public sealed record HostSettings(
             configuration.GetSection(ActorSalesOptions.Section).Bind(options);
             configuration.GetSection(AuthOptions.Section).Bind(auth);
             configuration.GetSection(EndpointSettings.Section).Bind(endpoints);
+            configuration.GetSection(PostgresPoolSettings.Section).Bind(pools);
         }
         catch (InvalidOperationException exception)
         {
@@ -39,7 +47,7 @@ public sealed record HostSettings(
             auth.SigningKey = LocalDevelopmentSigningKey;
         }
         var connectionString = configuration.GetConnectionString("Postgres");
-        var problems = options.Validate(connectionString).Concat(auth.Validate()).Concat(endpoints.Validate()).ToList();
+        var problems = options.Validate(connectionString).Concat(auth.Validate()).Concat(endpoints.Validate()).Concat(pools.Validate()).ToList();
         if (options.HostRole == HostRole.Silo && string.IsNullOrEmpty(endpoints.Admin))
         {
             problems.Add("ActorSales:Endpoints:Admin must be set for the silo role (its health and metrics listener)");
@@ -53,7 +61,7 @@ public sealed record HostSettings(
         {
             throw new ConfigurationException($"ActorSales:Opportunities:DefaultPipeline '{opportunities.DefaultPipeline}' is not among ActorSales:Pipelines");
         }
-        return new HostSettings(options, auth, connectionString, endpoints, definitions, opportunities);
+        return new HostSettings(options, auth, connectionString, endpoints, definitions, opportunities, pools);
     }
 }
 

@@ -23,6 +23,12 @@ namespace ActorSales.Host.Hosting;
 /// </summary>
 public static class ActorSalesHost
 {
+    /// <summary>
+    /// The longest a graceful stop takes (listeners drain, the silo hands its grains over and leaves): Kubernetes'
+    /// terminationGracePeriodSeconds must be longer (deploy/k8s, checked by a test).
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -42,12 +48,12 @@ public static class ActorSalesHost
         {
             // The gateway role reads the log too (EventsService.Subscribe) and the read model (queries).
             builder.Services.TryAddSingleton<IEventLog>(services => new PostgresEventLog(
-                settings.PostgresConnectionString!, options.ServiceId,
+                settings.PostgresPool("eventlog"), options.ServiceId,
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<PostgresEventLog>>()));
             // The read model in PostgreSQL, ahead of the read side's in-memory default (TryAdd). The store applies the
             // shared projection the read side registers (with the configured forecast weights).
             builder.Services.AddSingleton(services => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore(
-                settings.PostgresConnectionString!, services.GetRequiredService<ActorSales.ReadModel.Projection>()));
+                settings.PostgresPool("readmodel"), services.GetRequiredService<ActorSales.ReadModel.Projection>()));
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelStore>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelQueries>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
             if (options.RunsSilo)
@@ -160,8 +166,7 @@ public static class ActorSalesHost
     private static void ConfigureKestrel(WebApplicationBuilder builder, HostSettings settings)
     {
         var endpoints = settings.Endpoints;
-        // Longer than the gateway's longest unary call needs, shorter than Kubernetes' grace period.
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(25));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             return; // The operator configured endpoints (and TLS certificates) the standard Kestrel way.

@@ -22,7 +22,7 @@ public static class ClientConfiguration
         client.UseAdoNetClustering(o =>
         {
             o.Invariant = PostgresMigrator.AdoInvariant;
-            o.ConnectionString = settings.PostgresConnectionString!;
+            o.ConnectionString = settings.PostgresPool("orleans");
         });
         // Notifications are watched on the silos' live stream (the silo side of the same provider).
         client.AddMemoryStreams(EventStreams.ProviderName);

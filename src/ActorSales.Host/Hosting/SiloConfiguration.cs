@@ -28,7 +28,7 @@ public static class SiloConfiguration
         {
             // Before anything of the silo touches a table (membership is read at RuntimeInitialize).
             silo.AddStartupTask((services, cancellation) => services.GetRequiredService<PostgresMigrator>()
-                .MigrateAsync(settings.PostgresConnectionString!, cancellation), ServiceLifecycleStage.First);
+                .MigrateAsync(settings.PostgresPool("orleans"), cancellation), ServiceLifecycleStage.First);
         }
         silo.AddStartupTask<PipelineSeeder>();
         if (options.Dashboard.Enabled)
@@ -46,7 +46,7 @@ public static class SiloConfiguration
                 break;
 
             case HostingProfile.Postgres:
-                var connectionString = settings.PostgresConnectionString!;
+                var connectionString = settings.PostgresPool("orleans");
                 silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
                 silo.UseAdoNetClustering(o =>
                 {
