@@ -92,7 +92,7 @@ public sealed class GatewayTierTests(PostgresServerFixture postgres)
                 Assert.True(host.ExitCode == 0, $"{host.Role} exited with {host.ExitCode}:\n{host.Tail()}");
                 stops.Add($"{host.Role} {took.TotalSeconds:0.0} s");
             }
-            TestContext.Current.TestOutputHelper?.WriteLine($"SIGTERM to exit: {string.Join(", ", stops)}");
+            TestContext.Current.TestOutputHelper?.WriteLine(Figures.Report($"SIGTERM to exit: {string.Join(", ", stops)}"));
         }
         finally
         {
