@@ -33,25 +33,9 @@ try
             return await RebuildReadModelCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
         }
         case "token":
-        {
-            var configuration = new ConfigurationBuilder()
-                .SetBasePath(AppContext.BaseDirectory)
-                .AddJsonFile("appsettings.json", optional: true)
-                .AddEnvironmentVariables()
-                .AddCommandLine(rest.Where(a => a.Contains('=')).ToArray())
-                .Build();
-            return TokenCommand.Run(rest, HostSettings.Read(configuration), TimeProvider.System);
-        }
+            return TokenCommand.Run(rest, SettingsOf(rest), TimeProvider.System);
         case "probe":
-        {
-            var configuration = new ConfigurationBuilder()
-                .SetBasePath(AppContext.BaseDirectory)
-                .AddJsonFile("appsettings.json", optional: true)
-                .AddEnvironmentVariables()
-                .AddCommandLine(rest.Where(a => a.Contains('=')).ToArray())
-                .Build();
-            return await ProbeCommand.RunAsync(rest, HostSettings.Read(configuration), Console.Out);
-        }
+            return await ProbeCommand.RunAsync(rest, SettingsOf(rest), Console.Out);
         default:
             Console.Error.WriteLine($"actorsales: unknown command '{command}'; use run, migrate, rebuild-read-model, token or probe");
             return 64;
@@ -62,3 +46,11 @@ catch (ConfigurationException exception)
     Console.Error.WriteLine($"actorsales: configuration error: {exception.Message}");
     return 78;
 }
+
+// Settings for a command that takes its own arguments too: only the "--Key=value" ones are settings.
+static HostSettings SettingsOf(string[] arguments) => HostSettings.Read(new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables()
+    .AddCommandLine(arguments.Where(a => a.Contains('=')).ToArray())
+    .Build());
