@@ -59,35 +59,35 @@ public sealed class ConnectionBudgetTests
             var startedIn = Stopwatch.GetElapsedTime(started);
             var admin = TestHost.Bearer(TestHost.Token(key, "admin", "admin"));
             var failures = new ConcurrentBag<string>();
-            await Retry(() => new TeamsService.TeamsServiceClient(processes[0].Channel).CreateTeamAsync(new CreateTeamRequest
+            await Counted(() => ClientRetries.RetriedAsync(() => new TeamsService.TeamsServiceClient(processes[0].Channel).CreateTeamAsync(new CreateTeamRequest
             {
                 TeamId = "budget", Name = "Budget", Region = "EMEA", TimeZone = "Europe/Berlin", RequestId = "team",
-            }, admin).ResponseAsync, failures);
-            await Retry(() => new SalespeopleService.SalespeopleServiceClient(processes[0].Channel).CreateSalespersonAsync(new CreateSalespersonRequest
+            }, admin).ResponseAsync), failures);
+            await Counted(() => ClientRetries.RetriedAsync(() => new SalespeopleService.SalespeopleServiceClient(processes[0].Channel).CreateSalespersonAsync(new CreateSalespersonRequest
             {
                 SalespersonId = "rep-budget", Name = "Rep", Email = "rep-budget@example.com", Role = Contracts.V1.Role.Rep, TeamId = "budget", RequestId = "rep",
-            }, admin).ResponseAsync, failures);
+            }, admin).ResponseAsync), failures);
             var rep = TestHost.Bearer(TestHost.Token(key, "rep-budget", "rep"));
             var loadStarted = Stopwatch.GetTimestamp();
             var acknowledged = 0;
             await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
             {
                 var customers = new CustomersService.CustomersServiceClient(processes[w % Silos].Channel);
-                var customerId = (await Retry(() => customers.CreateCustomerAsync(new CreateCustomerRequest
+                var customerId = (await Counted(() => ClientRetries.RetriedAsync(() => customers.CreateCustomerAsync(new CreateCustomerRequest
                 {
                     Name = $"Clinic {w}", Company = $"Clinic {w} {Guid.NewGuid():N}", Tier = CustomerTier.B, SourceChannel = SourceChannel.Referral, RequestId = $"c-{w}",
-                }, rep).ResponseAsync, failures)).Customer.CustomerId;
+                }, rep).ResponseAsync), failures)).Customer.CustomerId;
                 for (var i = 0; i < WritesPerWriter; i++)
                 {
-                    await Retry(() => customers.LogActivityAsync(new LogActivityRequest
+                    await Counted(() => ClientRetries.RetriedAsync(() => customers.LogActivityAsync(new LogActivityRequest
                     {
                         CustomerId = customerId, Kind = ActivityKind.Call, Summary = $"call {i}", RequestId = $"a-{w}-{i}",
                         OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
-                    }, rep).ResponseAsync, failures);
+                    }, rep).ResponseAsync), failures);
                     Interlocked.Increment(ref acknowledged);
                     if (i % 4 == 0)
                     {
-                        await Retry(() => customers.ListCustomersAsync(new ListCustomersRequest { PageSize = 20 }, rep).ResponseAsync, failures);
+                        await Counted(() => ClientRetries.RetriedAsync(() => customers.ListCustomersAsync(new ListCustomersRequest { PageSize = 20 }, rep).ResponseAsync), failures);
                     }
                 }
             })));
@@ -115,25 +115,17 @@ public sealed class ConnectionBudgetTests
         }
     }
 
-    /// <summary>What README tells clients: retry UNAVAILABLE (and a lost connection) with the same request id.</summary>
-    private static async Task<T> Retry<T>(Func<Task<T>> call, ConcurrentBag<string> failures)
+    /// <summary>A call that failed for good (after README's retries) is recorded, then thrown.</summary>
+    private static async Task<T> Counted<T>(Func<Task<T>> call, ConcurrentBag<string> failures)
     {
-        using var backoff = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
-            {
-                return await call();
-            }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded && attempt < 20)
-            {
-                await backoff.WaitForNextTickAsync();
-            }
-            catch (RpcException e)
-            {
-                failures.Add(e.Status.ToString());
-                throw;
-            }
+            return await call();
+        }
+        catch (RpcException e)
+        {
+            failures.Add(e.Status.ToString());
+            throw;
         }
     }
 
