@@ -57,13 +57,16 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             found => found, TimeSpan.FromSeconds(10));
         Assert.True(pooled);
         await pool.ClaimCustomerAsync(new ClaimCustomerRequest { TeamId = team.TeamId, CustomerId = customer }, team.Rep);
-        var after = await ScrapeAsync();
+        // A call is recorded when its pipeline finishes, a moment after the client has the answer: scrape until it shows.
+        var claimsBefore = Sum(before, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0"));
+        var after = await Polling.EventuallyAsync(ScrapeAsync,
+            scrape => Sum(scrape, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0")) > claimsBefore,
+            TimeSpan.FromSeconds(10));
 
         // RPC latency by method and status.
         Assert.True(Sum(after, "actorsales_rpc_duration_seconds_count", ("rpc_method", "CreateCustomer"), ("rpc_service", "actorsales.v1.CustomersService"), ("rpc_grpc_status_code", "0")) >= 1);
         Assert.True(Sum(after, "actorsales_rpc_duration_seconds_count", ("rpc_method", "GetCustomer"), ("rpc_grpc_status_code", "5")) >= 1);
-        Assert.True(Sum(after, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0"))
-            > Sum(before, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0")));
+        Assert.True(Sum(after, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0")) > claimsBefore);
         // Deadlines: fired by rule and wake-up, and how late.
         var fired = Sum(after, "actorsales_deadlines_fired_total", ("wake", "timer")) - Sum(before, "actorsales_deadlines_fired_total", ("wake", "timer"));
         Assert.True(fired >= 1, $"no deadline fired by its timer in the scrape:\n{Lines(after, "actorsales_deadlines")}");
