@@ -7,7 +7,8 @@
 #   deploy/postgres.sh status [DIR]  say whether it runs (exit 0) or not (exit 3)
 #   deploy/postgres.sh url    [DIR]  print the connection string of the running cluster
 #
-# DIR defaults to ${ACTORSALES_PG_DIR:-/tmp/actorsales-pg}. The server listens on 127.0.0.1 only, with its Unix
+# DIR defaults to ${ACTORSALES_PG_DIR:-/tmp/actorsales-pg}; ACTORSALES_PG_MAX_CONNECTIONS sets max_connections (default
+# 300). The server listens on 127.0.0.1 only, with its Unix
 # socket inside the data directory and trust authentication (it is for this machine's tests, never for data that
 # matters). Database and role: actorsales, password actorsales. stdout carries only the connection string (or the
 # status line); progress and errors go to stderr. Runs as root too: the server then runs as the postgres user.
@@ -120,7 +121,7 @@ start() {
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
     if as_owner "$pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start -o \
-      "-c listen_addresses=127.0.0.1 -p $port -k '$data' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >&2; then
+      "-c listen_addresses=127.0.0.1 -p $port -k '$data' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${ACTORSALES_PG_MAX_CONNECTIONS:-300}" >&2; then
       break
     fi
     log "start on port $port failed (attempt $attempt); see $dir/server.log"

@@ -17,10 +17,7 @@ public static class ReadModelServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddActorSalesReadModel(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
-        services.AddOptions<ReadModelOptions>();
-        services.TryAddSingleton(sp => new Projection(sp.GetService<IOptions<OpportunityOptions>>()?.Value.Weights ?? new ForecastWeights()));
+        services.AddActorSalesReadModelQueries();
         services.TryAddSingleton<IReadModelStore>(sp => new InMemoryReadModelStore(sp.GetRequiredService<Projection>()));
         services.TryAddSingleton<IReadModelQueries>(sp => sp.GetRequiredService<IReadModelStore>());
         // The figures teams' time rules judge by (anomalies, forecast snapshots); a silo without it arms none.
@@ -32,6 +29,19 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<ReadModelMetrics>();
         services.AddHostedService<Projector>();
         services.AddHealthChecks().AddCheck<ReadModelHealthCheck>("readmodel", tags: ["readmodel"]);
+        return services;
+    }
+
+    /// <summary>
+    /// Only what queries need (the projection a store applies, options, metrics), for a process that reads a shared store
+    /// but projects nothing: the gateway role. Register the store (and <see cref="IReadModelQueries"/>) yourself.
+    /// </summary>
+    public static IServiceCollection AddActorSalesReadModelQueries(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddOptions<ReadModelOptions>();
+        services.TryAddSingleton(sp => new Projection(sp.GetService<IOptions<OpportunityOptions>>()?.Value.Weights ?? new ForecastWeights()));
         return services;
     }
 }

@@ -21,12 +21,6 @@ public sealed class RetriedWritesSiloLossTests(PostgresServerFixture postgres)
     private const int WritesBeforeKill = 240;
     private const int WritesAfterKill = 240;
 
-    private static readonly StatusCode[] BusinessAnswers =
-    [
-        StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.PermissionDenied, StatusCode.FailedPrecondition,
-        StatusCode.AlreadyExists, StatusCode.Unauthenticated, StatusCode.OutOfRange,
-    ];
-
     [Fact]
     public async Task Writes_retried_by_request_id_across_a_silo_kill_are_stored_exactly_once()
     {
@@ -86,7 +80,7 @@ public sealed class RetriedWritesSiloLossTests(PostgresServerFixture postgres)
                                 deadline: DateTime.UtcNow.AddSeconds(40));
                             done = true;
                         }
-                        catch (RpcException e) when (BusinessAnswers.Contains(e.StatusCode))
+                        catch (RpcException e) when (ClientRetries.BusinessAnswers.Contains(e.StatusCode))
                         {
                             failures.Add($"{summary}: {e.Status}");
                             return;

@@ -10,7 +10,7 @@ public static class PostgresScript
     /// Runs <c>deploy/postgres.sh COMMAND DIR</c> and returns its stdout (for <c>start</c>: the connection string).
     /// Bounded at 10 minutes: a first run may install PostgreSQL from Debian.
     /// </summary>
-    public static async Task<string> RunAsync(string command, string dir)
+    public static async Task<string> RunAsync(string command, string dir, int? maxConnections = null)
     {
         var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryPaths.Root, "deploy", "postgres.sh"), command, dir])
         {
@@ -18,6 +18,10 @@ public static class PostgresScript
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (maxConnections is { } max)
+        {
+            start.Environment["ACTORSALES_PG_MAX_CONNECTIONS"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

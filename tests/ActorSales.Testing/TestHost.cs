@@ -33,6 +33,9 @@ public sealed class TestHost : IAsyncDisposable
 
     public int GrpcWebPort { get; }
 
+    /// <summary>The admin listener (health, /metrics, dashboard); unless the test's settings override it.</summary>
+    public int AdminPort { get; private init; }
+
     public string SigningKey { get; }
 
     /// <summary>
@@ -55,7 +58,7 @@ public sealed class TestHost : IAsyncDisposable
     /// <summary>Starts a host, letting the test adjust its services first (e.g. a fake clock).</summary>
     public static async Task<TestHost> StartAsync(Action<WebApplicationBuilder>? customize, params string[] settings)
     {
-        var ports = FreePorts(4);
+        var ports = FreePorts(5);
         var (grpcPort, grpcWebPort) = (ports[0], ports[1]);
         var key = settings.FirstOrDefault(s => s.StartsWith("--ActorSales:Auth:SigningKey=", StringComparison.Ordinal))?.Split('=', 2)[1]
             ?? HostSettings.LocalDevelopmentSigningKey;
@@ -65,6 +68,7 @@ public sealed class TestHost : IAsyncDisposable
             $"--ActorSales:GatewayPort={ports[3]}",
             $"--ActorSales:Endpoints:Grpc=http://127.0.0.1:{grpcPort}",
             $"--ActorSales:Endpoints:GrpcWeb=http://127.0.0.1:{grpcWebPort}",
+            $"--ActorSales:Endpoints:Admin=http://127.0.0.1:{ports[4]}",
             "--Logging:LogLevel:Default=Warning",
             .. settings,
         ];
@@ -74,7 +78,7 @@ public sealed class TestHost : IAsyncDisposable
             customize?.Invoke(builder);
         });
         await app.StartAsync();
-        return new TestHost(app, grpcPort, grpcWebPort, key);
+        return new TestHost(app, grpcPort, grpcWebPort, key) { AdminPort = ports[4] };
     }
 
     public Metadata As(string user, string role) => Bearer(Token(SigningKey, user, role));

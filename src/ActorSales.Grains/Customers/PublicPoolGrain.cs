@@ -47,6 +47,7 @@ public sealed class PublicPoolGrain(
     [PersistentState("pool", StorageNames.Default)] IPersistentState<PublicPoolState> state,
     IOptions<PoolOptions> options,
     TimeProvider clock,
+    ActorSalesMetrics metrics,
     ILogger<PublicPoolGrain> logger) : Grain, IPublicPoolGrain, IRemindable
 {
     private const string ExpiryRule = "pool-reservation-expiry";
@@ -102,7 +103,17 @@ public sealed class PublicPoolGrain(
         // Reserved claims are not in the owner's book yet, but will be: they count towards the cap.
         var holding = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).OwnedCount()
             + S.Reservations.Values.Count(r => r.Claim.OwnerId == ownerId);
-        PoolRules.EnsureMayClaim(ownerId, claims, holding, entry.PreviousOwnerId, entry.ReleasedAt, now, options.Value, managerAssignment);
+        var kind = new KeyValuePair<string, object?>("kind", managerAssignment ? "assignment" : "claim");
+        try
+        {
+            PoolRules.EnsureMayClaim(ownerId, claims, holding, entry.PreviousOwnerId, entry.ReleasedAt, now, options.Value, managerAssignment);
+        }
+        catch (DomainException)
+        {
+            metrics.PoolClaims.Add(1, kind, new("outcome", "refused"));
+            throw;
+        }
+        metrics.PoolClaims.Add(1, kind, new("outcome", "reserved"));
 
         var claim = new PoolClaim(Guid.NewGuid().ToString("N"), customerId, ownerId, today, Counted: !managerAssignment);
         S.Entries.Remove(customerId);

@@ -1,4 +1,6 @@
 using ActorSales.Domain.Deadlines;
+using ActorSales.Grains.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ActorSales.Grains.Deadlines;
@@ -33,6 +35,7 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
     public static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(30);
 
     private readonly Dictionary<Deadline, IGrainTimer> _timers = [];
+    private readonly ActorSalesMetrics? _metrics = grain.GrainContext?.ActivationServices.GetService<ActorSalesMetrics>();
 
     // When failed after-effects are retried; memory only, since an activation replays them anyway.
     private DateTimeOffset? _effectsRetryAt;
@@ -138,7 +141,7 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         var now = clock.GetUtcNow();
         foreach (var deadline in desired().Where(d => d.DueAt <= now).OrderBy(d => d.DueAt).ToList())
         {
-            await onDue(deadline);
+            await ActAsync(deadline, "reminder");
         }
         await ScheduleAsync(desired());
     }
@@ -154,7 +157,25 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
             Arm(deadline); // a capped timer woke early: arm again for the rest
             return;
         }
-        await onDue(deadline);
+        await ActAsync(deadline, "timer");
+    }
+
+    /// <summary>Acts on a due deadline, measuring how late (the lateness is what the grain's users feel).</summary>
+    private async Task ActAsync(Deadline deadline, string wake)
+    {
+        var rule = new KeyValuePair<string, object?>("rule", deadline.Rule);
+        _metrics?.DeadlineLateness.Record(Math.Max(0, (clock.GetUtcNow() - deadline.DueAt).TotalSeconds), rule, new("wake", wake));
+        try
+        {
+            await onDue(deadline);
+            _metrics?.DeadlinesFired.Add(1, rule, new("wake", wake));
+        }
+        catch
+        {
+            // The reminder (set to the earliest due time, repeating) brings the deadline back.
+            _metrics?.DeadlinesRetried.Add(1, rule);
+            throw;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {GrainId}: could not arm the timer of deadline {Rule} due {DueAt}; its reminder remains")]

@@ -47,7 +47,9 @@ public sealed partial class DomainEventPublisher(
     /// </summary>
     public async Task PublishAsync(IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var appended = await log.AppendAsync(events, cancellationToken);
+        metrics.EventAppendDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         metrics.EventsLogged.Add(appended.Count);
         foreach (var e in appended)
         {

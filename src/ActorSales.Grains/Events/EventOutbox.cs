@@ -1,5 +1,6 @@
 using ActorSales.Contracts.V1;
 using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed partial class EventOutbox(
     Func<List<LoggedEvent>> pending,
     DomainEventPublisher publisher,
     TimeSpan retryPeriod,
+    ActorSalesMetrics metrics,
     ILogger logger)
 {
     public const string ReminderName = "outbox";
@@ -36,6 +38,7 @@ public sealed partial class EventOutbox(
             pending,
             services.GetRequiredService<DomainEventPublisher>(),
             services.GetRequiredService<IOptions<EventLogOptions>>().Value.OutboxRetryPeriod,
+            services.GetRequiredService<ActorSalesMetrics>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger<EventOutbox>());
     }
 
@@ -91,9 +94,11 @@ public sealed partial class EventOutbox(
         {
             await publisher.PublishAsync(batch);
             list.RemoveRange(0, batch.Count);
+            metrics.OutboxBacklog.TryRemove(grain.GetGrainId(), out _);
         }
         catch (Exception exception)
         {
+            metrics.OutboxBacklog[grain.GetGrainId()] = list.Count;
             LogFlushFailed(exception, grain.GetGrainId().ToString(), batch.Count);
         }
     }

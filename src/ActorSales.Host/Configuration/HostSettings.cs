@@ -6,8 +6,14 @@ namespace ActorSales.Host.Configuration;
 /// <summary>All settings the host needs before it can build the silo, read and validated in one go.</summary>
 public sealed record HostSettings(
     ActorSalesOptions Options, AuthOptions Auth, string? PostgresConnectionString, EndpointSettings Endpoints,
-    IReadOnlyList<PipelineDefinition> Pipelines, OpportunityOptions Opportunities)
+    IReadOnlyList<PipelineDefinition> Pipelines, OpportunityOptions Opportunities, PostgresPoolSettings? Pools = null)
 {
+    /// <summary>The PostgreSQL pools' sizes (defaults when not configured).</summary>
+    public PostgresPoolSettings PostgresPools => Pools ?? new PostgresPoolSettings();
+
+    /// <summary>The connection string for one of this process's pools ("orleans", "eventlog", "readmodel").</summary>
+    public string PostgresPool(string pool) => PostgresPools.For(PostgresConnectionString!, pool);
+
     /// <summary>
     /// The Local profile's published development key. It signs tokens only for a silo on loopback that keeps
     /// nothing; the Postgres profile refuses to start without a key or authority of its own.
@@ -21,6 +27,7 @@ public sealed record HostSettings(
         var endpoints = new EndpointSettings();
         var pipelines = new List<PipelineSettings>();
         var opportunities = new OpportunityOptions();
+        var pools = new PostgresPoolSettings();
         try
         {
             configuration.GetSection("ActorSales:Pipelines").Bind(pipelines);
@@ -28,6 +35,7 @@ public sealed record HostSettings(
             configuration.GetSection(ActorSalesOptions.Section).Bind(options);
             configuration.GetSection(AuthOptions.Section).Bind(auth);
             configuration.GetSection(EndpointSettings.Section).Bind(endpoints);
+            configuration.GetSection(PostgresPoolSettings.Section).Bind(pools);
         }
         catch (InvalidOperationException exception)
         {
@@ -39,7 +47,11 @@ public sealed record HostSettings(
             auth.SigningKey = LocalDevelopmentSigningKey;
         }
         var connectionString = configuration.GetConnectionString("Postgres");
-        var problems = options.Validate(connectionString).Concat(auth.Validate()).Concat(endpoints.Validate()).ToList();
+        var problems = options.Validate(connectionString).Concat(auth.Validate()).Concat(endpoints.Validate()).Concat(pools.Validate()).ToList();
+        if (options.HostRole == HostRole.Silo && string.IsNullOrEmpty(endpoints.Admin))
+        {
+            problems.Add("ActorSales:Endpoints:Admin must be set for the silo role (its health and metrics listener)");
+        }
         if (problems.Count > 0)
         {
             throw new ConfigurationException(string.Join("; ", problems));
@@ -49,7 +61,7 @@ public sealed record HostSettings(
         {
             throw new ConfigurationException($"ActorSales:Opportunities:DefaultPipeline '{opportunities.DefaultPipeline}' is not among ActorSales:Pipelines");
         }
-        return new HostSettings(options, auth, connectionString, endpoints, definitions, opportunities);
+        return new HostSettings(options, auth, connectionString, endpoints, definitions, opportunities, pools);
     }
 }
 
@@ -66,6 +78,16 @@ public sealed class EndpointSettings
     /// <summary>Empty disables the HTTP/1.1 listener (gRPC-Web still works over HTTP/2 on <see cref="Grpc"/>).</summary>
     public string? GrpcWeb { get; set; } = "http://127.0.0.1:5081";
 
+    /// <summary>
+    /// The admin listener (HTTP/1.1): health (<c>/healthz</c> readiness, <c>/livez</c> liveness), the Prometheus scrape
+    /// (<c>/metrics</c>) and, when enabled, the Orleans Dashboard. Never expose it publicly. Empty turns it off (not
+    /// allowed for the <c>silo</c> role, whose only listener it is).
+    /// </summary>
+    public string? Admin { get; set; } = "http://127.0.0.1:5082";
+
+    /// <summary>The admin listener's port, or null when it is off.</summary>
+    public int? AdminPort => string.IsNullOrEmpty(Admin) ? null : new Uri(Admin).Port;
+
     public IEnumerable<string> Validate()
     {
         if (!IsHttpUrl(Grpc))
@@ -75,6 +97,10 @@ public sealed class EndpointSettings
         if (!string.IsNullOrEmpty(GrpcWeb) && !IsHttpUrl(GrpcWeb))
         {
             yield return $"ActorSales:Endpoints:GrpcWeb '{GrpcWeb}' must be an http:// URL with a port, or empty";
+        }
+        if (!string.IsNullOrEmpty(Admin) && !IsHttpUrl(Admin))
+        {
+            yield return $"ActorSales:Endpoints:Admin '{Admin}' must be an http:// URL with a port, or empty";
         }
     }
 

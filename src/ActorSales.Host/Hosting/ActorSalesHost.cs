@@ -14,39 +14,55 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
-using OpenTelemetry.Metrics;
 
 namespace ActorSales.Host.Hosting;
 
-/// <summary>Builds the co-hosted silo + gRPC gateway. Program.cs runs it; end-to-end tests start it on loopback.</summary>
+/// <summary>
+/// Builds the host in its role (<see cref="HostRole"/>): a silo with the co-hosted gRPC gateway, a silo alone, or the
+/// gateway alone as an Orleans client. Program.cs runs it; end-to-end tests start it on loopback.
+/// </summary>
 public static class ActorSalesHost
 {
+    /// <summary>
+    /// The longest a graceful stop takes (listeners drain, the silo hands its grains over and leaves): Kubernetes'
+    /// terminationGracePeriodSeconds must be longer (deploy/k8s, checked by a test).
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var settings = HostSettings.Read(builder.Configuration);
+        var options = settings.Options;
         builder.Services.AddSingleton(settings);
         customize?.Invoke(builder);
 
-        ConfigureKestrel(builder, settings.Endpoints);
+        // The listeners start together with the silo (or the Orleans client), not after it: during a start-up of many
+        // seconds health answers "starting" and calls get UNAVAILABLE (HostReadiness) instead of refused connections.
+        // What must come before the silo (the schema) is a silo start-up task at its first stage.
+        builder.Services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
+        builder.Services.AddSingleton<HostReadiness>();
+        ConfigureKestrel(builder, settings);
         builder.Services.Configure<EventLogOptions>(builder.Configuration.GetSection("ActorSales:Events"));
-        if (settings.Options.Profile == HostingProfile.Postgres)
+        if (options.Profile == HostingProfile.Postgres)
         {
+            // The gateway role reads the log too (EventsService.Subscribe) and the read model (queries).
             builder.Services.TryAddSingleton<IEventLog>(services => new PostgresEventLog(
-                settings.PostgresConnectionString!, settings.Options.ServiceId,
+                settings.PostgresPool("eventlog"), options.ServiceId,
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<PostgresEventLog>>()));
-            // The read model and the projector's lease in PostgreSQL, ahead of the read side's in-memory defaults (TryAdd).
-            // The store applies the shared projection AddActorSalesReadModel registers (with the configured forecast weights).
+            // The read model in PostgreSQL, ahead of the read side's in-memory default (TryAdd). The store applies the
+            // shared projection the read side registers (with the configured forecast weights).
             builder.Services.AddSingleton(services => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore(
-                settings.PostgresConnectionString!, services.GetRequiredService<ActorSales.ReadModel.Projection>()));
+                settings.PostgresPool("readmodel"), services.GetRequiredService<ActorSales.ReadModel.Projection>()));
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelStore>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
             builder.Services.AddSingleton<ActorSales.ReadModel.IReadModelQueries>(services => services.GetRequiredService<ActorSales.Infrastructure.Postgres.ReadModel.PostgresReadModelStore>());
-            builder.Services.AddSingleton<ActorSales.ReadModel.Projecting.IProjectionLease>(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresProjectionLease(settings.PostgresConnectionString!));
+            if (options.RunsSilo)
+            {
+                builder.Services.AddSingleton<ActorSales.ReadModel.Projecting.IProjectionLease>(_ => new ActorSales.Infrastructure.Postgres.ReadModel.PostgresProjectionLease(settings.PostgresConnectionString!));
+            }
         }
-        builder.Services.AddActorSalesGrains();
-        builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
-        builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
-        // Business-rule sections, validated at start (exit 78 with the setting named).
+        // Business-rule sections, validated at start (exit 78 with the setting named) in every role, so one
+        // configuration is accepted or refused the same way by silos and gateways.
         var config = builder.Configuration;
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             ValidatedSettings.Read<Domain.Customers.GradingOptions>(config, "ActorSales:Grading", o => o.Validate())));
@@ -56,53 +72,73 @@ public static class ActorSalesHost
             ValidatedSettings.Read<Domain.Insights.InsightsOptions>(config, Domain.Insights.InsightsOptions.Section, o => o.Validate())));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             ValidatedSettings.Read<Domain.Orders.OrderOptions>(config, Domain.Orders.OrderOptions.Section, o => o.Validate())));
-        builder.Services.Configure<ActorSales.Domain.Handovers.HandoverOptions>(builder.Configuration.GetSection("ActorSales:Handovers"));
-        if (settings.Options.Profile == HostingProfile.Postgres && settings.Options.MigrateOnStart)
-        {
-            // Registered before the silo: hosted services start in order, and the silo needs the tables.
-            builder.Services.AddSingleton<PostgresMigrator>();
-            builder.Services.AddHostedService<MigrateOnStartService>();
-        }
-        builder.UseOrleans(silo => SiloConfiguration.Configure(silo, settings));
-        // After the silo's own hosted service, so grains are callable.
-        builder.Services.AddHostedService<PipelineSeeder>();
-        builder.Services.AddHostedService<EventLogRetention>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptions<ActorSales.Domain.Pipeline.OpportunityOptions>>(Microsoft.Extensions.Options.Options.Create(settings.Opportunities));
-        // The read side, after the silo (the projector reads the log, not grains). A profile's own store and lease
-        // (PostgreSQL's) are registered before this line; the in-memory store and the single-silo lease fill the gaps.
         builder.Services.Configure<ReadModelOptions>(builder.Configuration.GetSection(ReadModelOptions.Section));
-        builder.Services.AddActorSalesReadModel();
         builder.Services.AddOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>()
             .Bind(builder.Configuration.GetSection(ActorSales.ReadModel.Analytics.AnalyticsOptions.Section))
             .ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>, ActorSales.ReadModel.Analytics.AnalyticsOptionsValidator>();
 
+        var health = builder.Services.AddGrpcHealthChecks().AddCheck<ReadinessHealthCheck>(ReadinessHealthCheck.Name);
+        if (options.RunsSilo)
+        {
+            AddSilo(builder, settings);
+            health.AddCheck<SiloHealthCheck>("silo");
+        }
+        else
+        {
+            builder.UseOrleansClient(client => ClientConfiguration.Configure(client, settings));
+            builder.Services.AddActorSalesReadModelQueries();
+            health.AddCheck<ClusterClientHealthCheck>("cluster");
+        }
+
         builder.Services.AddActorSalesGateway();
         builder.Services.AddGatewayLoadShedding(builder.Configuration.GetSection(LoadSheddingOptions.Section));
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         AddAuthentication(builder.Services, settings.Auth);
-
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
-        {
-            metrics.AddMeter(ActorSalesMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Grpc.AspNetCore.Server");
-            if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-            {
-                metrics.AddOtlpExporter();
-            }
-        });
+        Telemetry.Add(builder, settings);
 
         var app = builder.Build();
-        UseBoard(app, settings);
-        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = false });
-        app.UseGatewayLoadShedding();
+        Telemetry.UseRpcMetrics(app);
+        if (options.ServesApi)
+        {
+            UseBoard(app, settings);
+            app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = false });
+            app.UseMiddleware<ReadinessGateMiddleware>();
+            app.UseGatewayLoadShedding();
+        }
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapActorSalesGateway();
-        app.MapGrpcHealthChecksService().EnableGrpcWeb();
-        app.MapGrpcReflectionService();
-        app.MapHealthChecks("/healthz");
+        if (options.ServesApi)
+        {
+            app.MapActorSalesGateway();
+            app.MapGrpcHealthChecksService().EnableGrpcWeb();
+            app.MapGrpcReflectionService();
+        }
+        // Readiness (every listener, as before) and liveness: /livez runs no check, it only says the process serves.
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HostReadiness.WriteAsync });
+        app.MapHealthChecks("/livez", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        Telemetry.MapAdmin(app, settings);
         return app;
+    }
+
+    /// <summary>The silo roles: grains, their providers, the projector, retention.</summary>
+    private static void AddSilo(WebApplicationBuilder builder, HostSettings settings)
+    {
+        var options = settings.Options;
+        builder.Services.AddActorSalesGrains();
+        builder.Services.Configure<ActorSales.Domain.Deadlines.DeadlineOptions>(builder.Configuration.GetSection("ActorSales:Deadlines"));
+        builder.Services.Configure<ActorSales.Domain.Deadlines.PoolOptions>(builder.Configuration.GetSection("ActorSales:Pool"));
+        builder.Services.Configure<ActorSales.Domain.Handovers.HandoverOptions>(builder.Configuration.GetSection("ActorSales:Handovers"));
+        if (options.Profile == HostingProfile.Postgres && options.MigrateOnStart)
+        {
+            builder.Services.AddSingleton<PostgresMigrator>();
+        }
+        builder.UseOrleans(silo => SiloConfiguration.Configure(silo, settings));
+        builder.Services.AddHostedService<EventLogRetention>();
+        // The read side (the projector reads the log, not grains). A profile's own store and lease (PostgreSQL's) are
+        // registered before this line; the in-memory store and the single-silo lease fill the gaps.
+        builder.Services.AddActorSalesReadModel();
     }
 
     /// <summary>
@@ -129,18 +165,27 @@ public static class ActorSalesHost
         });
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, EndpointSettings endpoints)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, HostSettings settings)
     {
+        var endpoints = settings.Endpoints;
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         if (builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             return; // The operator configured endpoints (and TLS certificates) the standard Kestrel way.
         }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, endpoints.Grpc, HttpProtocols.Http2);
-            if (!string.IsNullOrEmpty(endpoints.GrpcWeb))
+            if (settings.Options.ServesApi)
             {
-                Listen(kestrel, endpoints.GrpcWeb, HttpProtocols.Http1);
+                Listen(kestrel, endpoints.Grpc, HttpProtocols.Http2);
+                if (!string.IsNullOrEmpty(endpoints.GrpcWeb))
+                {
+                    Listen(kestrel, endpoints.GrpcWeb, HttpProtocols.Http1);
+                }
+            }
+            if (!string.IsNullOrEmpty(endpoints.Admin))
+            {
+                Listen(kestrel, endpoints.Admin, HttpProtocols.Http1);
             }
         });
         // Kestrel would otherwise also try the default URLs.
@@ -150,6 +195,7 @@ public static class ActorSalesHost
     private static void Listen(KestrelServerOptions kestrel, string url, HttpProtocols protocols)
     {
         var uri = new Uri(url);
+        // 0.0.0.0 (every interface) is what a container wants.
         var address = uri.Host is "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(uri.Host);
         kestrel.Listen(address, uri.Port, listen => listen.Protocols = protocols);
     }
@@ -168,6 +214,19 @@ public static class ActorSalesHost
             {
                 jwt.Authority = auth.Authority;
             }
+            // The dashboard's browser requests carry the admin token in a cookie scoped to it (see Telemetry.MapAdmin).
+            jwt.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = context =>
+                {
+                    if (context.Request.Path.StartsWithSegments(Telemetry.DashboardPath)
+                        && context.Request.Cookies.TryGetValue(Telemetry.DashboardCookie, out var cookie) && !string.IsNullOrEmpty(cookie))
+                    {
+                        context.Token = cookie;
+                    }
+                    return Task.CompletedTask;
+                },
+            };
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = string.IsNullOrEmpty(auth.Authority) ? auth.Issuer : auth.Authority,
@@ -178,6 +237,6 @@ public static class ActorSalesHost
                 ClockSkew = TimeSpan.FromSeconds(30),
             };
         });
-        services.AddAuthorization();
+        services.AddAuthorization(policies => policies.AddPolicy(Telemetry.AdminPolicy, policy => policy.RequireRole("admin")));
     }
 }

@@ -5,12 +5,13 @@ using ActorSales.Host.Configuration;
 namespace ActorSales.Host.Hosting;
 
 /// <summary>
-/// Defines the configured pipelines once the silo runs. Idempotent: a definition equal to the stored latest version
-/// adds nothing, a changed one becomes a new version (running opportunities keep theirs). Every silo may run it.
+/// Defines the configured pipelines once the silo is active (a silo start-up task: the silo's start, and so the host's,
+/// completes after it). Idempotent: a definition equal to the stored latest version adds nothing, a changed one becomes
+/// a new version (running opportunities keep theirs). Every silo runs it.
 /// </summary>
-public sealed partial class PipelineSeeder(IGrainFactory grains, HostSettings settings, ILogger<PipelineSeeder> logger) : IHostedService
+public sealed partial class PipelineSeeder(IGrainFactory grains, HostSettings settings, ILogger<PipelineSeeder> logger) : IStartupTask
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task Execute(CancellationToken cancellationToken)
     {
         foreach (var definition in settings.Pipelines)
         {
@@ -18,8 +19,6 @@ public sealed partial class PipelineSeeder(IGrainFactory grains, HostSettings se
             LogSeeded(definition.Key, stored.Version);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {PipelineKey} is at version {Version}")]
     private partial void LogSeeded(string pipelineKey, int version);

@@ -4,11 +4,13 @@ using ActorSales.Grains.Infrastructure;
 using ActorSales.Host.Configuration;
 using ActorSales.Infrastructure.Postgres;
 using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Hosting;
 using Orleans.Storage;
 
 namespace ActorSales.Host.Hosting;
 
-/// <summary>The silo for each profile. Everything but the providers is the same.</summary>
+/// <summary>The silo for each profile (roles silo+gateway and silo). Everything but the providers is the same.</summary>
 public static class SiloConfiguration
 {
     public static void Configure(ISiloBuilder silo, HostSettings settings)
@@ -20,6 +22,19 @@ public static class SiloConfiguration
             cluster.ServiceId = options.ServiceId;
         });
         silo.AddMemoryStreams(EventStreams.ProviderName);
+        // One trace per request: the gateway's activity flows into grain calls, their storage and the calls they make.
+        silo.AddActivityPropagation();
+        if (options.Profile == HostingProfile.Postgres && options.MigrateOnStart)
+        {
+            // Before anything of the silo touches a table (membership is read at RuntimeInitialize).
+            silo.AddStartupTask((services, cancellation) => services.GetRequiredService<PostgresMigrator>()
+                .MigrateAsync(settings.PostgresPool("orleans"), cancellation), ServiceLifecycleStage.First);
+        }
+        silo.AddStartupTask<PipelineSeeder>();
+        if (options.Dashboard.Enabled)
+        {
+            silo.AddDashboard();
+        }
 
         switch (options.Profile)
         {
@@ -31,7 +46,7 @@ public static class SiloConfiguration
                 break;
 
             case HostingProfile.Postgres:
-                var connectionString = settings.PostgresConnectionString!;
+                var connectionString = settings.PostgresPool("orleans");
                 silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedIp), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
                 silo.UseAdoNetClustering(o =>
                 {
@@ -45,6 +60,10 @@ public static class SiloConfiguration
                     o.Invariant = PostgresMigrator.AdoInvariant;
                     o.ConnectionString = connectionString;
                 });
+                if (options.Kubernetes)
+                {
+                    silo.UseKubernetesHosting();
+                }
                 break;
         }
     }
