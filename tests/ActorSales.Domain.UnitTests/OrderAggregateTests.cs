@@ -153,10 +153,12 @@ public sealed class OrderAggregateTests
         aggregate.DeadlineDue(overdue, directorId: "dora", Now.AddDays(3)); // a timer and a reminder for the same firing: once
         var due = Assert.IsType<OrderEvent.InstalmentDeadline>(Assert.Single(aggregate.Events).Event);
         Assert.Equal(("instalment-overdue", 1, 400m), (due.Kind, due.Instalment.Number, due.Outstanding));
-        Assert.Equal(2, aggregate.FollowUps.Count);
+        Assert.Equal(3, aggregate.FollowUps.Count); // owner, manager, and the customer's payment record
         var owner = Assert.IsType<OrderFollowUp.Notify>(aggregate.FollowUps[0]);
         Assert.Equal(("alice", "order deal-1: instalment 1 of 400.00 EUR due 2026-03-05, 400.00 outstanding is overdue"), (owner.RecipientId, owner.Notification.Message));
         Assert.IsType<OrderFollowUp.NotifyTeamManager>(aggregate.FollowUps[1]);
+        var report = Assert.IsType<OrderFollowUp.ReportToCustomer>(aggregate.FollowUps[2]);
+        Assert.Equal((1, 0), report.Facts.Punctuality(report.Facts.Instalments[0].DueAt));
         Assert.DoesNotContain(overdue, aggregate.WantedDeadlines(Options));
 
         var escalate = new OrderAggregate("deal-1", state);
