@@ -81,7 +81,7 @@ public sealed class ConnectionBudgetTests
                 {
                     await Counted(() => ClientRetries.RetriedAsync(() => customers.LogActivityAsync(new LogActivityRequest
                     {
-                        CustomerId = customerId, Kind = ActivityKind.Call, Summary = $"call {i}", RequestId = $"a-{w}-{i}",
+                        CustomerId = customerId, Kind = ActivityKind.Call, DurationSeconds = 300, Summary = $"call {i}", RequestId = $"a-{w}-{i}",
                         OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
                     }, rep).ResponseAsync), failures);
                     Interlocked.Increment(ref acknowledged);

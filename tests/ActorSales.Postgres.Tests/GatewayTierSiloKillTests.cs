@@ -79,7 +79,7 @@ public sealed class GatewayTierSiloKillTests(PostgresServerFixture postgres)
                     var summary = $"w{w}-{seq}";
                     var request = new LogActivityRequest
                     {
-                        CustomerId = customers[w], Kind = ActivityKind.Call, Summary = summary, RequestId = $"req-{summary}",
+                        CustomerId = customers[w], Kind = ActivityKind.Call, DurationSeconds = 300, Summary = summary, RequestId = $"req-{summary}",
                         OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
                     };
                     while (!stop.IsCancellationRequested)

@@ -69,7 +69,7 @@ public sealed class GatewayTierTests(PostgresServerFixture postgres)
             }
             var logged = await customers.LogActivityAsync(new LogActivityRequest
             {
-                CustomerId = created[0].Customer.CustomerId, Kind = ActivityKind.Call, Summary = "first call", RequestId = "call-1",
+                CustomerId = created[0].Customer.CustomerId, Kind = ActivityKind.Call, DurationSeconds = 300, Summary = "first call", RequestId = "call-1",
                 OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-1)),
             }, rep);
             var fetched = await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = created[0].Customer.CustomerId }, rep);
