@@ -54,14 +54,15 @@ public sealed class InsightsApiTests : IAsyncLifetime
 
     /// <summary>
     /// Moves the fake clock and waits (real time, bounded) until the read side shows what the team's deadlines did; each
-    /// poll nudges the clock by a millisecond, so a deadline armed at "now" by the previous firing fires too.
+    /// poll nudges the clock by a second, so a deadline armed at "now" by the previous firing fires too, and so does one
+    /// deferred a minute because the read model had not caught up at its due time.
     /// </summary>
     private async Task<T> AfterAsync<T>(DateTimeOffset to, Func<Task<T>> read, Func<T, bool> until)
     {
         _clock.SetUtcNow(to);
         return await Polling.EventuallyAsync(async () =>
         {
-            _clock.Advance(TimeSpan.FromMilliseconds(1));
+            _clock.Advance(TimeSpan.FromSeconds(1));
             return await read();
         }, until, TimeSpan.FromSeconds(15));
     }
