@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorSales.Domain.Common;
 
 namespace ActorSales.Domain.Commission;
 
@@ -293,7 +294,7 @@ public static class WhatIfRules
     public static CollectedPayment Payment(HypotheticalPaymentDraft draft, int index, CommissionPeriod period)
     {
         var at = $"payments[{index}]";
-        var currency = CommissionRules.Currency(draft.Currency, at + ".currency");
+        var currency = Guard.Currency(draft.Currency, at + ".currency");
         var amount = CommissionRules.Amount(draft.Amount, at + ".amount", positive: true, currency);
         var productLine = Common.Guard.Optional(draft.ProductLine, at + ".product_line");
         var receivedAt = draft.ReceivedAt ?? period.End().AddTicks(-1);

@@ -97,7 +97,7 @@ public static class CommissionRules
 
     private static CurrencySchedule Schedule(CurrencyScheduleDraft draft, string at)
     {
-        var currency = Currency(draft.Currency, at + ".currency");
+        var currency = Guard.Currency(draft.Currency, at + ".currency");
         var tiers = Tiers(draft.Tiers, at + ".tiers", startAtZero: true, currency);
         var rebates = Tiers(draft.RebateTiers, at + ".rebate_tiers", startAtZero: false, currency);
         var cap = OptionalAmount(draft.Cap, at + ".cap", currency);
@@ -132,17 +132,6 @@ public static class CommissionRules
             tiers.Add(new CommissionTier(from, Rate(drafts[i].RatePercent, tier + ".rate_percent")));
         }
         return tiers;
-    }
-
-    /// <summary>An ISO 4217 code (three capital letters after trimming and upper-casing).</summary>
-    public static string Currency(string? text, string field)
-    {
-        var currency = (text ?? string.Empty).Trim().ToUpperInvariant();
-        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
-        {
-            throw new ValidationException(field, "must be an ISO 4217 code such as \"EUR\"");
-        }
-        return currency;
     }
 
     /// <summary>A rate in percent: 0 to 100, at most 4 decimals.</summary>

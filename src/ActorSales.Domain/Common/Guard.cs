@@ -100,4 +100,15 @@ public static class Guard
             throw ConcurrencyConflictException.StaleVersion(entity, id, expected, actual);
         }
     }
+
+    /// <summary>An ISO 4217 code: three capital letters after trimming and upper-casing; the message names <paramref name="field"/>.</summary>
+    public static string Currency(string? text, string field)
+    {
+        var currency = (text ?? string.Empty).Trim().ToUpperInvariant();
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+        {
+            throw new ValidationException(field, "must be an ISO 4217 code such as \"EUR\"");
+        }
+        return currency;
+    }
 }

@@ -21,11 +21,7 @@ public static class OrderRules
     /// <summary>Checks the lines and the plan; returns the lines as stored, the order's total and its instalments.</summary>
     public static (IReadOnlyList<OrderLine> Lines, decimal Total, IReadOnlyList<Instalment> Plan) Validate(OrderDraft draft, DateTimeOffset orderedAt)
     {
-        var currency = (draft.Currency ?? string.Empty).Trim().ToUpperInvariant();
-        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
-        {
-            throw new ValidationException("currency", "must be an ISO 4217 code such as \"EUR\"");
-        }
+        var currency = Guard.Currency(draft.Currency, "currency");
         if (draft.Lines.Count == 0 || draft.Lines.Count > MaxLines)
         {
             throw new ValidationException("lines", $"must hold 1 to {MaxLines} lines");

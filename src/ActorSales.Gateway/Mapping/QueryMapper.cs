@@ -68,7 +68,7 @@ public static class QueryMapper
 
     public static OpportunityQuery ToQuery(V1.QueryOpportunitiesRequest request)
     {
-        var currency = request.Currency.Length == 0 ? null : Currency(request.Currency, "currency");
+        var currency = request.Currency.Length == 0 ? null : Guard.Currency(request.Currency, "currency");
         var amountMin = Amount(request.AmountMin, "amount_min");
         var amountMax = Amount(request.AmountMax, "amount_max");
         if ((amountMin ?? amountMax) is not null && currency is null)
@@ -166,12 +166,6 @@ public static class QueryMapper
         {
             throw new ValidationException(field, problem);
         }
-    }
-
-    private static string Currency(string value, string field)
-    {
-        var code = value.Trim().ToUpperInvariant();
-        return code.Length == 3 && code.All(char.IsAsciiLetterUpper) ? code : throw new ValidationException(field, "must be an ISO 4217 code such as \"EUR\"");
     }
 
     private static decimal? Amount(string value, string field)
