@@ -162,7 +162,7 @@ public sealed class BoardApiTests(HostFixture fixture)
 
         using var call = Analytics.WatchBoard(Request(), team.Manager);
         var board = await NextAsync(call, Bound);
-        while (board is not null && (board.InterventionTotal, board.AboutToReleaseTotal) != (104, 103))
+        while (board is not null && (board.InterventionTotal, board.AboutToReleaseTotal, board.Heatmap.OpenTotal) != (104, 103, 104))
         {
             board = await NextAsync(call, Bound); // the projector had not applied them all when the first board was made
         }

@@ -57,11 +57,17 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             found => found, TimeSpan.FromSeconds(10));
         Assert.True(pooled);
         await pool.ClaimCustomerAsync(new ClaimCustomerRequest { TeamId = team.TeamId, CustomerId = customer }, team.Rep);
-        // A call is recorded when its pipeline finishes, a moment after the client has the answer: scrape until it shows.
+        // A call is recorded when its pipeline finishes, a moment after the client has the answer, and a deadline when its
+        // handler returns: scrape until every instrument asserted below has moved (a loaded machine may take a moment).
         var claimsBefore = Sum(before, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0"));
         var after = await Polling.EventuallyAsync(ScrapeAsync,
-            scrape => Sum(scrape, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0")) > claimsBefore,
-            TimeSpan.FromSeconds(10));
+            scrape => Sum(scrape, "actorsales_rpc_duration_seconds_count", ("rpc_method", "ClaimCustomer"), ("rpc_grpc_status_code", "0")) > claimsBefore
+                && Sum(scrape, "actorsales_deadlines_fired_total", ("wake", "timer")) > Sum(before, "actorsales_deadlines_fired_total", ("wake", "timer"))
+                && Sum(scrape, "actorsales_deadlines_lateness_seconds_count", ("wake", "timer")) > Sum(before, "actorsales_deadlines_lateness_seconds_count", ("wake", "timer"))
+                && Sum(scrape, "actorsales_pool_claims_total", ("kind", "claim"), ("outcome", "reserved")) > Sum(before, "actorsales_pool_claims_total", ("kind", "claim"), ("outcome", "reserved"))
+                && Sum(scrape, "actorsales_events_append_duration_seconds_count") > Sum(before, "actorsales_events_append_duration_seconds_count")
+                && Samples(scrape, "actorsales_readmodel_lag_positions").Any(),
+            TimeSpan.FromSeconds(20));
 
         // RPC latency by method and status.
         Assert.True(Sum(after, "actorsales_rpc_duration_seconds_count", ("rpc_method", "CreateCustomer"), ("rpc_service", "actorsales.v1.CustomersService"), ("rpc_grpc_status_code", "0")) >= 1);

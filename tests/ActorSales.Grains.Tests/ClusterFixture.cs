@@ -124,13 +124,14 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Reads until <paramref name="until"/> holds, polling every 10 ms for at most 10 s of real time. For effects that a
-    /// fake-time advance triggers but the grain applies in its own turn (timers, notifications to other grains).
+    /// Reads until <paramref name="until"/> holds, polling every 10 ms for at most 10 s of real time (or
+    /// <paramref name="bound"/>). For effects that a fake-time advance triggers but the grain applies in its own turn
+    /// (timers, notifications to other grains).
     /// </summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until)
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until, TimeSpan? bound = null)
     {
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        var deadline = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)((bound ?? TimeSpan.FromSeconds(10)).TotalSeconds * TimeProvider.System.TimestampFrequency);
         var value = await read();
         while (!until(value) && TimeProvider.System.GetTimestamp() < deadline)
         {

@@ -43,9 +43,7 @@ public sealed partial class AnalyticsGrpcService
             byte[]? sent = null;
             while (true)
             {
-                var checkpoint = await reads.Queries.CheckpointAsync(cancel);
-                var asOf = clock.GetUtcNow();
-                var board = await BoardAsync(filter, pipelineKey, period ?? CurrentMonth(asOf), asOf, cancel);
+                var (board, checkpoint, asOf) = await ConsistentBoardAsync(filter, pipelineKey, period, cancel);
                 var bytes = board.ToByteArray(); // without checkpoint and times: what the manager sees
                 if (sent is null || !bytes.AsSpan().SequenceEqual(sent))
                 {
@@ -118,6 +116,31 @@ public sealed partial class AnalyticsGrpcService
     {
         var from = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
         return new Period(from, from.AddMonths(1));
+    }
+
+    /// <summary>How often a board is recomputed because the projector committed while it was being read.</summary>
+    private const int BoardReadAttempts = 3;
+
+    /// <summary>
+    /// A board whose parts agree: it is read in several queries, and a projector batch committed between two of them
+    /// would show, say, an intervention total the heatmap does not hold yet. The projector writes rows and checkpoint in
+    /// one transaction, so an unchanged checkpoint across the reads means they all saw the same state. Under a constant
+    /// write load the checkpoint may never stand still; after a few attempts the last board goes out (the next change
+    /// brings a new one).
+    /// </summary>
+    private async Task<(WatchBoardResponse Board, long Checkpoint, DateTimeOffset AsOf)> ConsistentBoardAsync(
+        AnalyticsFilter filter, string? pipelineKey, Period? period, CancellationToken cancel)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var checkpoint = await reads.Queries.CheckpointAsync(cancel);
+            var asOf = clock.GetUtcNow();
+            var board = await BoardAsync(filter, pipelineKey, period ?? CurrentMonth(asOf), asOf, cancel);
+            if (attempt == BoardReadAttempts || await reads.Queries.CheckpointAsync(cancel) == checkpoint)
+            {
+                return (board, checkpoint, asOf);
+            }
+        }
     }
 
     /// <summary>One board, without its checkpoint and times (set by the caller when it is sent).</summary>
