@@ -69,4 +69,27 @@ public sealed class ServiceAccountTests
 
         Assert.Equal("a service account reads everything and changes nothing", denied.Message);
     }
+
+    [Fact]
+    public void An_approval_escalates_one_level_up_the_chain_and_an_approver_outside_it_to_the_top()
+    {
+        var options = new ApprovalOptions { EscalationApproverId = "head" };
+
+        Assert.Equal(["dora", "head"], ApprovalFollowThrough.EscalationCandidates("mia", "mia", "dora", options));
+        Assert.Equal(["head"], ApprovalFollowThrough.EscalationCandidates("dora", "mia", "dora", options));
+        Assert.Empty(ApprovalFollowThrough.EscalationCandidates("head", "mia", "dora", options));
+        Assert.Equal(["head"], ApprovalFollowThrough.EscalationCandidates("default-approver", "mia", "dora", options));
+        Assert.Empty(ApprovalFollowThrough.EscalationCandidates("dora", "mia", "dora", new ApprovalOptions()));
+    }
+
+    [Fact]
+    public void A_pending_approval_is_reminded_after_24_hours_and_escalated_after_72()
+    {
+        var since = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+        var deadlines = ApprovalFollowThrough.DeadlinesFor(since, new ApprovalOptions());
+
+        Assert.Equal([new Deadlines.Deadline(ApprovalFollowThrough.Remind, since.AddHours(24)), new Deadlines.Deadline(ApprovalFollowThrough.Escalate, since.AddHours(72))], deadlines);
+        Assert.Empty(ApprovalFollowThrough.DeadlinesFor(null, new ApprovalOptions()));
+    }
 }

@@ -61,6 +61,9 @@ public sealed class OpportunityAggregateTests
         public DateTimeOffset CreatedAt { get; set; }
         public ApprovalRequest? PendingApproval { get; set; }
         public string? PendingApprovalId { get; set; }
+        public DateTimeOffset? PendingApprovalSince { get; set; }
+        public bool NextActionDone { get; set; }
+        public DateTimeOffset? NextActionConfirmedAt { get; set; }
         public Money? ApprovedValue { get; set; }
         public List<string> TaskIds { get; set; } = [];
         public string? NextAction { get; set; }
@@ -468,9 +471,9 @@ public sealed class OpportunityAggregateTests
         var approvalId = data.PendingApprovalId!;
         var aggregate = On(data);
 
-        aggregate.RerouteApproval(approvalId, "dora", "dave");
+        aggregate.RerouteApproval(approvalId, "dora", "dave", T0);
         var again = On(data);
-        again.RerouteApproval(approvalId, "dora", "dave");
+        again.RerouteApproval(approvalId, "dora", "dave", T0);
 
         var request = new ApprovalRequest(Id, "rita", "north", "dave", new Money(600_000m, "EUR"));
         Assert.Equal([new E.ApprovalRerouted(approvalId, request, "dora", T0)], aggregate.Events.Select(e => e.Event));

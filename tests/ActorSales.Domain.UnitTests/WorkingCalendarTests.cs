@@ -54,4 +54,46 @@ public sealed class WorkingCalendarTests
         Assert.Equal([NewCustomerSla.Qualification], contacted.Select(d => d.Rule));
         Assert.Empty(done);
     }
+
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    [Fact]
+    public void A_saturday_make_up_day_counts_as_a_working_day()
+    {
+        // 2026-10-08 is a Thursday; Saturday 2026-10-10 is worked (调休).
+        var calendar = new WorkingCalendar(Shanghai, new HashSet<DateOnly>(), new HashSet<DateOnly> { new(2026, 10, 10) });
+        var thursday = new DateTimeOffset(2026, 10, 8, 10, 0, 0, TimeSpan.FromHours(8));
+
+        Assert.True(calendar.IsWorkingDay(new DateOnly(2026, 10, 10)));
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2026, 10, 11)));
+        // Friday 9th, Saturday 10th -> the end of the make-up Saturday, not of Monday.
+        Assert.Equal(new DateTimeOffset(2026, 10, 11, 0, 0, 0, TimeSpan.FromHours(8)), calendar.EndOfWorkingDaysAfter(thursday, 2));
+    }
+
+    [Fact]
+    public void A_holiday_on_a_weekday_does_not_count()
+    {
+        var calendar = new WorkingCalendar(Shanghai, new HashSet<DateOnly> { new(2026, 10, 9) }, new HashSet<DateOnly>());
+        var thursday = new DateTimeOffset(2026, 10, 8, 10, 0, 0, TimeSpan.FromHours(8));
+
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2026, 10, 9)));
+        // (Friday 9th off, weekend) Monday 12th, Tuesday 13th -> end of Tuesday.
+        Assert.Equal(new DateTimeOffset(2026, 10, 14, 0, 0, 0, TimeSpan.FromHours(8)), calendar.EndOfWorkingDaysAfter(thursday, 2));
+    }
+
+    [Fact]
+    public void A_teams_own_days_add_to_the_shared_ones_and_leave_other_teams_alone()
+    {
+        var options = new DeadlineOptions
+        {
+            Holidays = [new DateOnly(2026, 10, 1)],
+            TeamCalendars = { ["shanghai"] = new TeamCalendarOptions { Holidays = [new DateOnly(2026, 10, 2)], MakeUpWorkingDays = [new DateOnly(2026, 10, 10)] } },
+        };
+
+        var shanghai = options.CalendarFor("shanghai", Shanghai);
+        var berlin = options.CalendarFor("berlin", Berlin);
+
+        Assert.Equal((false, false, true), (shanghai.IsWorkingDay(new(2026, 10, 1)), shanghai.IsWorkingDay(new(2026, 10, 2)), shanghai.IsWorkingDay(new(2026, 10, 10))));
+        Assert.Equal((false, true, false), (berlin.IsWorkingDay(new(2026, 10, 1)), berlin.IsWorkingDay(new(2026, 10, 2)), berlin.IsWorkingDay(new(2026, 10, 10))));
+    }
 }

@@ -31,6 +31,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
+    /// <summary>The team whose calendar (<c>ActorSales:Deadlines:TeamCalendars</c>) makes every Saturday a working day.</summary>
+    public static readonly string MakeUpSaturdaysTeamId = $"makeup-{Guid.NewGuid():N}"[..15];
+
     /// <summary>The silo's event log; tests can make it refuse appends for chosen entities.</summary>
     public FaultableEventLog EventLog { get; } = new(new InMemoryEventLog(TimeProvider.System));
 
@@ -48,6 +51,9 @@ public class ClusterFixture : IAsyncLifetime
     public IClusterClient Client => Cluster.Client;
 
     public static Caller Admin { get; } = new("admin", Role.Admin, null, SalespersonStatus.Active);
+
+    /// <summary>The top of the approval chain (<c>Approval:EscalationApproverId</c>): approvals left with a director for 72 h go here.</summary>
+    public static Caller HeadOfSales { get; } = new("head-of-sales", Role.Admin, null, SalespersonStatus.Active);
 
     /// <summary>The default B2B pipeline as sales teams described it (the host loads the same from configuration).</summary>
     public static PipelineDefinition B2B { get; } = new("b2b", 0, "Default B2B",
@@ -71,10 +77,20 @@ public class ClusterFixture : IAsyncLifetime
             silo.Services.AddCallDirectionCheck();
             silo.Services.Configure<EventLogOptions>(o => o.OutboxRetryPeriod = OutboxRetryPeriod);
             silo.Services.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = OutboxRetryPeriod);
-            silo.Services.Configure<OpportunityOptions>(o => o.TaskRules.Add(new StageTaskRule
+            silo.Services.Configure<OpportunityOptions>(o =>
             {
-                Pipeline = "b2b", Stage = "ContractApproval", Department = LegalDepartment, Title = "Review the framework agreement", DueIn = TimeSpan.FromDays(2),
-            }));
+                o.TaskRules.Add(new StageTaskRule
+                {
+                    Pipeline = "b2b", Stage = "ContractApproval", Department = LegalDepartment, Title = "Review the framework agreement", DueIn = TimeSpan.FromDays(2),
+                });
+                o.Approval.EscalationApproverId = HeadOfSales.UserId;
+            });
+            // One team works every Saturday of the fixture's two years (调休), through its own calendar.
+            silo.Services.Configure<Domain.Deadlines.DeadlineOptions>(o => o.TeamCalendars[MakeUpSaturdaysTeamId] = new Domain.Deadlines.TeamCalendarOptions
+            {
+                MakeUpWorkingDays = Enumerable.Range(0, 730).Select(d => DateOnly.FromDateTime(Start.UtcDateTime).AddDays(d))
+                    .Where(d => d.DayOfWeek == DayOfWeek.Saturday).ToList(),
+            });
             ConfigureRules(silo.Services);
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
@@ -150,10 +166,10 @@ public class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh team with a manager and two reps; ids are unique per call so tests never share data.</summary>
-    public async Task<TestTeam> CreateTeamAsync(string? timeZone = null)
+    public async Task<TestTeam> CreateTeamAsync(string? timeZone = null, string? teamId = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        var teamId = $"team-{suffix}";
+        teamId ??= $"team-{suffix}";
         await Grains.GetGrain<ITeamGrain>(teamId).Create(new TeamProfile($"Team {suffix}", "EMEA", timeZone ?? "Europe/Berlin"), Admin);
         var manager = await CreatePersonAsync($"mgr-{suffix}", Role.Manager, teamId);
         await Grains.GetGrain<ITeamGrain>(teamId).Update(new TeamChanges(null, null, null, manager.UserId), 0, Admin);

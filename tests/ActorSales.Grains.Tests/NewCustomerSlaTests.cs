@@ -98,4 +98,27 @@ public sealed class NewCustomerSlaTests(ClusterFixture fixture)
         Assert.Equal(3, confirmed.Version); // registered, visited, tier confirmed
         Assert.DoesNotContain(await customer.ArmedDeadlines(), d => d.Rule == ActorSales.Domain.Deadlines.NewCustomerSla.Qualification);
     }
+
+    [Fact]
+    public async Task A_thursday_assignment_in_a_team_working_saturdays_is_due_at_the_end_of_the_make_up_saturday()
+    {
+        var team = await fixture.CreateTeamAsync(teamId: ClusterFixture.MakeUpSaturdaysTeamId);
+        var friday = AdvanceToNextFridayAfternoon();
+        fixture.Clock.Advance(TimeSpan.FromDays(6)); // the next Thursday, 15:00 in Berlin
+        var customer = await RegisterAsync(team);
+
+        var armed = await customer.ArmedDeadlines();
+        var sundayMidnight = friday.Date.AddDays(9);
+        var saturdayEnd = new DateTimeOffset(sundayMidnight, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin").GetUtcOffset(sundayMidnight));
+        fixture.Clock.Advance(saturdayEnd - fixture.Clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        await customer.Get(team.Rep);
+        var before = await SlaNotices(team.Manager);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1));
+        var missed = await ClusterFixture.EventuallyAsync(() => SlaNotices(team.Manager), n => n.Count > 0);
+
+        // Friday and the make-up Saturday are the two working days; without the make-up day it would be Monday's end.
+        Assert.Equal(saturdayEnd, Assert.Single(armed, d => d.Rule == ActorSales.Domain.Deadlines.NewCustomerSla.FirstContact).DueAt);
+        Assert.Empty(before);
+        Assert.Contains("within 2 working days", Assert.Single(missed).Message, StringComparison.Ordinal);
+    }
 }

@@ -11,6 +11,17 @@ public static class DealFlows
     private static readonly (string Kind, string Next)[] DefaultWalk =
         [("meeting_minutes", "ProposalSubmitted"), ("proposal_document", "PriceNegotiation"), ("quote", "ContractApproval")];
 
+    /// <summary>Walks an open deal of the default pipeline from its first stage into ContractApproval, with each stage's evidence.</summary>
+    public static async Task WalkToContractApprovalAsync(this TestHost host, Metadata rep, string deal)
+    {
+        var opportunities = new OpportunitiesService.OpportunitiesServiceClient(host.Channel);
+        foreach (var (kind, next) in DefaultWalk)
+        {
+            await opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = deal, Kind = kind, Reference = "DOC-" + kind }, rep);
+            await opportunities.ChangeStageAsync(new ChangeStageRequest { OpportunityId = deal, ToStage = next }, rep);
+        }
+    }
+
     /// <summary>
     /// A new customer of the rep and a deal of <paramref name="amount"/> <paramref name="currency"/> on the default pipeline,
     /// walked to won unless <paramref name="win"/> is false; returns (customer, deal).

@@ -32,11 +32,11 @@ public sealed class CustomerDeadlines(DeadlineOptions options)
         return wanted.Where(d => !s.FiredDeadlines.Contains(d.FiringKey(customerId))).ToList();
     }
 
-    /// <summary>Working days in the owner's team time zone (UTC if unknown), minus the configured holidays.</summary>
+    /// <summary>Working days in the owner's team time zone (UTC if unknown), with the team's holidays and make-up days.</summary>
     public WorkingCalendar Calendar(ICustomerRecord s)
     {
         var zone = s.OwnerTimeZone is { } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found) ? found : TimeZoneInfo.Utc;
-        return new WorkingCalendar(zone, new HashSet<DateOnly>(options.Holidays));
+        return options.CalendarFor(s.OwnerTeamId, zone);
     }
 
     /// <summary>

@@ -86,6 +86,32 @@ public sealed class DeadlineOptions
     /// <summary>Days off besides weekends, as ISO dates ("2026-12-25"); working days follow each team's time zone.</summary>
     public List<DateOnly> Holidays { get; set; } = [];
 
+    /// <summary>Weekend days that are working days (调休, e.g. the Saturday before a golden week), as ISO dates.</summary>
+    public List<DateOnly> MakeUpWorkingDays { get; set; } = [];
+
+    /// <summary>
+    /// Calendars of single teams, keyed by team id: their holidays and make-up working days come on top of the ones above
+    /// (a Shanghai team's Chinese public holidays and 调休 Saturdays, a Berlin team's German ones).
+    /// </summary>
+    public Dictionary<string, TeamCalendarOptions> TeamCalendars { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The working calendar of <paramref name="teamId"/> in <paramref name="timeZone"/>: Monday to Friday, minus the
+    /// holidays, plus the make-up working days, each both the shared ones and the team's own. Every rule counted in
+    /// working days (the 3-2-1 SLA, a team's working-day rules) takes its calendar from here.
+    /// </summary>
+    public WorkingCalendar CalendarFor(string? teamId, TimeZoneInfo timeZone)
+    {
+        var holidays = new HashSet<DateOnly>(Holidays);
+        var makeUp = new HashSet<DateOnly>(MakeUpWorkingDays);
+        if (teamId is not null && TeamCalendars.TryGetValue(teamId, out var team))
+        {
+            holidays.UnionWith(team.Holidays);
+            makeUp.UnionWith(team.MakeUpWorkingDays);
+        }
+        return new WorkingCalendar(timeZone, holidays, makeUp);
+    }
+
     /// <summary>Without real follow-up for this long, a customer goes to the public pool (per tier).</summary>
     public TimeSpan ReleaseAfterTierA { get; set; } = TimeSpan.FromDays(45);
     public TimeSpan ReleaseAfterTierB { get; set; } = TimeSpan.FromDays(30);
@@ -109,6 +135,16 @@ public sealed class DeadlineOptions
         Customers.CustomerTier.C => ReleaseAfterTierC,
         _ => ReleaseAfterTierB,
     };
+}
+
+/// <summary>One team's own days off and make-up working days (section "ActorSales:Deadlines:TeamCalendars:{teamId}").</summary>
+public sealed class TeamCalendarOptions
+{
+    /// <summary>The team's days off besides weekends and the shared holidays, as ISO dates.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
+
+    /// <summary>The team's weekend days that are working days (调休), as ISO dates.</summary>
+    public List<DateOnly> MakeUpWorkingDays { get; set; } = [];
 }
 
 /// <summary>Ownership release: warn, then release a neglected customer to its team's public pool.</summary>

@@ -1,12 +1,16 @@
 namespace ActorSales.Domain.Deadlines;
 
-/// <summary>Working days in a team's time zone: Monday to Friday, minus configured holidays.</summary>
-public sealed class WorkingCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly> holidays)
+/// <summary>
+/// Working days in a team's time zone: Monday to Friday, minus configured holidays, plus configured make-up working days
+/// (调休: a Saturday or Sunday worked in exchange for a day off around a holiday). A day that is both counts as worked.
+/// </summary>
+public sealed class WorkingCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly> holidays, IReadOnlySet<DateOnly>? makeUpWorkingDays = null)
 {
     public TimeZoneInfo TimeZone { get; } = timeZone;
 
     public bool IsWorkingDay(DateOnly day) =>
-        day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !holidays.Contains(day);
+        makeUpWorkingDays?.Contains(day) == true
+        || (day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !holidays.Contains(day));
 
     /// <summary>
     /// The end (local midnight) of the <paramref name="workingDays"/>-th working day after the local day of

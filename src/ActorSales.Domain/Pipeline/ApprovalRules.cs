@@ -1,4 +1,5 @@
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Deadlines;
 using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 
@@ -27,6 +28,18 @@ public sealed class ApprovalOptions
 
     /// <summary>Approver when the owner's team names no director.</summary>
     public string? DefaultApproverId { get; set; }
+
+    /// <summary>A request pending this long reminds its approver (once).</summary>
+    public TimeSpan RemindAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>A request pending this long goes to the next approver of the chain as well (once).</summary>
+    public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromHours(72);
+
+    /// <summary>
+    /// The top of the approval chain (manager -> director -> this person, e.g. the head of sales): a request its director
+    /// or the default approver left pending past <see cref="EscalateAfter"/> goes here. Null: no level above directors.
+    /// </summary>
+    public string? EscalationApproverId { get; set; }
 }
 
 /// <summary>What an opportunity asks for when it enters the approval stage above the threshold (persisted: moved here from Grains.Abstractions, same alias and ids).</summary>
@@ -36,7 +49,9 @@ public sealed record ApprovalRequest(
     [property: Id(1)] string OwnerId,
     [property: Id(2)] string OwnerTeamId,
     [property: Id(3)] string ApproverId,
-    [property: Id(4)] Money Value);
+    [property: Id(4)] Money Value,
+    [property: Id(5)] string? EscalatedToId = null,
+    [property: Id(6)] DateTimeOffset? EscalatedAt = null);
 
 /// <summary>
 /// Approval ids: "{opportunityId}/approval/{n}" where n is the stage entry that asked for it, or "{n}-v{version}" for a
@@ -98,11 +113,11 @@ public static class ApprovalRules
         return approved is null || approved.Currency != value.Currency || value.Amount > approved.Amount;
     }
 
-    /// <summary>Only the addressed approver or their currently active delegate decides.</summary>
-    public static void EnsureCanDecide(Caller caller, string approverId, Delegation? delegation, DateTimeOffset now)
+    /// <summary>Only the addressed approver, their currently active delegate, or the approver it was escalated to decides.</summary>
+    public static void EnsureCanDecide(Caller caller, string approverId, Delegation? delegation, DateTimeOffset now, string? escalatedToId = null)
     {
         AccessPolicy.EnsureActive(caller);
-        if (AccessPolicy.IsApprovalDecider(caller, approverId, delegation, now))
+        if (AccessPolicy.IsApprovalDecider(caller, approverId, delegation, now) || (escalatedToId is not null && caller.UserId == escalatedToId))
         {
             return;
         }
@@ -128,4 +143,36 @@ public static class ApprovalRules
 
     public static string ValidateComment(string comment, bool required) =>
         required ? Guard.Required(comment, "comment", Limits.SummaryMaxLength) : Guard.Optional(comment, "comment", Limits.SummaryMaxLength);
+}
+
+/// <summary>
+/// Follow-through on a pending approval (issue 16, "审批卡在总监超72小时"): <see cref="ApprovalOptions.RemindAfter"/> after it
+/// reached its approver the approver is reminded; <see cref="ApprovalOptions.EscalateAfter"/> after, it is escalated to the
+/// next approver of the chain, who may then decide it as well. Each fires once per request and approver; a decision
+/// ends both. Pure: derived from when the request reached its current approver.
+/// </summary>
+public static class ApprovalFollowThrough
+{
+    public const string Remind = "approval-reminder";
+    public const string Escalate = "approval-escalate";
+
+    public static bool IsRule(string rule) => rule is Remind or Escalate;
+
+    /// <summary>The reminder and the escalation of a request pending since <paramref name="pendingSince"/> (none: nothing pending).</summary>
+    public static IReadOnlyList<Deadline> DeadlinesFor(DateTimeOffset? pendingSince, ApprovalOptions options) =>
+        pendingSince is { } since ? [new Deadline(Remind, since + options.RemindAfter), new Deadline(Escalate, since + options.EscalateAfter)] : [];
+
+    /// <summary>
+    /// Who the request may escalate to, best first. The chain is the owner's team manager -> the team's director ->
+    /// <see cref="ApprovalOptions.EscalationApproverId"/>: the levels above the approver's own. An approver outside the
+    /// chain (the default approver, or whoever a departure rerouted it to) escalates to the top. The grain takes the
+    /// first candidate who is still active.
+    /// </summary>
+    public static IReadOnlyList<string> EscalationCandidates(string approverId, string? teamManagerId, string? teamDirectorId, ApprovalOptions options)
+    {
+        string?[] chain = [teamManagerId, teamDirectorId, options.EscalationApproverId];
+        var level = Array.IndexOf(chain, approverId);
+        var above = level < 0 ? [options.EscalationApproverId] : chain[(level + 1)..];
+        return above.OfType<string>().Where(candidate => candidate != approverId).Distinct(StringComparer.Ordinal).ToList();
+    }
 }

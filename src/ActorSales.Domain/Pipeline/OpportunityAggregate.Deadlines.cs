@@ -16,6 +16,7 @@ public sealed partial class OpportunityAggregate
             return [];
         }
         var wanted = StallRules.DeadlinesFor(stage, state.StallClockStart, state.NextActionDueAt).ToList();
+        wanted.AddRange(ApprovalDeadlines());
         if (!state.NeedsIntervention && SignalDecayRules.DeadlineFor(state.Signal, state.SignalChangedAt, options.SignalDecayAfter) is { } decay)
         {
             wanted.Add(decay);
@@ -29,9 +30,9 @@ public sealed partial class OpportunityAggregate
     /// </summary>
     public void DeadlineDue(Deadline deadline, DateTimeOffset now)
     {
-        if (deadline.DueAt > now || !Deadlines().Contains(deadline))
+        if (deadline.DueAt > now || !Deadlines().Contains(deadline) || ApprovalFollowThrough.IsRule(deadline.Rule))
         {
-            return;
+            return; // an approval's follow-through needs the chain: ApprovalFollowThroughDue
         }
         state.FiredDeadlines.Add(deadline.FiringKey(id));
         Touch();
@@ -51,7 +52,9 @@ public sealed partial class OpportunityAggregate
     private void RestartStallClock(DateTimeOffset now)
     {
         state.StallClockStart = now;
-        state.FiredDeadlines.Clear();
+        // Only the stall and decay firings start over; an approval's or a next action's stay fired (their due times do not move).
+        state.FiredDeadlines.RemoveAll(key => key.StartsWith(StallRules.Yellow + ":", StringComparison.Ordinal)
+            || key.StartsWith(StallRules.Red + ":", StringComparison.Ordinal) || key.StartsWith(SignalDecayRules.Rule + ":", StringComparison.Ordinal));
         ChangeStall(StallLevel.None, null, now);
     }
 

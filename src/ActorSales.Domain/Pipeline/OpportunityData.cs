@@ -58,10 +58,19 @@ public interface IOpportunityData
     DateTimeOffset CreatedAt { get; set; }
     ApprovalRequest? PendingApproval { get; set; }
     string? PendingApprovalId { get; set; }
+
+    /// <summary>When the pending approval reached its current approver (null on rows from before approval follow-through).</summary>
+    DateTimeOffset? PendingApprovalSince { get; set; }
     Money? ApprovedValue { get; set; }
     List<string> TaskIds { get; set; }
     string? NextAction { get; set; }
     DateTimeOffset? NextActionDueAt { get; set; }
+
+    /// <summary>The planned next action was done: the deal moved on (evidence, a stage change) after it was planned.</summary>
+    bool NextActionDone { get; set; }
+
+    /// <summary>When the manager confirmed the overdue next action (it then goes no further).</summary>
+    DateTimeOffset? NextActionConfirmedAt { get; set; }
     DateTimeOffset StallClockStart { get; set; }
     StallLevel StallLevel { get; set; }
     List<string> FiredDeadlines { get; set; }

@@ -31,6 +31,15 @@ public abstract record OpportunityEvent
     public sealed record ApprovalRerouted(string ApprovalId, ApprovalRequest Request, string PreviousApproverId, DateTimeOffset RequestedAt) : OpportunityEvent;
 
     /// <summary>A next action was planned (or, with an empty action, cleared).</summary>
+    /// <summary>The approver of a request pending since <paramref name="PendingSince"/> was reminded.</summary>
+    public sealed record ApprovalReminded(string ApprovalId, ApprovalRequest Request, DateTimeOffset PendingSince) : OpportunityEvent;
+
+    /// <summary>
+    /// A request pending since <paramref name="PendingSince"/> was escalated to <see cref="ApprovalRequest.EscalatedToId"/>
+    /// of <paramref name="Request"/> (null: there was nobody above its approver).
+    /// </summary>
+    public sealed record ApprovalEscalated(string ApprovalId, ApprovalRequest Request, DateTimeOffset PendingSince) : OpportunityEvent;
+
     public sealed record NextActionPlanned(string NextAction, DateTimeOffset? DueAt) : OpportunityEvent;
 
     public sealed record Won : OpportunityEvent;

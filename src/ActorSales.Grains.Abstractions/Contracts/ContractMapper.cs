@@ -268,6 +268,8 @@ public static class ContractMapper
         DecidedBy = view.DecidedBy ?? string.Empty,
         DecidedAt = view.DecidedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
         Comment = view.Comment ?? string.Empty,
+        EscalatedToId = view.EscalatedToId ?? string.Empty,
+        EscalatedAt = view.EscalatedAt is { } escalated ? Timestamp.FromDateTimeOffset(escalated) : null,
     };
 
     public static V1.DepartmentTask ToContract(this DepartmentTaskView view) => new()

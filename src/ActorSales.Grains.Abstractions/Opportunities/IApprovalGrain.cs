@@ -16,7 +16,9 @@ public sealed record ApprovalView(
     [property: Id(7)] DateTimeOffset RequestedAt,
     [property: Id(8)] string? DecidedBy,
     [property: Id(9)] DateTimeOffset? DecidedAt,
-    [property: Id(10)] string? Comment);
+    [property: Id(10)] string? Comment,
+    [property: Id(11)] string? EscalatedToId = null,
+    [property: Id(12)] DateTimeOffset? EscalatedAt = null);
 
 /// <summary>
 /// One approval request. Key: see <see cref="ApprovalIds"/> ("{opportunityId}/approval/{n}"), so a retried or replayed
@@ -27,7 +29,8 @@ public interface IApprovalGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Opens the request (idempotent) and files it with the approver. A pending request asked again with another
-    /// approver moves to that approver (the opportunity rerouted it because the first one left).
+    /// approver moves to that approver (the opportunity rerouted it because the first one left); asked again with an
+    /// escalation, the escalated approver lists it too and may decide it.
     /// </summary>
     [Alias("Request")]
     Task<ApprovalView> Request(ApprovalRequest request);

@@ -74,12 +74,14 @@ public sealed class ApprovalGrain(
             state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, true));
             await state.WriteOrConflictAsync(Entity, Id);
         }
-        else if (state.State.Status == ApprovalStatus.Pending && state.State.Request.ApproverId != request.ApproverId)
+        else if (state.State.Status == ApprovalStatus.Pending && Moved(state.State.Request, request) is { } moved)
         {
-            // Rerouted: the new approver lists it, the old one no longer does.
-            state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, true));
-            state.State.Effects.Add(new LinkApproval(state.State.Request.ApproverId, Id, false));
-            state.State.Request = state.State.Request with { ApproverId = request.ApproverId };
+            // Rerouted (the old approver no longer lists it) and/or escalated (the approver above lists it too).
+            foreach (var (userId, pending) in ListChanges(state.State.Request, moved))
+            {
+                state.State.Effects.Add(new LinkApproval(userId, Id, pending));
+            }
+            state.State.Request = moved;
             await state.WriteOrConflictAsync(Entity, Id);
         }
         await _effects.RunAsync();
@@ -90,7 +92,10 @@ public sealed class ApprovalGrain(
     {
         var request = EnsureCreated();
         var delegation = await GrainFactory.GetGrain<ISalespersonGrain>(request.ApproverId).GetDelegation();
-        AccessPolicy.EnsureCanReadApproval(caller, request.OwnerId, request.OwnerTeamId, request.ApproverId, delegation, clock.GetUtcNow());
+        if (caller.UserId != request.EscalatedToId)
+        {
+            AccessPolicy.EnsureCanReadApproval(caller, request.OwnerId, request.OwnerTeamId, request.ApproverId, delegation, clock.GetUtcNow());
+        }
         return ToView();
     }
 
@@ -100,7 +105,7 @@ public sealed class ApprovalGrain(
         var now = clock.GetUtcNow();
         // Access first: whoever may not decide learns nothing of the request's state.
         var delegation = await GrainFactory.GetGrain<ISalespersonGrain>(request.ApproverId).GetDelegation();
-        ApprovalRules.EnsureCanDecide(caller, request.ApproverId, delegation, now);
+        ApprovalRules.EnsureCanDecide(caller, request.ApproverId, delegation, now, request.EscalatedToId);
         if (state.State.Status != ApprovalStatus.Pending)
         {
             throw new PreconditionFailedException($"approval '{Id}' is already {state.State.Status.ToString().ToLowerInvariant()}");
@@ -118,8 +123,37 @@ public sealed class ApprovalGrain(
 
     public Task<ApprovalView?> Find() => Task.FromResult(state.State.Request is null ? null : ToView());
 
-    /// <summary>The approver's pending list drops the decided request (the deal that asked applies the decision itself).</summary>
-    private void PlanDecided(ApprovalRequest request) => state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, false));
+    /// <summary>The approver's (and an escalated approver's) pending list drops the decided request (the deal that asked applies the decision itself).</summary>
+    private void PlanDecided(ApprovalRequest request)
+    {
+        state.State.Effects.Add(new LinkApproval(request.ApproverId, Id, false));
+        if (request.EscalatedToId is { } escalatedTo)
+        {
+            state.State.Effects.Add(new LinkApproval(escalatedTo, Id, false));
+        }
+    }
+
+    /// <summary>The stored request as the deal asks it again (another approver, an escalation); null if nothing moved.</summary>
+    private static ApprovalRequest? Moved(ApprovalRequest stored, ApprovalRequest asked)
+    {
+        var moved = stored with { ApproverId = asked.ApproverId, EscalatedToId = asked.EscalatedToId ?? stored.EscalatedToId, EscalatedAt = asked.EscalatedAt ?? stored.EscalatedAt };
+        return moved == stored ? null : moved;
+    }
+
+    /// <summary>Whose pending lists gain or lose the request when it moves from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    private static IEnumerable<(string UserId, bool Pending)> ListChanges(ApprovalRequest from, ApprovalRequest to)
+    {
+        string?[] before = [from.ApproverId, from.EscalatedToId];
+        string?[] after = [to.ApproverId, to.EscalatedToId];
+        foreach (var added in after.OfType<string>().Except(before.OfType<string>()))
+        {
+            yield return (added, true);
+        }
+        foreach (var removed in before.OfType<string>().Except(after.OfType<string>()))
+        {
+            yield return (removed, false);
+        }
+    }
 
     private ApprovalRequest EnsureCreated() => state.State.Request ?? throw new NotFoundException(Entity, Id);
 
@@ -131,6 +165,6 @@ public sealed class ApprovalGrain(
     {
         var r = state.State.Request!;
         return new ApprovalView(Id, r.OpportunityId, r.OwnerId, r.OwnerTeamId, r.ApproverId, r.Value, state.State.Status,
-            state.State.RequestedAt, state.State.DecidedBy, state.State.DecidedAt, state.State.Comment);
+            state.State.RequestedAt, state.State.DecidedBy, state.State.DecidedAt, state.State.Comment, r.EscalatedToId, r.EscalatedAt);
     }
 }

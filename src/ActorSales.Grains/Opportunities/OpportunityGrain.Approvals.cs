@@ -45,7 +45,7 @@ public sealed partial class OpportunityGrain
             return null; // decided meanwhile, or already rerouted
         }
         var to = await ResolveApprover(excluding: fromApproverId);
-        aggregate.RerouteApproval(approvalId, fromApproverId, to);
+        aggregate.RerouteApproval(approvalId, fromApproverId, to, clock.GetUtcNow());
         await Commit(aggregate, actorId);
         return to;
     }
@@ -100,6 +100,28 @@ public sealed partial class OpportunityGrain
         }
         throw new PreconditionFailedException(
             $"a deal above {options.Value.Approval.Threshold:0} needs approval, but team '{S.OwnerTeamId}' has no active director{(excluding is null ? "" : $" other than '{excluding}'")} and no default approver is configured; appoint one first");
+    }
+
+    /// <summary>
+    /// Who a pending approval escalates to: the first active candidate of the chain above its approver (see
+    /// <see cref="ApprovalFollowThrough.EscalationCandidates"/>); null when there is none. A lookup before the change, so a
+    /// failed one leaves the deadline wanted and the reminder brings it back.
+    /// </summary>
+    private async Task<string?> ResolveEscalation()
+    {
+        if (Aggregate().PendingApprover is not { } approverId)
+        {
+            return null;
+        }
+        var team = await GrainFactory.GetGrain<ITeamGrain>(S.OwnerTeamId).Find();
+        foreach (var candidate in ApprovalFollowThrough.EscalationCandidates(approverId, team?.ManagerId, team?.DirectorId, options.Value.Approval))
+        {
+            if (await IsActiveApprover(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
     }
 
     /// <summary>An approver that is no salesperson record (e.g. a configured service account) counts as active.</summary>

@@ -217,6 +217,14 @@ public sealed partial class OpportunityGrain(
             await AfterCommit(); // re-arms the retry if something still fails
             return;
         }
+        if (ApprovalFollowThrough.IsRule(deadline.Rule))
+        {
+            var escalateTo = deadline.Rule == ApprovalFollowThrough.Escalate ? await ResolveEscalation() : null;
+            var approvals = Aggregate();
+            approvals.ApprovalFollowThroughDue(deadline, escalateTo, now);
+            await Commit(approvals, Caller.System.UserId);
+            return;
+        }
         var aggregate = Aggregate();
         aggregate.DeadlineDue(deadline, now);
         await Commit(aggregate, Caller.System.UserId);

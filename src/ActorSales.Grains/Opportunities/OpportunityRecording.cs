@@ -48,6 +48,14 @@ internal static class OpportunityRecording
             Approval = Approval(rerouted.ApprovalId, rerouted.Request, ApprovalStatus.Pending, rerouted.RequestedAt).ToContract(),
             PreviousApproverId = rerouted.PreviousApproverId,
         },
+        E.ApprovalReminded reminded => e => e.ApprovalReminded = new ApprovalReminded
+        {
+            Approval = Approval(reminded.ApprovalId, reminded.Request, ApprovalStatus.Pending, reminded.PendingSince).ToContract(),
+        },
+        E.ApprovalEscalated escalated => e => e.ApprovalEscalated = new ApprovalEscalated
+        {
+            Approval = Approval(escalated.ApprovalId, escalated.Request, ApprovalStatus.Pending, escalated.PendingSince).ToContract(),
+        },
         E.NextActionPlanned planned => e => e.NextActionPlanned = new NextActionPlanned
         {
             OpportunityId = id,
@@ -98,5 +106,5 @@ internal static class OpportunityRecording
         string approvalId, ApprovalRequest request, ApprovalStatus status, DateTimeOffset requestedAt,
         string? decidedBy = null, DateTimeOffset? decidedAt = null, string? comment = null) =>
         new(approvalId, request.OpportunityId, request.OwnerId, request.OwnerTeamId, request.ApproverId, request.Value, status,
-            requestedAt, decidedBy, decidedAt, comment);
+            requestedAt, decidedBy, decidedAt, comment, request.EscalatedToId, request.EscalatedAt);
 }

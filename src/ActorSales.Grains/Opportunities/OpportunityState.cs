@@ -101,6 +101,13 @@ public sealed class OpportunityState : IOpportunityData, IRequestLedgerState
     /// <summary>The key factor of a win (rows won before win factors existed have none).</summary>
     [Id(43)] public string? WinFactor { get; set; }
     [Id(44)] public string? WinNote { get; set; }
+
+    /// <summary>When the pending approval reached its current approver (approval reminder and escalation count from it).</summary>
+    [Id(45)] public DateTimeOffset? PendingApprovalSince { get; set; }
+
+    [Id(46)] public bool NextActionDone { get; set; }
+
+    [Id(47)] public DateTimeOffset? NextActionConfirmedAt { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]

@@ -91,9 +91,10 @@ public sealed partial class SalespersonGrain
             }
         }
         var approvals = await Task.WhenAll(ids.Distinct(StringComparer.Ordinal).Select(id => GrainFactory.GetGrain<IApprovalGrain>(id).Find()));
-        // An approval rerouted away from its approver stays out even if the old list still names it.
+        // An approval rerouted away from its approver stays out even if the old list still names it; one escalated to this
+        // person is in (the original approver still lists it, showing whom it was escalated to).
         return approvals.OfType<ApprovalView>()
-            .Where(a => a.Status == ApprovalStatus.Pending && (a.ApproverId == Id || delegators.Contains(a.ApproverId)))
+            .Where(a => a.Status == ApprovalStatus.Pending && (a.ApproverId == Id || a.EscalatedToId == Id || delegators.Contains(a.ApproverId)))
             .OrderBy(a => a.RequestedAt).ToList();
     }
 

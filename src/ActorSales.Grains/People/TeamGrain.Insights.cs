@@ -20,8 +20,8 @@ public sealed partial class TeamGrain
     /// <summary>Insight deadlines need the read model's figures; a silo without a read model arms none.</summary>
     private bool InsightsOn => insightsOptions.Value.Enabled && Figures is not null;
 
-    private WorkingCalendar Calendar() => new(
-        TimeZoneInfo.FindSystemTimeZoneById(state.State.Profile!.TimeZone), new HashSet<DateOnly>(deadlineOptions.Value.Holidays));
+    private WorkingCalendar Calendar() =>
+        deadlineOptions.Value.CalendarFor(this.GetPrimaryKeyString(), TimeZoneInfo.FindSystemTimeZoneById(state.State.Profile!.TimeZone));
 
     /// <summary>The insight deadlines (when on), plus the effects retry while effects are pending.</summary>
     private List<Deadline> DesiredDeadlines() => _deadlines.WithEffectsRetry(
