@@ -148,7 +148,9 @@ public sealed class GatewayTierSiloKillTests(PostgresServerFixture postgres)
                 + $"{retries} retries, {lost.Count} lost, {duplicated.Count} duplicated; every customer served again {recovery.TotalSeconds:0.0} s after the kill"));
             Assert.Empty(lost);
             Assert.Empty(duplicated);
-            Assert.True(recovery < TimeSpan.FromSeconds(60), $"recovery took {recovery}");
+            // Issue #20's target: every grain of the dead silo serves again within 15 s (a call held on the dead silo's
+            // gateway connection waits out ActorSales:GrainCallTimeout, 10 s; the silo is declared dead in about 6 s).
+            Assert.True(recovery < TimeSpan.FromSeconds(15), $"recovery took {recovery}");
         }
         finally
         {

@@ -78,6 +78,14 @@ public sealed class ActorSalesOptions
     /// <summary>Apply the PostgreSQL schema at start-up (Postgres profile).</summary>
     public bool MigrateOnStart { get; set; }
 
+    /// <summary>
+    /// How long the gateway role waits for the answer to a grain call. Orleans' client does not fail the calls in flight
+    /// on a silo gateway connection that breaks (dotnet/orleans#10165): when a silo dies they wait this long, then the
+    /// caller gets UNAVAILABLE and retries with its request_id. Orleans' 30 s default held callers of a dead silo for
+    /// 30 s; 10 s is far above any call's normal time (README "Deploying", failure detection).
+    /// </summary>
+    public TimeSpan GrainCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Validates; returns one message per problem.</summary>
     public IEnumerable<string> Validate(string? postgresConnectionString)
     {
@@ -116,6 +124,10 @@ public sealed class ActorSalesOptions
         else if (role != HostRole.SiloAndGateway && Profile != HostingProfile.Postgres)
         {
             yield return $"ActorSales:Role '{Role}' needs the Postgres profile (the Local profile keeps state, log and read model inside one process)";
+        }
+        if (GrainCallTimeout < TimeSpan.FromSeconds(1) || GrainCallTimeout > TimeSpan.FromMinutes(5))
+        {
+            yield return $"ActorSales:GrainCallTimeout must be between 00:00:01 and 00:05:00, not {GrainCallTimeout}";
         }
         if (Kubernetes && Profile != HostingProfile.Postgres)
         {

@@ -32,5 +32,7 @@ public static class ClientConfiguration
         client.Services.AddSingleton<IClientConnectionRetryFilter, RetryForeverConnectionFilter>();
         // The gateway list is refreshed from the membership table; a dead silo leaves it within this period.
         client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(10));
+        // Calls in flight to a silo that dies are not failed when its gateway connection breaks: bound their wait.
+        client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.GrainCallTimeout);
     }
 }
