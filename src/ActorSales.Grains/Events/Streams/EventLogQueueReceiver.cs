@@ -23,6 +23,8 @@ public sealed partial class EventLogQueueReceiver(
     ActorSalesMetrics? metrics,
     ILogger<EventLogQueueReceiver> logger) : IQueueAdapterReceiver
 {
+    private static readonly TimeSpan MaxLongPoll = TimeSpan.FromSeconds(1);
+
     private readonly int _index = mapper.IndexOf(queue);
     private long _readThrough;          // the log is scanned through here
     private long _lastHandedOut;        // the newest of this queue's events given to the agent
@@ -64,9 +66,12 @@ public sealed partial class EventLogQueueReceiver(
     {
         SaveCheckpointIfDue();
         var batches = await ReadAsync(maxCount, cancellationToken);
-        if (batches.Count == 0 && !cancellationToken.IsCancellationRequested)
+        // Long poll: every append wakes every queue, and most appends belong to other queues, so keep waiting (a
+        // queue that returned empty would sleep a whole poll period) but hand control back to the agent now and then
+        // for its checkpoint and cache upkeep.
+        var started = clock.GetTimestamp();
+        while (batches.Count == 0 && !cancellationToken.IsCancellationRequested && clock.GetElapsedTime(started) < MaxLongPoll)
         {
-            // Long poll: returns at the next append (or after the log's short idle wait).
             await log.WaitForAppendAsync(_readThrough, cancellationToken);
             batches = await ReadAsync(maxCount, cancellationToken);
         }
