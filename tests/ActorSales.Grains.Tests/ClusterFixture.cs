@@ -8,6 +8,7 @@ using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.People;
 using ActorSales.Grains.Events;
+using ActorSales.Grains.Events.Streams;
 using ActorSales.Grains.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -42,6 +43,9 @@ public class ClusterFixture : IAsyncLifetime
 
     /// <summary>The silo's services (its grain storage, for tests that write behind an activation's back).</summary>
     public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
+
+    /// <summary>The event streams' settings (production defaults): the same provider as the host, reading <see cref="EventLog"/>.</summary>
+    public static EventStreamOptions StreamOptions { get; } = new();
 
     /// <summary>Outbox retries come this often (real time) here, instead of the production minute.</summary>
     public static readonly TimeSpan OutboxRetryPeriod = TimeSpan.FromSeconds(1);
@@ -94,10 +98,10 @@ public class ClusterFixture : IAsyncLifetime
             ConfigureRules(silo.Services);
             silo.AddMemoryGrainStorage(StorageNames.Default);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
-            silo.AddMemoryStreams(EventStreams.ProviderName);
+            silo.AddActorSalesStreams(StreamOptions);
             silo.UseInMemoryReminderService();
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(EventStreams.ProviderName));
+        builder.ConfigureClient(client => client.AddActorSalesStreams(StreamOptions));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         await Grains.GetGrain<IPipelineGrain>(B2B.Key).Define(B2B, Admin);

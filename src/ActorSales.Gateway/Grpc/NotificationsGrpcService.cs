@@ -49,7 +49,7 @@ public sealed class NotificationsGrpcService(IGrainFactory grains, IClusterClien
         var caller = await callers.ResolveAsync(context);
         Domain.Identity.AccessPolicy.EnsureActive(caller);
         var buffer = Channel.CreateBounded<Domain.Deadlines.Notification>(new BoundedChannelOptions(WatchBuffer) { SingleReader = true });
-        var stream = cluster.GetStreamProvider(EventStreams.ProviderName)
+        var stream = cluster.GetStreamProvider(EventStreams.InboxProviderName)
             .GetStream<Domain.Deadlines.Notification>(StreamId.Create(EventStreams.Inbox, caller.UserId));
         var subscription = await stream.SubscribeAsync(async (notification, _) => await buffer.Writer.WriteAsync(notification, context.CancellationToken));
         try

@@ -21,10 +21,15 @@ public sealed record DomainEventEnvelope(
     public DomainEvent ToEvent() => DomainEvent.Parser.ParseFrom(Payload);
 }
 
-/// <summary>Stream provider and namespaces of the domain events; the stream id's key is the entity id.</summary>
+/// <summary>Stream providers and namespaces of the domain events; the stream id's key is the entity id.</summary>
 public static class EventStreams
 {
+    /// <summary>The domain events: a persistent provider that reads the durable event log (tokens: <see cref="EventLogSequenceToken"/>).</summary>
     public const string ProviderName = "events";
+
+    /// <summary>Each user's new notifications as they arrive (memory streams; the inbox grain keeps them).</summary>
+    public const string InboxProviderName = "inbox";
+
     public const string Customers = "customers";
     public const string Salespeople = "salespeople";
     public const string Teams = "teams";
@@ -35,7 +40,7 @@ public static class EventStreams
     public const string CommissionPlans = "commissionplans";
     public const string Commission = "commission";
 
-    /// <summary>Not domain events: each user's new notifications (Notification items), stream key = user id.</summary>
+    /// <summary>Not domain events: each user's new notifications (Notification items) on <see cref="InboxProviderName"/>, stream key = user id.</summary>
     public const string Inbox = "inbox";
 
     public static string NamespaceOf(EntityType type) => type switch

@@ -2,26 +2,20 @@ using ActorSales.Contracts.V1;
 using ActorSales.Grains.Abstractions.Events;
 using ActorSales.Grains.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Logging;
-using Orleans.Streams;
 
 namespace ActorSales.Grains.Events;
 
 /// <summary>
 /// The one path from a grain's state change to its domain event. <see cref="Create"/> stamps the envelope fields
 /// (grains put the result in their <see cref="EventOutbox"/>, written with the state); <see cref="PublishAsync"/>
-/// appends outbox entries to the durable <see cref="IEventLog"/> and puts the ones that were new on the entity
-/// type's Orleans stream namespace, stream key = entity id.
+/// appends outbox entries to the durable <see cref="IEventLog"/>. The append is the publish: the
+/// <see cref="EventStreams.ProviderName"/> streams read the log (Events/Streams), so nothing is put on a stream here.
 /// </summary>
-public sealed partial class DomainEventPublisher(
-    IClusterClient client,
+public sealed class DomainEventPublisher(
     IEventLog log,
     TimeProvider timeProvider,
-    ActorSalesMetrics metrics,
-    ILogger<DomainEventPublisher> logger)
+    ActorSalesMetrics metrics)
 {
-    private IStreamProvider? _provider;
-
     /// <summary>Builds the event for <paramref name="entityId"/> at <paramref name="sequence"/>; <paramref name="setChange"/> fills the oneof.</summary>
     public DomainEvent Create(EntityType entityType, string entityId, long sequence, string actorId, string? teamId, string? ownerId, Action<DomainEvent> setChange)
     {
@@ -41,34 +35,23 @@ public sealed partial class DomainEventPublisher(
     }
 
     /// <summary>
-    /// Appends to the log (throws if the log is unreachable: the caller keeps the events in its outbox and retries),
-    /// then publishes the newly appended events on their streams. The log is the durable record; the Orleans
-    /// streams are the live feed, so a stream failure is logged and counted, not thrown.
+    /// Appends to the log; throws if the log is unreachable (the caller keeps the events in its outbox and retries).
+    /// Once appended, an event is on its stream (entity type's namespace, key = entity id) for every subscriber.
     /// </summary>
     public async Task PublishAsync(IReadOnlyList<LoggedEvent> events, CancellationToken cancellationToken = default)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var appended = await log.AppendAsync(events, cancellationToken);
+        IReadOnlyList<LoggedEvent> appended;
+        try
+        {
+            appended = await log.AppendAsync(events, cancellationToken);
+        }
+        catch
+        {
+            metrics.EventPublishFailures.Add(events.Count);
+            throw;
+        }
         metrics.EventAppendDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         metrics.EventsLogged.Add(appended.Count);
-        foreach (var e in appended)
-        {
-            try
-            {
-                _provider ??= client.GetStreamProvider(EventStreams.ProviderName);
-                var stream = _provider.GetStream<DomainEventEnvelope>(
-                    StreamId.Create(EventStreams.NamespaceOf((EntityType)e.EntityType), e.EntityId));
-                await stream.OnNextAsync(new DomainEventEnvelope(e.EntityId, e.Sequence, e.EventType, e.Payload));
-                metrics.EventsPublished.Add(1);
-            }
-            catch (Exception exception)
-            {
-                metrics.EventPublishFailures.Add(1);
-                LogPublishFailed(exception, e.EntityId, e.Sequence, e.EventType);
-            }
-        }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not put domain event {EntityId}#{Sequence} ({EventType}) on its stream; it is in the event log")]
-    private partial void LogPublishFailed(Exception exception, string entityId, long sequence, string eventType);
 }

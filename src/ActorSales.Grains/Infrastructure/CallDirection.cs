@@ -38,6 +38,7 @@ public static class CallGraph
         ["notificationinbox"] = [],
         ["customeractivitychunk"] = [],
         ["pipelinecatalog"] = [],
+        ["streamqueuecheckpoint"] = [],
     };
 
     /// <summary>Whether a call from grain type <paramref name="from"/> to <paramref name="to"/> runs the declared way.</summary>

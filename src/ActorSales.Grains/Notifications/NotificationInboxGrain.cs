@@ -51,7 +51,7 @@ public sealed partial class NotificationInboxGrain(
         try
         {
             // Live watchers (NotificationsService.WatchNotifications); the inbox itself is the durable copy.
-            await this.GetStreamProvider(EventStreams.ProviderName)
+            await this.GetStreamProvider(EventStreams.InboxProviderName)
                 .GetStream<Notification>(StreamId.Create(EventStreams.Inbox, UserId))
                 .OnNextAsync(notification);
         }

@@ -1,4 +1,4 @@
-using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Events.Streams;
 using ActorSales.Host.Configuration;
 using ActorSales.Infrastructure.Postgres;
 using Orleans.Configuration;
@@ -24,8 +24,9 @@ public static class ClientConfiguration
             o.Invariant = PostgresMigrator.AdoInvariant;
             o.ConnectionString = settings.PostgresPool("orleans");
         });
-        // Notifications are watched on the silos' live stream (the silo side of the same provider).
-        client.AddMemoryStreams(EventStreams.ProviderName);
+        // The same stream providers as the silos, to subscribe: domain events (read from the log by the silos'
+        // pulling agents) and the inbox's live notifications.
+        client.AddActorSalesStreams(SiloConfiguration.ReadStreamOptions(client.Configuration));
         client.AddActivityPropagation();
         client.Services.AddSingleton<ClusterConnectionStatus>();
         client.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterConnectionStatus>());

@@ -1,5 +1,6 @@
 using System.Net;
 using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Events.Streams;
 using ActorSales.Grains.Infrastructure;
 using ActorSales.Host.Configuration;
 using ActorSales.Infrastructure.Postgres;
@@ -21,7 +22,8 @@ public static class SiloConfiguration
             cluster.ClusterId = options.ClusterId;
             cluster.ServiceId = options.ServiceId;
         });
-        silo.AddMemoryStreams(EventStreams.ProviderName);
+        // The domain events' streams read the durable log (memory log in Local, PostgreSQL in Postgres).
+        silo.AddActorSalesStreams(ReadStreamOptions(silo.Configuration));
         // One trace per request: the gateway's activity flows into grain calls, their storage and the calls they make.
         silo.AddActivityPropagation();
         if (options.Profile == HostingProfile.Postgres && options.MigrateOnStart)
@@ -67,6 +69,10 @@ public static class SiloConfiguration
                 break;
         }
     }
+
+    /// <summary>Section ActorSales:Streams, validated (a bad value stops the host, exit 78); the same in every role.</summary>
+    public static EventStreamOptions ReadStreamOptions(IConfiguration configuration) =>
+        ValidatedSettings.Read<EventStreamOptions>(configuration, EventStreamOptions.Section, o => o.Validate());
 
     private static void AddPostgresStorage(ISiloBuilder silo, string name, string connectionString) =>
         silo.AddAdoNetGrainStorage(name, optionsBuilder => optionsBuilder.Configure<IServiceProvider>((o, services) =>

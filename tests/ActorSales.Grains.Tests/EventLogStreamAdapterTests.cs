@@ -1,0 +1,227 @@
+using ActorSales.Contracts.V1;
+using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Grains.Events;
+using ActorSales.Grains.Events.Streams;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Serialization;
+using Orleans.Streams;
+
+namespace ActorSales.Grains.Tests;
+
+/// <summary>
+/// The pieces of the log-backed stream provider on the in-memory log, without pulling agents: the mapper and the
+/// receivers' filter, tokens, checkpoints (through the real checkpoint grain) and the cache's rewind window.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class EventLogStreamAdapterTests(ClusterFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly EventStreamOptions _options = new() { Queues = 4, ReadBatchSize = 16, CacheSize = 64, CheckpointInterval = TimeSpan.FromSeconds(2) };
+
+    [Fact]
+    public async Task Every_event_is_read_by_exactly_the_queue_its_stream_maps_to_in_log_order()
+    {
+        var log = new InMemoryEventLog(TimeProvider.System);
+        var entities = Enumerable.Range(0, 40).Select(i => $"cus_{i:D3}").ToList();
+        for (var sequence = 1; sequence <= 3; sequence++)
+        {
+            foreach (var entity in entities)
+            {
+                await log.AppendAsync([Event(entity, sequence, T0)], TestContext.Current.CancellationToken);
+            }
+        }
+        var mapper = new EventLogQueueMapper(EventStreams.ProviderName, _options.Queues);
+        var byQueue = new Dictionary<QueueId, List<EventLogBatchContainer>>();
+        foreach (var queue in mapper.GetAllQueues())
+        {
+            var receiver = Receiver(queue, mapper, log, new MemoryCheckpoints(), new FakeTimeProvider(T0));
+            await receiver.Initialize(TimeSpan.FromSeconds(5));
+            Assert.Equal(120, receiver.StartedAfter); // a queue never started begins at the head...
+            await receiver.Shutdown(TimeSpan.FromSeconds(1));
+        }
+
+        // ...so read from the start with checkpoints at 0, as a queue of a new deployment would.
+        foreach (var queue in mapper.GetAllQueues())
+        {
+            var checkpoints = new MemoryCheckpoints();
+            await checkpoints.Save(mapper.IndexOf(queue), mapper.QueueCount, 0);
+            var receiver = Receiver(queue, mapper, log, checkpoints, new FakeTimeProvider(T0));
+            await receiver.Initialize(TimeSpan.FromSeconds(5));
+            byQueue[queue] = await ReadAllAsync(receiver);
+        }
+
+        Assert.Equal(4, byQueue.Count);
+        Assert.All(byQueue, q => Assert.NotEmpty(q.Value)); // 40 streams spread over every queue
+        var all = byQueue.SelectMany(q => q.Value).ToList();
+        Assert.Equal(120, all.Count);
+        Assert.Equal(120, all.Select(b => b.Position).Distinct().Count());
+        foreach (var (queue, batches) in byQueue)
+        {
+            Assert.All(batches, b => Assert.Equal(queue, mapper.GetQueueForStream(b.StreamId)));
+            Assert.Equal(batches.Select(b => b.Position).Order(), batches.Select(b => b.Position));
+        }
+        foreach (var entity in entities)
+        {
+            var its = all.Where(b => b.Envelope.EntityId == entity).ToList();
+            Assert.Single(its.Select(b => b.StreamId).Distinct());
+            Assert.Equal([1L, 2L, 3L], its.OrderBy(b => b.Position).Select(b => b.Envelope.Sequence));
+        }
+    }
+
+    [Fact]
+    public void Tokens_order_by_position_and_survive_orleans_serialisation()
+    {
+        var serializer = fixture.SiloServices.GetRequiredService<Serializer>();
+        var early = EventLogSequenceToken.At(41);
+        var late = EventLogSequenceToken.After(41);
+
+        Assert.Equal(42, late.Position);
+        Assert.True(late.Newer(early));
+        Assert.True(early.Older(late));
+        Assert.Equal(0, early.CompareTo(new EventLogSequenceToken(41)));
+        Assert.Equal(early, serializer.Deserialize<StreamSequenceToken>(serializer.SerializeToArray<StreamSequenceToken>(early)));
+
+        var batch = new EventLogBatchContainer(StreamId.Create(EventStreams.Customers, "cus_1"), new DomainEventEnvelope("cus_1", 3, "customer_updated", [1, 2]), late, 40, T0);
+        var copy = serializer.Deserialize<IBatchContainer>(serializer.SerializeToArray<IBatchContainer>(batch));
+        Assert.NotNull(copy);
+        var (item, token) = Assert.Single(copy.GetEvents<DomainEventEnvelope>());
+        Assert.Equal(42, ((EventLogSequenceToken)token).Position);
+        Assert.Equal(("cus_1", 3L, "customer_updated"), (item.EntityId, item.Sequence, item.EventType));
+        Assert.Equal(batch.StreamId, copy.StreamId);
+    }
+
+    [Fact]
+    public async Task A_restarted_queue_resumes_after_its_durable_checkpoint_and_only_what_was_delivered_counts()
+    {
+        var log = new InMemoryEventLog(TimeProvider.System);
+        var mapper = new EventLogQueueMapper(EventStreams.ProviderName, 1);
+        var queue = Assert.Single(mapper.GetAllQueues());
+        var clock = new FakeTimeProvider(T0);
+        var checkpoints = fixture.Grains.GetGrain<IStreamQueueCheckpointGrain>($"test-{Guid.NewGuid():N}");
+        var first = Receiver(queue, mapper, log, checkpoints, clock);
+        await first.Initialize(TimeSpan.FromSeconds(5));
+        Assert.Equal(0, first.StartedAfter);
+        for (var sequence = 1; sequence <= 10; sequence++)
+        {
+            await log.AppendAsync([Event("cus_a", sequence, T0)], TestContext.Current.CancellationToken);
+        }
+        var read = await ReadAllAsync(first);
+        Assert.Equal(10, read.Count);
+
+        // Six delivered; the agent dies before the rest (no graceful shutdown): the throttled save wrote 6.
+        clock.Advance(TimeSpan.FromSeconds(3));
+        await first.MessagesDeliveredAsync([.. read.Take(6)], CancellationToken.None);
+        Assert.Equal(6, await EventuallyAsync(() => checkpoints.Load(0, 1), p => p == 6));
+        var second = Receiver(queue, mapper, log, checkpoints, clock);
+        await second.Initialize(TimeSpan.FromSeconds(5));
+        Assert.Equal(6, second.StartedAfter);
+        Assert.Equal([7L, 8L, 9L, 10L], (await ReadAllAsync(second)).Select(b => b.Envelope.Sequence));
+
+        // Saves are throttled: a delivery inside the interval waits for the next one (or the graceful shutdown).
+        await second.MessagesDeliveredAsync([.. read.Skip(6).Take(2)], CancellationToken.None);
+        Assert.Equal(6, await checkpoints.Load(0, 1));
+        await second.Shutdown(TimeSpan.FromSeconds(5));
+        Assert.Equal(8, await checkpoints.Load(0, 1));
+
+        // A new queue count starts where the slowest queue of the old count stood: re-delivery, not loss.
+        Assert.Equal(8, await checkpoints.Load(2, 3));
+    }
+
+    [Fact]
+    public void The_cache_reports_what_every_cursor_passed_keeps_it_for_rewinds_and_refuses_what_it_no_longer_has()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var options = new EventStreamOptions { ReadBatchSize = 4, CacheSize = 8, RewindWindow = TimeSpan.FromMinutes(10) };
+        var cache = new EventLogQueueCache(options, clock);
+        var a = StreamId.Create(EventStreams.Customers, "cus_a");
+        var b = StreamId.Create(EventStreams.Customers, "cus_b");
+        cache.AddToCache([Batch(a, 11, 10), Batch(b, 12, 11), Batch(a, 13, 12)]);
+
+        using (var consumer = cache.GetCacheCursor(a, EventLogSequenceToken.At(11)))
+        {
+            Assert.Equal(QueueCacheCursorMoveResult.Success, consumer.MoveNextWithResult());
+            Assert.Equal(11, ((EventLogBatchContainer)consumer.GetCurrent(out _)!).Position);
+            // The consumer is on 11: nothing is delivered yet.
+            Assert.False(cache.TryPurgeFromCache(out _));
+            Assert.Equal(QueueCacheCursorMoveResult.Success, consumer.MoveNextWithResult());
+            Assert.Equal(13, ((EventLogBatchContainer)consumer.GetCurrent(out _)!).Position);
+            Assert.True(cache.TryPurgeFromCache(out var delivered));
+            Assert.Equal([11L, 12L], delivered.Cast<EventLogBatchContainer>().Select(x => x.Position));
+            Assert.Equal(QueueCacheCursorMoveResult.NoData, consumer.MoveNextWithResult());
+        }
+        Assert.True(cache.TryPurgeFromCache(out var rest));
+        Assert.Equal([13L], rest.Cast<EventLogBatchContainer>().Select(x => x.Position));
+
+        // Delivered, still kept: a rewind to 11 replays stream a.
+        using (var rewind = cache.GetCacheCursor(a, EventLogSequenceToken.At(11)))
+        {
+            Assert.Equal(QueueCacheCursorMoveResult.Success, rewind.MoveNextWithResult());
+            Assert.Equal(11, ((EventLogBatchContainer)rewind.GetCurrent(out _)!).Position);
+        }
+        // Nothing before position 11 was ever read by this queue: the cache cannot serve it.
+        Assert.Throws<QueueCacheMissException>(() => cache.GetCacheCursor(a, EventLogSequenceToken.At(10)));
+
+        // Past the rewind window the delivered events go, and with them the rewind.
+        clock.Advance(TimeSpan.FromMinutes(11));
+        cache.AddToCache([Batch(b, 20, 13)]);
+        cache.TryPurgeFromCache(out _);
+        Assert.Equal(1, cache.Count);
+        Assert.Throws<QueueCacheMissException>(() => cache.GetCacheCursor(a, EventLogSequenceToken.At(11)));
+        using var fromNow = cache.GetCacheCursor(a, null);
+        Assert.Equal(QueueCacheCursorMoveResult.NoData, fromNow.MoveNextWithResult());
+    }
+
+    [Fact]
+    public async Task Publishing_on_the_event_streams_is_refused_because_the_log_is_the_queue()
+    {
+        var stream = fixture.Client.GetStreamProvider(EventStreams.ProviderName)
+            .GetStream<DomainEventEnvelope>(StreamId.Create(EventStreams.Customers, "cus_nobody"));
+
+        // The provider is declared read-only, so Orleans refuses before the adapter's own NotSupportedException.
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(() => stream.OnNextAsync(new DomainEventEnvelope("cus_nobody", 1, "customer_registered", [])));
+        Assert.Contains(EventStreams.ProviderName, refusal.Message, StringComparison.Ordinal);
+    }
+
+    private EventLogQueueReceiver Receiver(QueueId queue, EventLogQueueMapper mapper, IEventLog log, IStreamQueueCheckpointGrain checkpoints, TimeProvider clock) =>
+        new(queue, mapper, log, checkpoints, _options, clock, null, NullLogger<EventLogQueueReceiver>.Instance);
+
+    private static async Task<List<EventLogBatchContainer>> ReadAllAsync(EventLogQueueReceiver receiver)
+    {
+        var all = new List<EventLogBatchContainer>();
+        while (true)
+        {
+            var page = await receiver.GetQueueMessagesAsync(16, new CancellationTokenSource(TimeSpan.FromMilliseconds(50)).Token).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : []);
+            if (page.Count == 0)
+            {
+                return all;
+            }
+            all.AddRange(page.Cast<EventLogBatchContainer>());
+        }
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until) => await ClusterFixture.EventuallyAsync(read, until);
+
+    private static EventLogBatchContainer Batch(StreamId stream, long position, long readAfter) =>
+        new(stream, new DomainEventEnvelope(stream.GetKeyAsString(), position, "customer_updated", []), EventLogSequenceToken.At(position), readAfter, T0);
+
+    internal static LoggedEvent Event(string entityId, long sequence, DateTimeOffset at) =>
+        new((int)EntityType.Customer, entityId, sequence, "customer_updated", "team-1", "rep-1", at, []);
+
+    /// <summary>The checkpoint grain's contract in memory, for receivers tested without a cluster.</summary>
+    private sealed class MemoryCheckpoints : IStreamQueueCheckpointGrain
+    {
+        private readonly Dictionary<(int, int), long> _positions = [];
+
+        public Task<long?> Load(int queue, int queueCount) =>
+            Task.FromResult<long?>(_positions.TryGetValue((queue, queueCount), out var p) ? p : null);
+
+        public Task Save(int queue, int queueCount, long position)
+        {
+            _positions[(queue, queueCount)] = Math.Max(position, _positions.GetValueOrDefault((queue, queueCount)));
+            return Task.CompletedTask;
+        }
+    }
+}
