@@ -34,6 +34,7 @@ public static class EventStreams
     public const string Orders = "orders";
     public const string CommissionPlans = "commissionplans";
     public const string Commission = "commission";
+    public const string Leads = "leads";
 
     /// <summary>Not domain events: each user's new notifications (Notification items), stream key = user id.</summary>
     public const string Inbox = "inbox";
@@ -49,6 +50,7 @@ public static class EventStreams
         EntityType.Order => Orders,
         EntityType.CommissionPlan => CommissionPlans,
         EntityType.Commission => Commission,
+        EntityType.Lead => Leads,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }
