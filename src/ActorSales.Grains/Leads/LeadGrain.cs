@@ -73,6 +73,10 @@ public sealed partial class LeadGrain(
     {
         // Access first, from the request alone: a rep records leads for themself, into their own team.
         AccessPolicy.EnsureActive(caller);
+        if (caller.Role == Role.Rep && caller.TeamId != teamId)
+        {
+            throw new AccessDeniedException("a rep records leads only into their own team");
+        }
         var owner = ownerId ?? (caller.Role == Role.Rep ? caller.UserId : null);
         if (owner is null)
         {
