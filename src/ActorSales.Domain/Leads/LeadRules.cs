@@ -14,57 +14,58 @@ public static class LeadRules
     public static readonly IReadOnlySet<string> BasicsPaths = new HashSet<string>(StringComparer.Ordinal) { "name", "company", "phones", "email", "notes" };
 
     /// <summary>Checks and normalises <paramref name="input"/>; a phone or an email is required (a lead nobody can reach is invalid).</summary>
-    public static LeadInput Validate(LeadInput input, DateTimeOffset now, LeadOptions options)
+    /// <remarks><paramref name="prefix"/> is the input's path in the request ("lead."), so messages name the field as the client spells it.</remarks>
+    public static LeadInput Validate(LeadInput input, DateTimeOffset now, LeadOptions options, string prefix = "lead.")
     {
-        var channel = Guard.Enum(input.SourceChannel, "source_channel");
+        var channel = Guard.Enum(input.SourceChannel, prefix + "source_channel");
         if (input.ArrivedAt > now + Limits.OccurredAtSkew)
         {
-            throw new ValidationException("arrived_at", $"must not lie more than {Limits.OccurredAtSkew.TotalMinutes:0} minutes in the future");
+            throw new ValidationException(prefix + "arrived_at", $"must not lie more than {Limits.OccurredAtSkew.TotalMinutes:0} minutes in the future");
         }
         if (input.ArrivedAt < now - options.ArrivalWindow || input.ArrivedAt < Limits.EarliestTimestamp)
         {
-            throw new ValidationException("arrived_at", $"must not lie more than {options.ArrivalWindow.TotalDays:0} days in the past");
+            throw new ValidationException(prefix + "arrived_at", $"must not lie more than {options.ArrivalWindow.TotalDays:0} days in the past");
         }
-        var (name, company, phones, email, notes) = Contact(input.Name, input.Company, input.Phones, input.Email, input.Notes);
+        var (name, company, phones, email, notes) = Contact(input.Name, input.Company, input.Phones, input.Email, input.Notes, prefix);
         if (phones.Count == 0 && email.Length == 0)
         {
-            throw new ValidationException("phones", "a phone or an email is required");
+            throw new ValidationException(prefix + "phones", "a phone or an email is required");
         }
         return new LeadInput(channel, input.ArrivedAt, name, company, phones, email, notes);
     }
 
     /// <summary>The contact fields checked and normalised (trimmed; phones de-duplicated by their digits).</summary>
     public static (string Name, string Company, IReadOnlyList<string> Phones, string Email, string Notes) Contact(
-        string? name, string? company, IReadOnlyList<string>? phones, string? email, string? notes)
+        string? name, string? company, IReadOnlyList<string>? phones, string? email, string? notes, string prefix = "")
     {
-        var n = Guard.Optional(name, "name");
-        var c = Guard.Optional(company, "company");
+        var n = Guard.Optional(name, prefix + "name");
+        var c = Guard.Optional(company, prefix + "company");
         var list = phones ?? [];
         if (list.Count > MaxPhones)
         {
-            throw new ValidationException("phones", $"at most {MaxPhones} phones");
+            throw new ValidationException(prefix + "phones", $"at most {MaxPhones} phones");
         }
         var checkedPhones = new List<string>(list.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < list.Count; i++)
         {
-            var phone = Guard.Required(list[i], $"phones[{i}]", PhoneMaxLength);
+            var phone = Guard.Required(list[i], $"{prefix}phones[{i}]", PhoneMaxLength);
             var digits = DedupKeys.NormalizePhone(phone)!;
             if (digits.Count(char.IsAsciiDigit) < 5)
             {
-                throw new ValidationException($"phones[{i}]", "must have at least 5 digits");
+                throw new ValidationException($"{prefix}phones[{i}]", "must have at least 5 digits");
             }
             if (seen.Add(digits))
             {
                 checkedPhones.Add(phone);
             }
         }
-        var e = Guard.Optional(email, "email", EmailMaxLength);
+        var e = Guard.Optional(email, prefix + "email", EmailMaxLength);
         if (e.Length > 0 && (e.IndexOf('@', StringComparison.Ordinal) is var at && (at <= 0 || at == e.Length - 1) || e.Any(char.IsWhiteSpace)))
         {
-            throw new ValidationException("email", "must be an address such as name@example.com");
+            throw new ValidationException(prefix + "email", "must be an address such as name@example.com");
         }
-        var text = Guard.Optional(notes, "notes", Limits.SummaryMaxLength);
+        var text = Guard.Optional(notes, prefix + "notes", Limits.SummaryMaxLength);
         return (n, c, checkedPhones, e, text);
     }
 
