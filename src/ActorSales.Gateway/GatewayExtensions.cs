@@ -39,6 +39,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<TeamsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<CustomersGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<OrdersGrpcService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<LeadsGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<CommissionGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<OpportunitiesGrpcService>().EnableGrpcWeb();
         endpoints.MapGrpcService<PipelinesGrpcService>().EnableGrpcWeb();

@@ -17,6 +17,9 @@ namespace ActorSales.Grains.Abstractions;
 /// period index: the period, "YYYY-MM"</item>
 /// <item>pipeline: the pipeline key, e.g. "b2b"; the pipeline catalog: "all"</item>
 /// <item>customer activity chunk: "{customerId}/{chunkIndex}", activities chunkIndex*100+1 .. +100</item>
+/// <item>lead: "lead_" + 32 hex digits (a time-ordered GUID, or derived from the create's or import row's request);
+/// lead de-duplication index: the normalised key, e.g. "phone:+4930123456" (its own grain type); a customer converted
+/// from a lead: "cus_" + 32 hex digits derived from the lead id, so a retried conversion reaches the same customer</item>
 /// <item>de-duplication index: the normalised key, e.g. "phone:+4930123456", "email:a@b.com", "company:acme"</item>
 /// </list>
 /// </summary>
@@ -29,6 +32,13 @@ public static class GrainKeys
 
     /// <summary>A new opportunity's id; a create the client named with a request id gets the same id on every retry.</summary>
     public static string NewOpportunityId(ClientRequest? request = null) => request?.CreatedId("opp_") ?? "opp_" + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>A new lead's id; a create (or import row) the client named with a request id gets the same id on every retry.</summary>
+    public static string NewLeadId(ClientRequest? request = null) => request?.CreatedId("lead_") ?? "lead_" + Guid.CreateVersion7().ToString("N");
+
+    /// <summary>The customer a lead converts to (one per lead, whoever retries).</summary>
+    public static string CustomerFromLead(string leadId) =>
+        "cus_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("lead\n" + leadId)))[..32];
 
     public const string PipelineCatalog = "all";
 

@@ -30,6 +30,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddOptions<Domain.Deadlines.PoolOptions>();
         services.AddOptions<Domain.Handovers.HandoverOptions>();
         services.AddOptions<Domain.Orders.OrderOptions>();
+        services.AddOptions<Domain.Leads.LeadOptions>();
         services.AddOptions<Domain.Insights.InsightsOptions>();
         return services;
     }

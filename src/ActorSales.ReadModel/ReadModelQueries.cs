@@ -101,6 +101,18 @@ public interface IReadModelQueries : Analytics.IAnalyticsFacts
     /// <summary>The orders with these ids (those that exist), in no particular order; access was decided before.</summary>
     Task<IReadOnlyList<Order>> OrdersByIdAsync(IReadOnlyCollection<string> orderIds, CancellationToken cancellationToken = default);
 
+    /// <summary>Leads in scope, newest arrival first (each as its latest event left it).</summary>
+    Task<ResultPage<Lead>> ListLeadsAsync(LeadQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The lead-health facts of the leads in scope (and <paramref name="teamId"/>, when named) that arrived in
+    /// [<paramref name="arrivedFrom"/>, <paramref name="arrivedTo"/>); <see cref="LeadHealth"/> computes the figures.
+    /// </summary>
+    Task<IReadOnlyList<LeadFact>> LeadFactsAsync(ReadScope scope, string? teamId, DateTimeOffset arrivedFrom, DateTimeOffset arrivedTo, CancellationToken cancellationToken = default);
+
+    /// <summary>How many leads in scope (and <paramref name="teamId"/>) have an unsubscribed contact.</summary>
+    Task<int> UnsubscribedLeadsAsync(ReadScope scope, string? teamId, CancellationToken cancellationToken = default);
+
     Task<ResultPage<Team>> ListTeamsAsync(TeamQuery query, CancellationToken cancellationToken = default);
 
     Task<ResultPage<Salesperson>> ListSalespeopleAsync(SalespersonQuery query, CancellationToken cancellationToken = default);

@@ -112,6 +112,7 @@ internal sealed class TestCustomerRecord : Customers.ICustomerRecord
     public Customers.GradeResult? Grade { get; set; }
     public List<Customers.GradeChange> GradeHistory { get; set; } = [];
     public DateTimeOffset? GradeDueAt { get; set; }
+    public string? OriginLeadId { get; set; }
     public bool NextActionDone { get; set; }
     public DateTimeOffset? NextActionConfirmedAt { get; set; }
 }

@@ -33,12 +33,13 @@ public sealed class AccessSweepTests(HostFixture fixture)
         ["actorsales.v1.CustomersService.SearchCustomers"] = "names no record: the caller's read scope decides every row",
         ["actorsales.v1.TeamsService.ListTeams"] = "names no team: the caller's read scope decides every row",
         ["actorsales.v1.CommissionService.GetPlan"] = "commission plans are shared configuration every salesperson is paid by",
+        ["actorsales.v1.LeadsService.ImportLeads"] = "client streaming: each row into a team the caller may not manage is answered invalid (team_id) and creates nothing (LeadsApiTests)",
     };
 
     /// <summary>Team A's records, in states that used to leak through errors; team B's people and other callers.</summary>
     private sealed record World(
         ApiTeam A, ApiTeam B, string DirectorId, string LeaverId, string CustomerId, long CustomerVersion, string DealId,
-        string WonDealId, string ApprovalId, string DecidedApprovalId, string TaskId)
+        string WonDealId, string ApprovalId, string DecidedApprovalId, string TaskId, string LeadId = "")
     {
         public IEnumerable<string> Secrets => [A.RepId, A.OtherRepId, DirectorId, LeaverId, "ContractApproval", "PriceNegotiation", "version", "already", "pending", "approved", "won"];
     }
@@ -72,8 +73,13 @@ public sealed class AccessSweepTests(HostFixture fixture)
         var tasks = await new TasksService.TasksServiceClient(host.Channel).ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = deal.DealId }, host.Admin);
         await new HandoverService.HandoverServiceClient(host.Channel).StartDepartureAsync(
             new StartDepartureRequest { SalespersonId = leaverId, DefaultReceiverId = a.RepId }, a.Manager);
+        var lead = (await new LeadsService.LeadsServiceClient(host.Channel).CreateLeadAsync(new CreateLeadRequest
+        {
+            TeamId = a.TeamId,
+            Lead = new LeadInput { SourceChannel = SourceChannel.InboundWebForm, ArrivedAt = Timestamp.FromDateTime(DateTime.UtcNow), Name = "Lea", Phones = { $"+49 30 {Random.Shared.Next(1_000_000, 9_999_999)}" } },
+        }, a.Rep)).Lead;
         return new World(a, b, directorId, leaverId, customer.CustomerId, customer.Version, deal.DealId, decided.DealId, deal.ApprovalId,
-            decided.ApprovalId, tasks.Tasks[0].TaskId);
+            decided.ApprovalId, tasks.Tasks[0].TaskId, lead.LeadId);
     }
 
     private static CreateCustomerRequest NewCustomer() => new()
@@ -261,6 +267,21 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ["actorsales.v1.OrdersService.CreateOrder"] =
                 [new CreateOrderRequest { OpportunityId = w.WonDealId, Currency = "EUR", Terms = PaymentTerms.Net30, Lines = { new OrderLine { Name = "X", Quantity = "1", UnitPrice = "1" } } }],
             ["actorsales.v1.OrdersService.GetOrder"] = [new GetOrderRequest { OrderId = w.WonDealId }],
+            ["actorsales.v1.LeadsService.CreateLead"] =
+                [new CreateLeadRequest { TeamId = w.A.TeamId, Lead = new LeadInput { SourceChannel = SourceChannel.Referral, ArrivedAt = Timestamp.FromDateTime(DateTime.UtcNow), Email = "x@example.com" } }],
+            ["actorsales.v1.LeadsService.GetLead"] = [new GetLeadRequest { LeadId = w.LeadId }],
+            ["actorsales.v1.LeadsService.AssignLead"] = [new AssignLeadRequest { LeadId = w.LeadId, OwnerId = w.A.OtherRepId }],
+            ["actorsales.v1.LeadsService.ClaimLead"] = [new ClaimLeadRequest { LeadId = w.LeadId }],
+            ["actorsales.v1.LeadsService.RecordLeadBasics"] = [new RecordLeadBasicsRequest { LeadId = w.LeadId, UpdatePaths = { "company" }, Company = "X" }],
+            ["actorsales.v1.LeadsService.LogLeadContact"] =
+                [new LogLeadContactRequest { LeadId = w.LeadId, Kind = ActivityKind.Meeting, OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow), Summary = "met" }],
+            ["actorsales.v1.LeadsService.QualifyLead"] = [new QualifyLeadRequest { LeadId = w.LeadId, Qualification = LeadQualification.Qualified }],
+            ["actorsales.v1.LeadsService.ConvertLead"] = [new ConvertLeadRequest { LeadId = w.LeadId, Tier = CustomerTier.B }],
+            ["actorsales.v1.LeadsService.SetLeadUnsubscribed"] = [new SetLeadUnsubscribedRequest { LeadId = w.LeadId, Unsubscribed = true }],
+            ["actorsales.v1.LeadsService.ListLeads"] =
+                [new ListLeadsRequest { PageSize = 10, TeamId = w.A.TeamId }, new ListLeadsRequest { PageSize = 10, OwnerId = w.A.RepId }],
+            ["actorsales.v1.LeadsService.GetLeadHealth"] =
+                [new GetLeadHealthRequest { TeamId = w.A.TeamId, From = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(-7)), To = Timestamp.FromDateTime(DateTime.UtcNow) }],
             ["actorsales.v1.OrdersService.ListOrders"] =
                 [new ListOrdersRequest { PageSize = 10, TeamId = w.A.TeamId }, new ListOrdersRequest { PageSize = 10, OwnerId = w.A.RepId, OverdueOnly = true }],
             ["actorsales.v1.OrdersService.RecordPayment"] =

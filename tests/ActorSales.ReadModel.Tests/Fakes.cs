@@ -110,6 +110,9 @@ public sealed class HookedStore(Func<IReadOnlyList<StoredEvent>, Task>? beforeAp
     public Task<Analytics.TopList<ActorSales.Contracts.V1.Customer>> AboutToReleaseAsync(Analytics.AnalyticsFilter filter, int limit, CancellationToken cancellationToken = default) => _inner.AboutToReleaseAsync(filter, limit, cancellationToken);
 
     public Task<ResultPage<ActorSales.Contracts.V1.Order>> ListOrdersAsync(OrderQuery query, CancellationToken cancellationToken = default) => _inner.ListOrdersAsync(query, cancellationToken);
+    public Task<ResultPage<ActorSales.Contracts.V1.Lead>> ListLeadsAsync(LeadQuery query, CancellationToken cancellationToken = default) => _inner.ListLeadsAsync(query, cancellationToken);
+    public Task<IReadOnlyList<LeadFact>> LeadFactsAsync(ActorSales.Domain.Identity.ReadScope scope, string? teamId, DateTimeOffset arrivedFrom, DateTimeOffset arrivedTo, CancellationToken cancellationToken = default) => _inner.LeadFactsAsync(scope, teamId, arrivedFrom, arrivedTo, cancellationToken);
+    public Task<int> UnsubscribedLeadsAsync(ActorSales.Domain.Identity.ReadScope scope, string? teamId, CancellationToken cancellationToken = default) => _inner.UnsubscribedLeadsAsync(scope, teamId, cancellationToken);
 
     public Task<IReadOnlyList<ActorSales.Domain.Pipeline.ForecastPart>> ForecastPartsAsync(Analytics.AnalyticsFilter filter, DateTimeOffset? closeBefore, CancellationToken cancellationToken = default) =>
         _inner.ForecastPartsAsync(filter, closeBefore, cancellationToken);

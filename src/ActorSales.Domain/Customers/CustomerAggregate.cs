@@ -63,7 +63,11 @@ public sealed partial class CustomerAggregate(
     }
 
     /// <summary>Registers validated <paramref name="details"/> for <paramref name="owner"/>, holding <paramref name="keys"/>.</summary>
-    public void Register(CustomerDetails details, CustomerOwner owner, IReadOnlyList<string> keys, DateTimeOffset now)
+    /// <remarks>
+    /// A customer converted from a lead (<paramref name="origin"/>) carries its history: its 3-2-1 runs from the lead's
+    /// arrival, the lead's first real contact is its first follow-up and the lead's qualification its qualification.
+    /// </remarks>
+    public void Register(CustomerDetails details, CustomerOwner owner, IReadOnlyList<string> keys, DateTimeOffset now, Leads.LeadOrigin? origin = null)
     {
         EnsureNotRegistered();
         EnsureMayOwn(owner, "owner_id");
@@ -76,6 +80,13 @@ public sealed partial class CustomerAggregate(
         S.AssignedAt = now;
         S.OwnerTimeZone = owner.TimeZone;
         S.DedupKeys = [.. keys];
+        if (origin is not null)
+        {
+            S.OriginLeadId = origin.LeadId;
+            S.AssignedAt = origin.ArrivedAt <= now ? origin.ArrivedAt : now;
+            S.LastFollowUpAt = origin.FirstContactAt;
+            S.QualifiedAt = origin.QualifiedAt;
+        }
         GradeAtRegistration(now);
         Raise(new CustomerEvent.Registered());
         Then(new CustomerFollowUp.AddToBook(owner.Id, S.LastWonAt is not null));

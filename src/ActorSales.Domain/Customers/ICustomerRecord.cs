@@ -59,6 +59,9 @@ public interface ICustomerRecord
 
     /// <summary>When the scheduled regrade is due; null on rows from before grading (due at once).</summary>
     DateTimeOffset? GradeDueAt { get; set; }
+
+    /// <summary>The lead this customer was converted from (null: none).</summary>
+    string? OriginLeadId { get; set; }
 }
 
 /// <summary>Who is to own the customer, as the grain looked them up (identity, then their team's time zone).</summary>

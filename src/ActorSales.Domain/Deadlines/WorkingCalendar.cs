@@ -31,6 +31,36 @@ public sealed class WorkingCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly
         var endLocal = day.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         return new DateTimeOffset(endLocal, TimeZone.GetUtcOffset(endLocal));
     }
+
+    /// <summary>
+    /// The moment <paramref name="hours"/> of working time after <paramref name="start"/>, counting only the hours
+    /// from <paramref name="dayStart"/> to <paramref name="dayEnd"/> (local) of working days: an enquiry at 17:00 on a
+    /// Friday with a 09:00-18:00 day is due 3 working hours later at 11:00 on Monday.
+    /// </summary>
+    public DateTimeOffset AddWorkingHours(DateTimeOffset start, TimeSpan hours, TimeOnly dayStart, TimeOnly dayEnd)
+    {
+        var local = TimeZoneInfo.ConvertTime(start, TimeZone).DateTime;
+        var day = DateOnly.FromDateTime(local);
+        var time = TimeOnly.FromDateTime(local);
+        var left = hours;
+        // Bounded: a year of days; a calendar without a working day in a year is a configuration error.
+        for (var i = 0; i < 366; i++, day = day.AddDays(1), time = TimeOnly.MinValue)
+        {
+            if (!IsWorkingDay(day) || time >= dayEnd)
+            {
+                continue;
+            }
+            var from = time < dayStart ? dayStart : time;
+            var available = dayEnd - from;
+            if (left <= available)
+            {
+                var dueLocal = day.ToDateTime(from, DateTimeKind.Unspecified) + left;
+                return new DateTimeOffset(dueLocal, TimeZone.GetUtcOffset(dueLocal));
+            }
+            left -= available;
+        }
+        throw new InvalidOperationException("no working day within a year: check the holidays");
+    }
 }
 
 /// <summary>The new-customer SLA "3-2-1": first real contact within 2 working days, a qualification within 1 more.</summary>

@@ -491,6 +491,52 @@ public static class AccessPolicy
 
     private static bool IsReadingOwnBook(Caller caller) => caller.Status == SalespersonStatus.Departing && caller.ReadsOwnBook;
 
+    /// <summary>
+    /// Leads: whoever may read the owner's book reads the lead; a lead in its team's pool (no owner) is also read by
+    /// the team's active reps, who may claim it.
+    /// </summary>
+    public static void EnsureCanReadLead(Caller caller, string ownerId, string teamId)
+    {
+        EnsureMayRead(caller);
+        var inOwnPool = ownerId.Length == 0 && IsLive(caller) && caller.Role == Role.Rep && caller.TeamId == teamId;
+        if (!(inOwnPool || CanRead(caller, ownerId, teamId)))
+        {
+            throw new AccessDeniedException("you may not read this lead: it belongs to another book");
+        }
+    }
+
+    /// <summary>A lead is changed by whoever may change the owner's book; a pooled lead by the team's manager, directors and admins.</summary>
+    public static void EnsureCanChangeLead(Caller caller, string ownerId, string teamId) =>
+        EnsureCanChange(caller, ownerId, teamId, "this lead");
+
+    /// <summary>A team's leads as a whole (its pool, assigning, importing) are for its manager, directors and admins.</summary>
+    public static void EnsureCanManageTeamLeads(Caller caller, string teamId)
+    {
+        EnsureActive(caller);
+        var allowed = caller.Role switch
+        {
+            Role.Director or Role.Admin => true,
+            Role.Manager => caller.TeamId is not null && caller.TeamId == teamId,
+            _ => false,
+        };
+        if (!allowed)
+        {
+            throw new AccessDeniedException(caller.Role == Role.Manager
+                ? "a manager may manage only their own team's leads"
+                : "only managers, directors and admins may manage a team's leads");
+        }
+    }
+
+    /// <summary>Claiming from a lead pool: an active rep or manager of the pool's team.</summary>
+    public static void EnsureCanClaimLead(Caller caller, string teamId)
+    {
+        EnsureActive(caller);
+        if (caller.Role is not (Role.Rep or Role.Manager) || caller.TeamId != teamId)
+        {
+            throw new AccessDeniedException("you may claim only leads of your own team's lead pool");
+        }
+    }
+
     private static bool CanManage(Caller caller, string ownerId, string? ownerTeamId) => caller.Role switch
     {
         Role.Director or Role.Admin => true,

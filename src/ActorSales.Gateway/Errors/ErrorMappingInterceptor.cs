@@ -41,6 +41,19 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
         }
     }
 
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception exception) when (exception is not RpcException)
+        {
+            throw Map(exception, context);
+        }
+    }
+
     /// <summary>The status for an exception; public so the mapping is unit-testable.</summary>
     public RpcException Map(Exception exception, ServerCallContext context)
     {

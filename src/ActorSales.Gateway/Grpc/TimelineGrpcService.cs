@@ -23,6 +23,10 @@ public sealed class TimelineGrpcService(IGrainFactory grains, CallerResolver cal
         {
             await grains.Ref<ICustomerGrain>(query.EntityId).Get(caller);
         }
+        else if (query.EntityType == EntityType.Lead)
+        {
+            await grains.Ref<Grains.Abstractions.Leads.ILeadGrain>(query.EntityId).Get(caller);
+        }
         else
         {
             await grains.Ref<IOpportunityGrain>(query.EntityId).Get(caller);

@@ -125,7 +125,9 @@ public static class QueryMapper
             V1.EntityType.Customer, Guard.Id(request.CustomerId, "customer_id"), PageSize(request.PageSize), PageToken(request.PageToken, TimelinePages)),
         V1.GetTimelineRequest.SubjectOneofCase.OpportunityId => new TimelineQuery(
             V1.EntityType.Opportunity, Guard.Id(request.OpportunityId, "opportunity_id"), PageSize(request.PageSize), PageToken(request.PageToken, TimelinePages)),
-        _ => throw new ValidationException("subject", "name customer_id or opportunity_id"),
+        V1.GetTimelineRequest.SubjectOneofCase.LeadId => new TimelineQuery(
+            V1.EntityType.Lead, Guard.Id(request.LeadId, "lead_id"), PageSize(request.PageSize), PageToken(request.PageToken, TimelinePages)),
+        _ => throw new ValidationException("subject", "name customer_id, opportunity_id or lead_id"),
     };
 
     /// <summary>The opaque token a response carries: the store's cursor, wrapped so a token of another list is refused here.</summary>

@@ -41,6 +41,25 @@ public sealed class RequestIdInterceptor : Interceptor
             ? new ClientRequest(Hash(Encoding.UTF8.GetBytes($"{userId}\n{context.Method}\n{named.RequestId}")), named.BodyHash)
             : null;
 
+    /// <summary>
+    /// The change request of one message of a client stream (an import row) that names its own <c>request_id</c>:
+    /// keyed like a unary request, so re-sending the row is answered by the record it made.
+    /// </summary>
+    public static ClientRequest? ClientRequestOfItem(ServerCallContext context, string userId, IMessage item)
+    {
+        if (item.Descriptor.FindFieldByName(FieldName) is not { } field || field.Accessor.GetValue(item) is not string { Length: > 0 } requestId)
+        {
+            return null;
+        }
+        if (requestId.Length > ClientRequest.MaxIdLength || string.IsNullOrWhiteSpace(requestId))
+        {
+            throw new ValidationException(FieldName, $"must be 1-{ClientRequest.MaxIdLength} characters and not blank");
+        }
+        var body = item.Descriptor.Parser.ParseFrom(item.ToByteString());
+        field.Accessor.Clear(body);
+        return new ClientRequest(Hash(Encoding.UTF8.GetBytes($"{userId}\n{context.Method}\n{requestId}")), Hash(body.ToByteArray()));
+    }
+
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..32];
 
     private sealed record NamedRequest(string RequestId, string BodyHash);

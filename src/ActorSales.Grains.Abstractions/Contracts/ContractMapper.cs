@@ -72,6 +72,7 @@ public static class ContractMapper
             Address = view.Details.Address?.ToContract(),
             Grade = (V1.CustomerGrade)view.Grade,
             Location = view.Details.Location?.ToContract(),
+            OriginLeadId = view.OriginLeadId ?? string.Empty,
         };
         foreach (var contact in view.Details.Contacts)
         {

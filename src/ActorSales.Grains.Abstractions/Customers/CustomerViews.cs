@@ -16,7 +16,8 @@ public sealed record CustomerView(
     [property: Id(8)] long Version,
     [property: Id(9)] bool InPool = false,
     [property: Id(10)] bool Locked = false,
-    [property: Id(11)] CustomerGrade Grade = CustomerGrade.Unspecified);
+    [property: Id(11)] CustomerGrade Grade = CustomerGrade.Unspecified,
+    [property: Id(12)] string? OriginLeadId = null);
 
 /// <summary>
 /// A customer's computed grade (null until first computed) beside its hand-set tier, when the scheduled regrade is

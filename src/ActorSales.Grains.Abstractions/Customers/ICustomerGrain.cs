@@ -16,6 +16,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("Get"), ReadOnly]
     Task<CustomerView> Get(Caller caller);
 
+    /// <summary>
+    /// Registers the customer a qualified lead becomes (called by the lead): as <see cref="Register"/>, but the 3-2-1
+    /// clock runs from the lead's arrival and counts its first contact and qualification, and the customer names the lead.
+    /// </summary>
+    [Alias("RegisterFromLead")]
+    Task<CustomerView> RegisterFromLead(CustomerDetails details, string ownerId, Domain.Leads.LeadOrigin origin, Caller caller);
+
     [Alias("Update")]
     Task<CustomerView> Update(CustomerChanges changes, long expectedVersion, Caller caller);
 
@@ -126,6 +133,10 @@ public interface IDedupIndexGrain : IGrainWithStringKey
 
     [Alias("Commit")]
     Task Commit(string customerId);
+
+    /// <summary>The customer holding the key, if one still does (a read: never reserves).</summary>
+    [Alias("Holder"), ReadOnly, AlwaysInterleave]
+    Task<DedupHolder?> Holder();
 
     /// <summary>Drops the key if <paramref name="customerId"/> holds it.</summary>
     [Alias("Release")]

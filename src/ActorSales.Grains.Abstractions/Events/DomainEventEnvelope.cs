@@ -39,6 +39,7 @@ public static class EventStreams
     public const string Orders = "orders";
     public const string CommissionPlans = "commissionplans";
     public const string Commission = "commission";
+    public const string Leads = "leads";
 
     /// <summary>Not domain events: each user's new notifications (Notification items) on <see cref="InboxProviderName"/>, stream key = user id.</summary>
     public const string Inbox = "inbox";
@@ -54,6 +55,7 @@ public static class EventStreams
         EntityType.Order => Orders,
         EntityType.CommissionPlan => CommissionPlans,
         EntityType.Commission => Commission,
+        EntityType.Lead => Leads,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
 }

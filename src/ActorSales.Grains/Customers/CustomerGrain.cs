@@ -64,7 +64,12 @@ public sealed partial class CustomerGrain(
         await _deadlines.FireDueAsync(DesiredDeadlines);
     }
 
-    public async Task<CustomerView> Register(CustomerDetails details, string ownerId, Caller caller)
+    public Task<CustomerView> Register(CustomerDetails details, string ownerId, Caller caller) => RegisterAs(details, ownerId, null, caller);
+
+    public Task<CustomerView> RegisterFromLead(CustomerDetails details, string ownerId, Domain.Leads.LeadOrigin origin, Caller caller) =>
+        RegisterAs(details, ownerId, origin, caller);
+
+    private async Task<CustomerView> RegisterAs(CustomerDetails details, string ownerId, Domain.Leads.LeadOrigin? origin, Caller caller)
     {
         AccessPolicy.EnsureActive(caller);
         var customer = Aggregate();
@@ -79,7 +84,7 @@ public sealed partial class CustomerGrain(
         await ReserveKeysForRegistration(keys, owner.Id, owner.TeamId, caller.UserId);
         try
         {
-            customer.Register(valid, owner, keys, clock.GetUtcNow());
+            customer.Register(valid, owner, keys, clock.GetUtcNow(), origin);
             await Commit(customer, caller.UserId);
         }
         catch
@@ -286,5 +291,5 @@ public sealed partial class CustomerGrain(
         owner with { TimeZone = (await GrainFactory.GetGrain<ITeamGrain>(owner.TeamId).Find())?.Profile.TimeZone };
 
     private CustomerView ToView() => new(Id, S.Details!, S.OwnerId, S.OwnerTeamId, S.CreatedAt, S.UpdatedAt,
-        S.LastFollowUpAt, S.ActivityCount, S.Version, S.InPool, S.Locked, S.Grade?.Grade ?? Domain.Customers.CustomerGrade.Unspecified);
+        S.LastFollowUpAt, S.ActivityCount, S.Version, S.InPool, S.Locked, S.Grade?.Grade ?? Domain.Customers.CustomerGrade.Unspecified, S.OriginLeadId);
 }

@@ -99,6 +99,9 @@ public sealed class CustomerState : ICustomerRecord, IRequestLedgerState
 
     /// <summary>What the customer's orders last reported (grading's payment record); rows before orders have none.</summary>
     [Id(38)] public Dictionary<string, OrderPaymentFacts> Orders { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The lead this customer was converted from (null: none; rows from before leads have none).</summary>
+    [Id(39)] public string? OriginLeadId { get; set; }
 }
 
 /// <summary>Book entries to add/remove after an ownership change; each step is idempotent.</summary>

@@ -35,6 +35,16 @@ public sealed class DedupIndexGrain(
         return null;
     }
 
+    public async Task<DedupHolder?> Holder()
+    {
+        if (state.State.CustomerId is { } holder
+            && await GrainFactory.GetGrain<ICustomerGrain>(holder).OwnerIfHolding(Key) is { } owner)
+        {
+            return new DedupHolder(holder, owner);
+        }
+        return null;
+    }
+
     public async Task Commit(string customerId)
     {
         if (state.State.CustomerId == customerId && !state.State.Committed)

@@ -25,6 +25,8 @@ public static class CallGraph
         ["departmenttask"] = ["departmentqueue", "notificationinbox"],
         ["team"] = ["region", "notificationinbox"],
         ["order"] = ["opportunity", "customer", "team", "notificationinbox"],
+        ["lead"] = ["customer", "team", "salesperson", "dedupindex", "leadindex", "notificationinbox"],
+        ["leadindex"] = [],
         ["pipeline"] = ["pipelinecatalog"],
         ["commissionstatements"] = ["salesperson", "commissionplan", "pipeline", "commissionperiodindex"],
         ["commissionplan"] = [],

@@ -72,6 +72,8 @@ public static class ActorSalesHost
             ValidatedSettings.Read<Domain.Insights.InsightsOptions>(config, Domain.Insights.InsightsOptions.Section, o => o.Validate())));
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
             ValidatedSettings.Read<Domain.Orders.OrderOptions>(config, Domain.Orders.OrderOptions.Section, o => o.Validate())));
+        builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(
+            ValidatedSettings.Read<Domain.Leads.LeadOptions>(config, Domain.Leads.LeadOptions.Section, o => o.Validate())));
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IOptions<ActorSales.Domain.Pipeline.OpportunityOptions>>(Microsoft.Extensions.Options.Options.Create(settings.Opportunities));
         builder.Services.Configure<ReadModelOptions>(builder.Configuration.GetSection(ReadModelOptions.Section));
         builder.Services.AddOptions<ActorSales.ReadModel.Analytics.AnalyticsOptions>()

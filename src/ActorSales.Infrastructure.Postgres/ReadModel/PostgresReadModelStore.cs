@@ -100,6 +100,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             DELETE FROM actorsales_rm_orders;
             DELETE FROM actorsales_rm_payments;
             DELETE FROM actorsales_rm_receivables;
+            DELETE FROM actorsales_rm_leads;
             """, connection, transaction))
         {
             await clear.ExecuteNonQueryAsync(cancellationToken);
@@ -159,7 +160,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     private static readonly short[] RowEntityTypes =
-        [(short)EntityType.Customer, (short)EntityType.Opportunity, (short)EntityType.Team, (short)EntityType.Salesperson, (short)EntityType.Order];
+        [(short)EntityType.Customer, (short)EntityType.Opportunity, (short)EntityType.Team, (short)EntityType.Salesperson, (short)EntityType.Order, (short)EntityType.Lead];
 
     private static async Task<long> LockCheckpointAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
@@ -182,6 +183,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         var anomalies = new Dictionary<(string, string), Anomaly>();
         var forecastWeeks = new Dictionary<(string, string, string, string), ForecastWeek>();
         var orders = new Dictionary<string, Order>(StringComparer.Ordinal);
+        var leads = new Dictionary<string, Lead>(StringComparer.Ordinal);
         foreach (var (position, e) in events)
         {
             if (writeHistory)
@@ -219,6 +221,12 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
             {
                 orders[order.OrderId] = order; // the batch's latest
             }
+            if (LeadFacts.LeadOf(e) is { } lead)
+            {
+                var row = lead.Clone();
+                row.Version = e.Sequence;
+                leads[row.LeadId] = row; // the batch's latest
+            }
         }
         var customers = rows.Changed(rows.Customers, EntityType.Customer);
         AddCustomerUpsert(write, customers);
@@ -232,6 +240,7 @@ public sealed partial class PostgresReadModelStore : IReadModelStore, IAsyncDisp
         AddAnomalyUpsert(write, anomalies.Values.ToList());
         AddForecastWeekUpsert(write, forecastWeeks.Values.ToList());
         AddOrderUpsert(write, orders.Values.ToList());
+        AddLeadUpsert(write, leads.Values.ToList());
         AddTeamUpsert(write, rows.Changed(rows.Teams, EntityType.Team));
         AddSalespersonUpsert(write, rows.Changed(rows.Salespeople, EntityType.Salesperson));
         if (history.Count > 0)

@@ -25,6 +25,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
     private readonly Dictionary<(string TeamId, string Id), Anomaly> _anomalies = [];
     private readonly Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> _forecastWeeks = [];
     private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Lead> _leads = new(StringComparer.Ordinal);
     private long _checkpoint;
 
     public Task ApplyAsync(IReadOnlyList<StoredEvent> events, long through, CancellationToken cancellationToken = default)
@@ -63,6 +64,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             _anomalies.Clear();
             _forecastWeeks.Clear();
             _orders.Clear();
+            _leads.Clear();
             foreach (var entry in _history)
             {
                 ApplyToRows(entry.Event, _customers, _opportunities, _teams, _salespeople);
@@ -70,6 +72,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
                 PutGoal(_goals, entry.Event);
                 PutInsights(_anomalies, _forecastWeeks, entry.Event);
                 PutOrder(_orders, entry.Event);
+                PutLead(_leads, entry.Event);
             }
         }
         return Task.CompletedTask;
@@ -355,6 +358,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
         private readonly Dictionary<(string TeamId, string Id), Anomaly> _anomalies = [];
         private readonly Dictionary<(string TeamId, string WeekStart, string OwnerId, string Currency), ForecastWeek> _forecastWeeks = [];
         private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Lead> _leads = new(StringComparer.Ordinal);
 
         public void Apply(long position, DomainEvent e)
         {
@@ -371,6 +375,7 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             PutGoal(_goals, e);
             PutInsights(_anomalies, _forecastWeeks, e);
             PutOrder(_orders, e);
+            PutLead(_leads, e);
         }
 
         public void Commit()
@@ -397,6 +402,10 @@ public sealed partial class InMemoryReadModelStore(Projection? projection = null
             foreach (var (key, order) in _orders)
             {
                 store._orders[key] = order;
+            }
+            foreach (var (key, lead) in _leads)
+            {
+                store._leads[key] = lead;
             }
             foreach (var (key, version) in _versions)
             {

@@ -255,6 +255,9 @@ public sealed class Projection(ForecastWeights weights)
             case EntityType.Order:
                 // An order's id is its won deal's: on the customer's timeline and the deal's.
                 return new HistoryEntry(position, e, OrderFacts.OrderOf(e)?.CustomerId ?? customerOfOpportunity(e.EntityId), e.EntityId);
+            case EntityType.Lead:
+                // A lead's conversion is also on its customer's timeline: from there its own timeline is one step away.
+                return new HistoryEntry(position, e, e.LeadConverted?.CustomerId is { Length: > 0 } converted ? converted : null, null);
             default:
                 return new HistoryEntry(position, e, null, null);
         }
