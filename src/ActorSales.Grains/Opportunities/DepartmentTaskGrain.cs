@@ -131,20 +131,13 @@ public sealed class DepartmentTaskGrain(
     /// </summary>
     private async Task OnDeadlineDue(Deadline deadline)
     {
-        var now = clock.GetUtcNow();
-        if (deadline.DueAt > now || !DesiredDeadlines().Contains(deadline))
+        if (!await _deadlines.IsBusinessDueAsync(deadline, DesiredDeadlines, AfterCommit))
         {
-            await _deadlines.ScheduleAsync(DesiredDeadlines());
-            return;
-        }
-        if (_deadlines.TakeEffectsRetry(deadline))
-        {
-            await AfterCommit();
             return;
         }
         var leadId = await Queue().FindLead();
         var aggregate = Aggregate();
-        aggregate.Overdue(deadline, leadId, now);
+        aggregate.Overdue(deadline, leadId, clock.GetUtcNow());
         await Commit(aggregate, Caller.System);
     }
 
