@@ -71,6 +71,7 @@ internal sealed class TestTaskState : IDepartmentTaskState
     public string? Note { get; set; }
     public string OwnerTeamId { get; set; } = string.Empty;
     public long Version { get; set; }
+    public List<string> FiredDeadlines { get; set; } = [];
 }
 
 internal static class Snapshot

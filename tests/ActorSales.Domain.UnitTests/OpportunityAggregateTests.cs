@@ -64,6 +64,7 @@ public sealed class OpportunityAggregateTests
         public DateTimeOffset? PendingApprovalSince { get; set; }
         public bool NextActionDone { get; set; }
         public DateTimeOffset? NextActionConfirmedAt { get; set; }
+        public DateTimeOffset? NextActionPlannedAt { get; set; }
         public Money? ApprovedValue { get; set; }
         public List<string> TaskIds { get; set; } = [];
         public string? NextAction { get; set; }

@@ -106,10 +106,10 @@ public sealed class DepartmentTaskAggregateTests
         var complete = new DepartmentTaskAggregate("t1", state);
         complete.Complete("signed", "lea", Now.AddHours(5));
 
-        Assert.Equal([new Raised<DepartmentTaskChanged>(1, new DepartmentTaskChanged())], create.Events);
+        Assert.Equal([new Raised<DepartmentTaskEvent>(1, new DepartmentTaskChanged())], create.Events);
         Assert.False(replay.Changed);
-        Assert.Equal([new Raised<DepartmentTaskChanged>(2, new DepartmentTaskChanged())], claim.Events);
-        Assert.Equal([new Raised<DepartmentTaskChanged>(3, new DepartmentTaskChanged())], complete.Events);
+        Assert.Equal([new Raised<DepartmentTaskEvent>(2, new DepartmentTaskChanged())], claim.Events);
+        Assert.Equal([new Raised<DepartmentTaskEvent>(3, new DepartmentTaskChanged())], complete.Events);
         Assert.Equal<DepartmentTaskFollowUp>([new DepartmentTaskFollowUp.RemoveFromQueue("legal")], complete.FollowUps);
         Assert.Equal((DepartmentTaskStatus.Done, "lea", "signed", Now.AddHours(5)), (state.Status, state.AssigneeId, state.Note, state.CompletedAt));
         Assert.Equal("Review", state.Plan!.Title);

@@ -143,6 +143,11 @@ public sealed class AccessSweepTests(HostFixture fixture)
             ],
             ["actorsales.v1.CustomersService.SetCustomerLock"] = [new SetCustomerLockRequest { CustomerId = w.CustomerId, Locked = true }],
             ["actorsales.v1.CustomersService.ConfirmNextAction"] = [new ConfirmNextActionRequest { CustomerId = w.CustomerId }],
+            ["actorsales.v1.OpportunitiesService.ConfirmNextAction"] =
+            [
+                new OpportunitiesServiceConfirmNextActionRequest { OpportunityId = w.DealId },
+                new OpportunitiesServiceConfirmNextActionRequest { OpportunityId = w.WonDealId },
+            ],
             ["actorsales.v1.EventsService.Subscribe"] = [new SubscribeRequest { TeamId = w.A.TeamId, AfterPosition = 0 }],
             ["actorsales.v1.HandoverService.StartDeparture"] =
             [
@@ -238,6 +243,21 @@ public sealed class AccessSweepTests(HostFixture fixture)
             [
                 new SetDepartmentMembersRequest { Department = "legal", MemberIds = { w.B.RepId } },
                 new SetDepartmentMembersRequest { Department = "legal", ExpectedVersion = stale },
+            ],
+            ["actorsales.v1.DepartmentsService.SetDepartmentLead"] =
+            [
+                new SetDepartmentLeadRequest { Department = "legal", LeadId = w.B.RepId },
+                new SetDepartmentLeadRequest { Department = "legal", ExpectedVersion = stale },
+            ],
+            ["actorsales.v1.DepartmentsService.AddDepartmentMember"] =
+            [
+                new AddDepartmentMemberRequest { Department = "legal", MemberId = w.B.RepId },
+                new AddDepartmentMemberRequest { Department = "legal", MemberId = w.A.RepId, ExpectedVersion = stale },
+            ],
+            ["actorsales.v1.DepartmentsService.RemoveDepartmentMember"] =
+            [
+                new RemoveDepartmentMemberRequest { Department = "legal", MemberId = w.A.RepId },
+                new RemoveDepartmentMemberRequest { Department = "legal", MemberId = w.B.RepId, ExpectedVersion = stale },
             ],
             ["actorsales.v1.TeamsService.CreateTeam"] = [new CreateTeamRequest { TeamId = w.A.TeamId, Name = "X", Region = "EMEA", TimeZone = "Europe/Berlin" }],
             ["actorsales.v1.TeamsService.GetTeam"] = [new GetTeamRequest { TeamId = w.A.TeamId }],

@@ -97,6 +97,7 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         await Retried("OpportunitiesService.SetSignal", team.Rep, new SetSignalRequest { OpportunityId = lost, Signal = ForecastSignal.L1 }, r => r.ExpectedVersion = 1);
         await Retried("OpportunitiesService.UpdateTerms", team.Rep, new UpdateTermsRequest { OpportunityId = lost, Title = "Fleet renewal" }, r => r.Title = "Fleet");
         await Retried("OpportunitiesService.SetNextAction", team.Rep, new SetNextActionRequest { OpportunityId = lost, NextAction = "Call purchasing", DueAt = At(2) }, r => r.NextAction = "Email");
+        await Retried("OpportunitiesService.ConfirmNextAction", team.Manager, new OpportunitiesServiceConfirmNextActionRequest { OpportunityId = lost }, vary: null);
         await Opportunities.AddEvidenceAsync(new AddEvidenceRequest { OpportunityId = lost, Kind = "meeting_minutes", Reference = "DOC-1" }, team.Rep);
         await Retried("OpportunitiesService.ChangeStage", team.Rep, new ChangeStageRequest { OpportunityId = lost, ToStage = "ProposalSubmitted" }, r => r.Reason = "moved on");
         await Retried("OpportunitiesService.LoseOpportunity", team.Rep, new LoseOpportunityRequest { OpportunityId = lost, Reason = "price", Note = "too expensive" }, r => r.Note = "budget");
@@ -106,6 +107,12 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         var task = (await new TasksService.TasksServiceClient(_host.Channel).ListOpportunityTasksAsync(new ListOpportunityTasksRequest { OpportunityId = won }, admin)).Tasks[0];
         await Retried("DepartmentsService.SetDepartmentMembers", admin,
             new SetDepartmentMembersRequest { Department = task.Department, MemberIds = { team.OtherRepId } }, r => r.MemberIds.Add(team.RepId));
+        await Retried("DepartmentsService.SetDepartmentLead", admin,
+            new SetDepartmentLeadRequest { Department = task.Department, LeadId = team.OtherRepId }, r => r.LeadId = "");
+        await Retried("DepartmentsService.AddDepartmentMember", team.OtherRep,
+            new AddDepartmentMemberRequest { Department = task.Department, MemberId = team.RepId }, r => r.MemberId = team.ManagerId);
+        await Retried("DepartmentsService.RemoveDepartmentMember", team.OtherRep,
+            new RemoveDepartmentMemberRequest { Department = task.Department, MemberId = team.RepId }, r => r.MemberId = team.ManagerId);
         await Retried("TasksService.ClaimTask", team.OtherRep, new ClaimTaskRequest { TaskId = task.TaskId }, vary: null);
         await Retried("TasksService.CompleteTask", team.OtherRep, new CompleteTaskRequest { TaskId = task.TaskId, Note = "contract reviewed" }, r => r.Note = "ok");
         await Retried("ApprovalsService.ApproveRequest", director, new ApproveRequestRequest { ApprovalId = wonApproval, Comment = "fine" }, r => r.Comment = "good");

@@ -203,15 +203,11 @@ public sealed partial class CustomerAggregate(
         }
         if (activity.NextAction is not null)
         {
-            // A new plan replaces the old one, and its follow-through starts over.
-            S.NextAction = activity.NextAction;
-            S.NextActionDueAt = activity.NextActionDueAt;
-            S.NextActionDone = false;
-            S.NextActionConfirmedAt = null;
+            FollowThroughRules.Plan(S, activity.NextAction, activity.NextActionDueAt);
         }
-        else if (isFollowUp && S.NextAction is not null)
+        else if (isFollowUp)
         {
-            S.NextActionDone = true; // a real contact after the plan does it
+            FollowThroughRules.MarkDone(S); // a real contact after the plan does it
         }
         S.UpdatedAt = now;
         Raise(new CustomerEvent.ActivityLogged(activity, isFollowUp));
@@ -398,17 +394,12 @@ public sealed partial class CustomerAggregate(
     {
         EnsureRegistered();
         AccessPolicy.EnsureCanConfirmNextAction(caller, S.OwnerId, S.OwnerTeamId);
-        if (S.NextAction is null || S.NextActionDone)
-        {
-            throw new PreconditionFailedException($"customer '{id}' has no open next action to confirm");
-        }
-        if (S.NextActionConfirmedAt is not null)
+        if (!FollowThroughRules.ConfirmPlan(S, Entity, id, now))
         {
             return;
         }
-        S.NextActionConfirmedAt = now;
         S.UpdatedAt = now;
-        Raise(new CustomerEvent.NextActionConfirmed(S.NextAction, S.NextActionDueAt!.Value));
+        Raise(new CustomerEvent.NextActionConfirmed(S.NextAction!, S.NextActionDueAt!.Value));
     }
 
     /// <summary>Whether <paramref name="deadline"/> is a next action's follow-through (the grain looks up the director first).</summary>
@@ -421,36 +412,11 @@ public sealed partial class CustomerAggregate(
     public void FollowThroughDue(Deadline firing, string? directorId, DateTimeOffset now)
     {
         EnsureDue(firing, now);
-        if (!IsFollowThrough(firing))
-        {
-            throw new ArgumentException("not a follow-through rule", nameof(firing));
-        }
+        var notice = FollowThroughRules.Notice(firing, S, Entity, id, $"'{S.Details!.Name}'", S.OwnerId, directorId, now);
         S.FiredDeadlines.Add(firing.FiringKey(id));
-        var key = firing.FiringKey(id);
-        var what = $"'{S.NextAction}' for '{S.Details!.Name}' (due {S.NextActionDueAt:yyyy-MM-dd HH:mm} UTC)";
-        Notification Notice(string recipient, NotificationSeverity severity, string text) =>
-            new($"{key}:{recipient}", "next_action_follow_through", severity, Entity, id, text, now);
-        switch (firing.Rule)
-        {
-            case FollowThroughRules.Due:
-                Then(new CustomerFollowUp.Notify(S.OwnerId, Notice(S.OwnerId, NotificationSeverity.Info, $"Next action {what} is due now")));
-                break;
-            case FollowThroughRules.Confirm:
-                Then(new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, key,
-                    Notice("manager", NotificationSeverity.Warning, $"Next action {what} of {S.OwnerId} is not done: please confirm it (ConfirmNextAction)")));
-                break;
-            default:
-                var escalated = $"Next action {what} of {S.OwnerId} is not done and the manager has not confirmed it";
-                if (directorId is not null)
-                {
-                    Then(new CustomerFollowUp.Notify(directorId, Notice(directorId, NotificationSeverity.Critical, escalated)));
-                }
-                else
-                {
-                    Then(new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, key, Notice("manager", NotificationSeverity.Critical, escalated)));
-                }
-                break;
-        }
+        Then(notice.RecipientId is { } recipient
+            ? new CustomerFollowUp.Notify(recipient, notice.Notification)
+            : new CustomerFollowUp.NotifyTeamManager(S.OwnerTeamId, null, firing.FiringKey(id), notice.Notification));
         Raise(new CustomerEvent.FollowUpOverdue(firing));
     }
 

@@ -24,7 +24,7 @@ public sealed class CustomerDeadlines(DeadlineOptions options)
         {
             wanted.AddRange(ReleaseRules.DeadlinesFor(s.Details!.Tier, s.AssignedAt, s.LastFollowUpAt, options));
         }
-        wanted.AddRange(FollowThroughRules.DeadlinesFor(s.NextActionDueAt, s.NextActionDone, s.NextActionConfirmedAt, options));
+        wanted.AddRange(FollowThroughRules.DeadlinesFor(s, options));
         if (FollowUpRules.KeyCustomerDeadline(s.Details!.Tier, s.AssignedAt, s.LastFollowUpAt, options.KeyCustomerFollowUpAfter) is { } keyCustomer)
         {
             wanted.Add(keyCustomer);

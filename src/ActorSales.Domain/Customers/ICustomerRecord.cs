@@ -3,8 +3,9 @@ namespace ActorSales.Domain.Customers;
 /// <summary>
 /// What <see cref="CustomerAggregate"/> decides over: the customer's stored fields. The grain's persisted state
 /// implements it, so the stored shape (and its serialisation ids) stays where it is while the rules live here.
+/// Its next action (<see cref="Deadlines.INextActionPlan"/>) is done by a real contact logged after it was planned.
 /// </summary>
-public interface ICustomerRecord
+public interface ICustomerRecord : Deadlines.INextActionPlan
 {
     bool Registered { get; set; }
 
@@ -22,14 +23,6 @@ public interface ICustomerRecord
     long Version { get; set; }
 
     List<string> DedupKeys { get; set; }
-    string? NextAction { get; set; }
-    DateTimeOffset? NextActionDueAt { get; set; }
-
-    /// <summary>The planned next action was done: a real contact was logged after it was planned.</summary>
-    bool NextActionDone { get; set; }
-
-    /// <summary>When the manager confirmed the overdue next action (it then goes no further).</summary>
-    DateTimeOffset? NextActionConfirmedAt { get; set; }
     SortedSet<string> OpenOpportunityIds { get; set; }
     DateTimeOffset AssignedAt { get; set; }
     List<string> FiredDeadlines { get; set; }

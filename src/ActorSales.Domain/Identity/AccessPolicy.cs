@@ -211,13 +211,29 @@ public static class AccessPolicy
         }
     }
 
-    /// <summary>Keeping a department's members is for admins: membership is what lets someone see and take its tasks.</summary>
-    public static void EnsureCanManageDepartment(Caller caller)
+    /// <summary>
+    /// Replacing a department's members, or naming its lead, is for admins: membership is what lets someone see and take
+    /// its tasks, and the lead may change the members.
+    /// </summary>
+    public static void EnsureCanManageDepartment(Caller caller, string what = "change a department's members")
     {
         EnsureActive(caller);
         if (caller.Role != Role.Admin)
         {
-            throw new AccessDeniedException("only admins may change a department's members");
+            throw new AccessDeniedException($"only admins may {what}");
+        }
+    }
+
+    /// <summary>
+    /// Adding or removing one member: admins, and the department's lead (an active user, as always). Decided before
+    /// anything about the department (its members, its version) is revealed.
+    /// </summary>
+    public static void EnsureCanChangeDepartmentMember(Caller caller, bool isLead)
+    {
+        EnsureActive(caller);
+        if (caller.Role == Role.Service || !(caller.Role == Role.Admin || isLead))
+        {
+            throw new AccessDeniedException("only the department's lead and admins may add or remove its members");
         }
     }
 

@@ -17,6 +17,7 @@ public sealed partial class OpportunityAggregate
         }
         var wanted = StallRules.DeadlinesFor(stage, state.StallClockStart, state.NextActionDueAt).ToList();
         wanted.AddRange(ApprovalDeadlines());
+        wanted.AddRange(NextActionDeadlines());
         if (!state.NeedsIntervention && SignalDecayRules.DeadlineFor(state.Signal, state.SignalChangedAt, options.SignalDecayAfter) is { } decay)
         {
             wanted.Add(decay);
@@ -30,9 +31,9 @@ public sealed partial class OpportunityAggregate
     /// </summary>
     public void DeadlineDue(Deadline deadline, DateTimeOffset now)
     {
-        if (deadline.DueAt > now || !Deadlines().Contains(deadline) || ApprovalFollowThrough.IsRule(deadline.Rule))
+        if (deadline.DueAt > now || !Deadlines().Contains(deadline) || ApprovalFollowThrough.IsRule(deadline.Rule) || FollowThroughRules.IsRule(deadline.Rule))
         {
-            return; // an approval's follow-through needs the chain: ApprovalFollowThroughDue
+            return; // an approval's and a next action's follow-through need lookups: ApprovalFollowThroughDue, NextActionFollowThroughDue
         }
         state.FiredDeadlines.Add(deadline.FiringKey(id));
         Touch();

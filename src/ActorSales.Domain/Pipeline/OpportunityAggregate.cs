@@ -10,10 +10,11 @@ namespace ActorSales.Domain.Pipeline;
 /// approval, what a stall or a decayed signal does. The grain looks up what a command needs first (the customer, the
 /// pipeline, an approver), then calls the command; anything a lookup depends on is checked by a <c>Check…</c> method
 /// the command repeats, so every check comes before the first change.
-/// Approvals, ownership (handover, team moves, the lists that show the deal) and deadlines are in the sibling
+/// Approvals, ownership (handover, team moves, the lists that show the deal), deadlines and the next action's
+/// follow-through are in the sibling
 /// <c>OpportunityAggregate.*.cs</c> files.
 /// </summary>
-public sealed partial class OpportunityAggregate(string id, IOpportunityData state, OpportunityOptions options)
+public sealed partial class OpportunityAggregate(string id, IOpportunityData state, OpportunityOptions options, DeadlineOptions? deadlineOptions = null)
     : Aggregate<OpportunityEvent, OpportunityFollowUp>
 {
     public const string Entity = "opportunity";
@@ -89,6 +90,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         }
         var evidence = new Evidence(valid.Kind, valid.Reference, valid.Note, caller.UserId, now);
         state.Evidence.Add(evidence);
+        FollowThroughRules.MarkDone(state); // evidence on the deal is its next step taken
         Raise(new OpportunityEvent.EvidenceAdded(evidence));
         RestartStallClock(now);
     }
@@ -112,6 +114,7 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         {
             throw new InvalidOperationException("entering this stage needs approval: look the approver up first");
         }
+        FollowThroughRules.MarkDone(state); // so is moving the deal on (a rejection's return to a stage is not)
         EnterStage(toStage, why, caller.UserId, now);
         if (needsApproval)
         {
@@ -232,8 +235,8 @@ public sealed partial class OpportunityAggregate(string id, IOpportunityData sta
         {
             due = Guard.Timestamp(dueAt ?? throw new ValidationException("due_at", "is required with a next action"), "due_at", Limits.LatestTimestamp);
         }
-        state.NextAction = action.Length == 0 ? null : action;
-        state.NextActionDueAt = due;
+        FollowThroughRules.Plan(state, action.Length == 0 ? null : action, due);
+        state.NextActionPlannedAt = due is null ? null : now;
         Raise(new OpportunityEvent.NextActionPlanned(action, due));
         if (due is not null)
         {

@@ -32,8 +32,10 @@ public enum HandoverMove
 /// The opportunity's data as <see cref="OpportunityAggregate"/> reads and changes it. The grain's persisted state
 /// implements it, so the stored shape (and its serialisation ids) stays the grain's, and the domain never sees the
 /// outbox or the effects list. Properties marked legacy are what rows of earlier releases carry instead of effects.
+/// Its next action (<see cref="INextActionPlan"/>) is done by a move of the deal after it was planned: evidence added or
+/// a stage change by the owner.
 /// </summary>
-public interface IOpportunityData
+public interface IOpportunityData : INextActionPlan
 {
     bool Created { get; set; }
     string CustomerId { get; set; }
@@ -63,14 +65,12 @@ public interface IOpportunityData
     DateTimeOffset? PendingApprovalSince { get; set; }
     Money? ApprovedValue { get; set; }
     List<string> TaskIds { get; set; }
-    string? NextAction { get; set; }
-    DateTimeOffset? NextActionDueAt { get; set; }
 
-    /// <summary>The planned next action was done: the deal moved on (evidence, a stage change) after it was planned.</summary>
-    bool NextActionDone { get; set; }
-
-    /// <summary>When the manager confirmed the overdue next action (it then goes no further).</summary>
-    DateTimeOffset? NextActionConfirmedAt { get; set; }
+    /// <summary>
+    /// When the current next action was planned; null on rows planned before opportunity follow-through, whose plans are
+    /// not followed through (a months-old plan would otherwise remind, ask and escalate at once on the next activation).
+    /// </summary>
+    DateTimeOffset? NextActionPlannedAt { get; set; }
     DateTimeOffset StallClockStart { get; set; }
     StallLevel StallLevel { get; set; }
     List<string> FiredDeadlines { get; set; }

@@ -30,7 +30,6 @@ public abstract record OpportunityEvent
     /// <summary>The pending approval moved to <see cref="ApprovalRequest.ApproverId"/> of <paramref name="Request"/>.</summary>
     public sealed record ApprovalRerouted(string ApprovalId, ApprovalRequest Request, string PreviousApproverId, DateTimeOffset RequestedAt) : OpportunityEvent;
 
-    /// <summary>A next action was planned (or, with an empty action, cleared).</summary>
     /// <summary>The approver of a request pending since <paramref name="PendingSince"/> was reminded.</summary>
     public sealed record ApprovalReminded(string ApprovalId, ApprovalRequest Request, DateTimeOffset PendingSince) : OpportunityEvent;
 
@@ -40,7 +39,17 @@ public abstract record OpportunityEvent
     /// </summary>
     public sealed record ApprovalEscalated(string ApprovalId, ApprovalRequest Request, DateTimeOffset PendingSince) : OpportunityEvent;
 
+    /// <summary>A next action was planned (or, with an empty action, cleared).</summary>
     public sealed record NextActionPlanned(string NextAction, DateTimeOffset? DueAt) : OpportunityEvent;
+
+    /// <summary>
+    /// A next action's follow-through rule fired (<see cref="Deadlines.FollowThroughRules"/>): <paramref name="RecipientId"/>
+    /// was told (null: the team's manager).
+    /// </summary>
+    public sealed record NextActionOverdue(string Rule, DateTimeOffset DueAt, string NextAction, string? RecipientId) : OpportunityEvent;
+
+    /// <summary>The manager confirmed the planned next action that was not done in time.</summary>
+    public sealed record NextActionConfirmed(string NextAction, DateTimeOffset DueAt) : OpportunityEvent;
 
     public sealed record Won : OpportunityEvent;
 

@@ -25,5 +25,26 @@ public sealed class DepartmentsGrpcService(IGrainFactory grains, CallerResolver 
         return new SetDepartmentMembersResponse { Department = view.ToContract() };
     }
 
+    public override async Task<SetDepartmentLeadResponse> SetDepartmentLead(SetDepartmentLeadRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Department(request.Department).SetLead(request.LeadId, request.ExpectedVersion, caller);
+        return new SetDepartmentLeadResponse { Department = view.ToContract() };
+    }
+
+    public override async Task<AddDepartmentMemberResponse> AddDepartmentMember(AddDepartmentMemberRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Department(request.Department).AddMember(request.MemberId, request.ExpectedVersion, caller);
+        return new AddDepartmentMemberResponse { Department = view.ToContract() };
+    }
+
+    public override async Task<RemoveDepartmentMemberResponse> RemoveDepartmentMember(RemoveDepartmentMemberRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var view = await Department(request.Department).RemoveMember(request.MemberId, request.ExpectedVersion, caller);
+        return new RemoveDepartmentMemberResponse { Department = view.ToContract() };
+    }
+
     private IDepartmentQueueGrain Department(string id) => grains.Ref<IDepartmentQueueGrain>(Guard.Id(id, "department"));
 }

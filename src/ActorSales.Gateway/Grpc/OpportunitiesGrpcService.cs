@@ -129,6 +129,14 @@ public sealed class OpportunitiesGrpcService(IGrainFactory grains, CallerResolve
         return new SetNextActionResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
     }
 
+    public override async Task<OpportunitiesServiceConfirmNextActionResponse> ConfirmNextAction(
+        OpportunitiesServiceConfirmNextActionRequest request, ServerCallContext context)
+    {
+        var caller = await callers.ResolveAsync(context);
+        var opportunity = (await Opportunity(request.OpportunityId).ConfirmNextAction(caller)).ToContract();
+        return new OpportunitiesServiceConfirmNextActionResponse { Opportunity = opportunity, ConsistencyToken = ConsistencyToken.For(opportunity) };
+    }
+
     public override async Task<ListStalledOpportunitiesResponse> ListStalledOpportunities(ListStalledOpportunitiesRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);

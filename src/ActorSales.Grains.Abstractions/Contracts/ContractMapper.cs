@@ -290,7 +290,7 @@ public static class ContractMapper
 
     public static V1.Department ToContract(this DepartmentView view)
     {
-        var department = new V1.Department { DepartmentId = view.Id, Version = view.Version };
+        var department = new V1.Department { DepartmentId = view.Id, Version = view.Version, LeadId = view.LeadId ?? string.Empty };
         department.MemberIds.AddRange(view.MemberIds);
         return department;
     }

@@ -29,6 +29,10 @@ public interface IOpportunityGrain : IGrainWithStringKey
     [Alias("SetNextAction")]
     Task<OpportunityView> SetNextAction(string? nextAction, DateTimeOffset? dueAt, Caller caller);
 
+    /// <summary>The owner's manager (a director, an admin) confirms the open next action: it is not escalated to the director.</summary>
+    [Alias("ConfirmNextAction")]
+    Task<OpportunityView> ConfirmNextAction(Caller caller);
+
     [Alias("Win")]
     Task<OpportunityView> Win(string winFactor, string note, long expectedVersion, Caller caller);
 

@@ -18,12 +18,13 @@ public sealed record DepartmentTaskView(
     [property: Id(9)] DateTimeOffset? CompletedAt,
     [property: Id(10)] string? Note);
 
-/// <summary>A department as callers see it: its members (sorted) and the version of that list.</summary>
+/// <summary>A department as callers see it: its members (sorted), its lead (a member; null: none) and the version of both.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.DepartmentView")]
 public sealed record DepartmentView(
     [property: Id(0)] string Id,
     [property: Id(1)] IReadOnlyList<string> MemberIds,
-    [property: Id(2)] long Version);
+    [property: Id(2)] long Version,
+    [property: Id(3)] string? LeadId = null);
 
 /// <summary>One cross-department task. Key: "{opportunityId}/task/{stage entry}/{rule}" (see <see cref="TaskRules"/>).</summary>
 [Alias("actorsales.IDepartmentTaskGrain")]
@@ -46,7 +47,7 @@ public interface IDepartmentTaskGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// A department: its members (kept by admins) and its queue of unfinished tasks (an index, not a scan). Key: the
+/// A department: its members (kept by admins and its lead), its lead (named by admins) and its queue of unfinished tasks (an index, not a scan). Key: the
 /// department, e.g. "legal". A department exists as soon as a task rule or an admin names it; until then it has no members.
 /// </summary>
 [Alias("actorsales.IDepartmentQueueGrain")]
@@ -59,6 +60,22 @@ public interface IDepartmentQueueGrain : IGrainWithStringKey
     /// <summary>Replaces the members (admins only); a non-zero <paramref name="expectedVersion"/> must be current.</summary>
     [Alias("SetMembers")]
     Task<DepartmentView> SetMembers(IReadOnlyList<string> memberIds, long expectedVersion, Caller caller);
+
+    /// <summary>Names the lead, who must be a member, or none with an empty id (admins only).</summary>
+    [Alias("SetLead")]
+    Task<DepartmentView> SetLead(string? leadId, long expectedVersion, Caller caller);
+
+    /// <summary>Adds one member (the department's lead and admins); a member already there changes nothing.</summary>
+    [Alias("AddMember")]
+    Task<DepartmentView> AddMember(string memberId, long expectedVersion, Caller caller);
+
+    /// <summary>Removes one member, never the lead (the department's lead and admins); a non-member changes nothing.</summary>
+    [Alias("RemoveMember")]
+    Task<DepartmentView> RemoveMember(string memberId, long expectedVersion, Caller caller);
+
+    /// <summary>The lead (null: none), for the department's tasks to tell when overdue (no caller check).</summary>
+    [Alias("FindLead"), ReadOnly, AlwaysInterleave]
+    Task<string?> FindLead();
 
     /// <summary>Whether <paramref name="userId"/> is a member, for the department's tasks to decide access (no caller check).</summary>
     [Alias("IsMember"), ReadOnly, AlwaysInterleave]

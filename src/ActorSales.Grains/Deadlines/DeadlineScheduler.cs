@@ -67,6 +67,26 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         return true;
     }
 
+    /// <summary>
+    /// The first step of a grain's deadline handler: true if <paramref name="deadline"/> is a business deadline due now and
+    /// still in <paramref name="desired"/>; otherwise the timers are re-armed for what is wanted (the world moved on), or,
+    /// for the effects retry, <paramref name="retryEffects"/> runs, and the answer is false.
+    /// </summary>
+    public async Task<bool> IsBusinessDueAsync(Deadline deadline, Func<List<Deadline>> desired, Func<Task> retryEffects)
+    {
+        if (deadline.DueAt > clock.GetUtcNow() || !desired().Contains(deadline))
+        {
+            await ScheduleAsync(desired());
+            return false;
+        }
+        if (TakeEffectsRetry(deadline))
+        {
+            await retryEffects();
+            return false;
+        }
+        return true;
+    }
+
     /// <summary>The earliest due time the reminder is registered for (null: none); the grain persists it.</summary>
     public DateTimeOffset? ReminderDueAt { get; private set; } = reminderDueAt;
 

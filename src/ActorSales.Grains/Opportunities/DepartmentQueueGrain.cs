@@ -1,4 +1,5 @@
 using ActorSales.Domain.Common;
+using ActorSales.Domain.Errors;
 using ActorSales.Domain.Identity;
 using ActorSales.Domain.Pipeline;
 using ActorSales.Grains.Abstractions;
@@ -23,6 +24,9 @@ public sealed class DepartmentQueueState : IRequestLedgerState
     [Id(2)] public long Version { get; set; }
 
     [Id(3)] public RequestLedger Requests { get; set; } = new();
+
+    /// <summary>The lead, always a member (null: none; rows from before leads have none).</summary>
+    [Id(4)] public string? LeadId { get; set; }
 }
 
 public sealed class DepartmentQueueGrain(
@@ -64,11 +68,64 @@ public sealed class DepartmentQueueGrain(
         Guard.Id(Id, "department");
         Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
         var members = DepartmentRules.ValidateMembers(memberIds);
+        DepartmentRules.EnsureKeepsLead(members, state.State.LeadId, "member_ids");
+        return await ChangeMembers(new SortedSet<string>(members, StringComparer.Ordinal));
+    }
+
+    public async Task<DepartmentView> SetLead(string? leadId, long expectedVersion, Caller caller)
+    {
+        AccessPolicy.EnsureCanManageDepartment(caller, "name a department's lead");
+        Guard.Id(Id, "department");
+        var lead = DepartmentRules.ValidateLead(leadId, Members);
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        if (lead == state.State.LeadId)
+        {
+            return ToView();
+        }
+        state.State.LeadId = lead;
+        state.State.Version++;
+        await state.WriteOrConflictAsync(Entity, Id);
+        return ToView();
+    }
+
+    public async Task<DepartmentView> AddMember(string memberId, long expectedVersion, Caller caller)
+    {
+        var member = CheckMemberChange(memberId, expectedVersion, caller);
+        if (Members.Count >= Limits.MaxDepartmentMembers && !Members.Contains(member))
+        {
+            throw new PreconditionFailedException($"a department has at most {Limits.MaxDepartmentMembers} members");
+        }
+        return await ChangeMembers(new SortedSet<string>(Members.Append(member), StringComparer.Ordinal));
+    }
+
+    public async Task<DepartmentView> RemoveMember(string memberId, long expectedVersion, Caller caller)
+    {
+        var member = CheckMemberChange(memberId, expectedVersion, caller);
+        var members = new SortedSet<string>(Members.Where(m => m != member), StringComparer.Ordinal);
+        DepartmentRules.EnsureKeepsLead(members, state.State.LeadId, "member_id");
+        return await ChangeMembers(members);
+    }
+
+    public Task<string?> FindLead() => Task.FromResult(state.State.LeadId);
+
+    /// <summary>Access first (the lead or an admin), then the id and the version: a refusal reveals nothing of the department.</summary>
+    private string CheckMemberChange(string memberId, long expectedVersion, Caller caller)
+    {
+        AccessPolicy.EnsureCanChangeDepartmentMember(caller, state.State.LeadId is { } lead && lead == caller.UserId);
+        Guard.Id(Id, "department");
+        var member = Guard.Id(memberId, "member_id");
+        Guard.Version(Guard.ExpectedVersion(expectedVersion), state.State.Version, Entity, Id);
+        return member;
+    }
+
+    /// <summary>Stores a new member list (a new version) unless it is the current one.</summary>
+    private async Task<DepartmentView> ChangeMembers(SortedSet<string> members)
+    {
         if (Members.SetEquals(members))
         {
             return ToView();
         }
-        state.State.Members = new SortedSet<string>(members, StringComparer.Ordinal);
+        state.State.Members = members;
         state.State.Version++;
         await state.WriteOrConflictAsync(Entity, Id);
         return ToView();
@@ -95,5 +152,5 @@ public sealed class DepartmentQueueGrain(
         return new Page<DepartmentTaskView>(views.OfType<DepartmentTaskView>().ToList(), hasMore ? page[^1].Cursor : null, state.State.DueByTask.Count);
     }
 
-    private DepartmentView ToView() => new(Id, [.. Members], state.State.Version);
+    private DepartmentView ToView() => new(Id, [.. Members], state.State.Version, state.State.LeadId);
 }

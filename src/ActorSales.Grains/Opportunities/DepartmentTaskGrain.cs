@@ -7,6 +7,8 @@ using ActorSales.Grains.Abstractions;
 using ActorSales.Grains.Abstractions.Opportunities;
 using ActorSales.Grains.Abstractions.Contracts;
 using ActorSales.Grains.Abstractions.Events;
+using ActorSales.Domain.Deadlines;
+using ActorSales.Grains.Deadlines;
 using ActorSales.Grains.Effects;
 using ActorSales.Grains.Events;
 using Microsoft.Extensions.Logging;
@@ -42,6 +44,9 @@ public sealed class DepartmentTaskState : Effects.IEffectsState, IDepartmentTask
 
     /// <summary>Client requests applied in the last 24 h (retry-safe writes).</summary>
     [Id(12)] public RequestLedger Requests { get; set; } = new();
+
+    /// <summary>Deadline firings acted on (the overdue notice); rows from before it have none.</summary>
+    [Id(13)] public List<string> FiredDeadlines { get; set; } = [];
 }
 
 public sealed class DepartmentTaskGrain(
@@ -52,14 +57,16 @@ public sealed class DepartmentTaskGrain(
     private const string Entity = "task";
 
     private EventOutbox _outbox = null!;
-    private GrainEffects<DepartmentTaskState> _effects = null!;
+    private DeadlineScheduler _deadlines = null!;
+    private EffectDispatcher _effects = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _outbox = EventOutbox.For(this, () => state.State.Outbox);
-        _effects = new GrainEffects<DepartmentTaskState>(this, state, Entity, clock, logger);
+        _deadlines = new DeadlineScheduler(this, clock, OnDeadlineDue, logger, state.State.ReminderDueAt);
+        _effects = EffectDispatcher.For(this, () => state.State.Effects, _deadlines, logger);
         await _outbox.ActivateAsync();
-        await _effects.RunAsync();
+        await AfterCommit();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _outbox.ReleaseAsync();
@@ -68,7 +75,7 @@ public sealed class DepartmentTaskGrain(
     {
         if (!await _outbox.ReceiveReminderAsync(reminderName))
         {
-            await _effects.ReceiveReminderAsync();
+            await _deadlines.FireDueAsync(DesiredDeadlines);
         }
     }
 
@@ -115,6 +122,32 @@ public sealed class DepartmentTaskGrain(
 
     private DepartmentTaskAggregate Aggregate() => new(Id, state.State);
 
+    /// <summary>The overdue notice while the task is not done, plus the effects retry while effects wait.</summary>
+    private List<Deadline> DesiredDeadlines() => _deadlines.WithEffectsRetry(Aggregate().Deadlines(), _effects.HasPending);
+
+    /// <summary>
+    /// A timer or the reminder says a deadline may be due. For the overdue notice the department's lead is looked up
+    /// (task -> department queue) before the aggregate records the firing: had the lookup failed, it stays wanted.
+    /// </summary>
+    private async Task OnDeadlineDue(Deadline deadline)
+    {
+        if (!await _deadlines.IsBusinessDueAsync(deadline, DesiredDeadlines, AfterCommit))
+        {
+            return;
+        }
+        var leadId = await Queue().FindLead();
+        var aggregate = Aggregate();
+        aggregate.Overdue(deadline, leadId, clock.GetUtcNow());
+        await Commit(aggregate, Caller.System);
+    }
+
+    /// <summary>Runs the change's effects (what fails is retried by the deadline engine), then arms the deadlines.</summary>
+    private async Task AfterCommit()
+    {
+        await _effects.RunAsync();
+        await _deadlines.ScheduleAsync(DesiredDeadlines());
+    }
+
     /// <summary>
     /// Records the change with its event (built from the task as the command left it; tasks belong to a team, not to
     /// one rep's book) and effects, writes once, then runs the effects.
@@ -126,15 +159,25 @@ public sealed class DepartmentTaskGrain(
             return;
         }
         aggregate.Record(_outbox, new EventScope(EntityType.Task, Id, caller.UserId, state.State.OwnerTeamId, null),
-            _ => e => e.DepartmentTaskChanged = new Contracts.V1.DepartmentTaskChanged { Task = ToView().ToContract() },
+            @event => @event switch
+            {
+                Domain.Pipeline.DepartmentTaskOverdue overdue => e => e.DepartmentTaskOverdue = new Contracts.V1.DepartmentTaskOverdue
+                {
+                    Task = ToView().ToContract(),
+                    LeadId = overdue.LeadId ?? string.Empty,
+                },
+                _ => e => e.DepartmentTaskChanged = new Contracts.V1.DepartmentTaskChanged { Task = ToView().ToContract() },
+            },
             state.State.Effects,
             followUp => followUp switch
             {
                 DepartmentTaskFollowUp.RemoveFromQueue remove => new RemoveTaskFromQueue(remove.Department, Id),
+                DepartmentTaskFollowUp.Notify notify => new Notify(notify.RecipientId, notify.Notification),
                 _ => throw new ArgumentOutOfRangeException(nameof(followUp), followUp, "no effect for this task follow-up"),
             });
+        state.State.ReminderDueAt = _deadlines.ReminderDueAt;
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
-        await _effects.RunAsync(); // never throws: the change is stored
+        await AfterCommit(); // never throws: the change is stored
     }
 
     /// <summary>Whether the caller is a member of the task's department (false for a task that does not exist).</summary>

@@ -20,11 +20,13 @@ namespace ActorSales.Grains.Opportunities;
 /// <summary>
 /// The shell around <see cref="OpportunityAggregate"/>: looks up what a command needs, lets the aggregate decide over
 /// the state, records its events and follow-ups, writes once, then runs the effects and arms the deadlines.
-/// Approval decisions and lookups of approvers are in <c>OpportunityGrain.Approvals.cs</c>.
+/// Approval decisions and lookups of approvers are in <c>OpportunityGrain.Approvals.cs</c>, the next action's
+/// follow-through in <c>OpportunityGrain.NextAction.cs</c>.
 /// </summary>
 public sealed partial class OpportunityGrain(
     [PersistentState("opportunity", StorageNames.Default)] IPersistentState<OpportunityState> state,
     IOptions<OpportunityOptions> options,
+    IOptions<DeadlineOptions> deadlineOptions,
     TimeProvider clock,
     ILogger<OpportunityGrain> logger) : Grain, IOpportunityGrain, IRemindable, IRetrySafeGrain
 {
@@ -39,7 +41,7 @@ public sealed partial class OpportunityGrain(
     private OpportunityState S => state.State;
 
     /// <summary>A fresh aggregate per command over the current state.</summary>
-    private OpportunityAggregate Aggregate() => new(Id, S, options.Value);
+    private OpportunityAggregate Aggregate() => new(Id, S, options.Value, deadlineOptions.Value);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -215,6 +217,11 @@ public sealed partial class OpportunityGrain(
         if (_deadlines.TakeEffectsRetry(deadline))
         {
             await AfterCommit(); // re-arms the retry if something still fails
+            return;
+        }
+        if (FollowThroughRules.IsRule(deadline.Rule))
+        {
+            await NextActionFollowThroughDue(deadline, now);
             return;
         }
         if (ApprovalFollowThrough.IsRule(deadline.Rule))

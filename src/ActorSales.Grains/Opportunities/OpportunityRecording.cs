@@ -62,6 +62,20 @@ internal static class OpportunityRecording
             NextAction = planned.NextAction,
             DueAt = planned.DueAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
         },
+        E.NextActionOverdue overdue => e => e.OpportunityNextActionOverdue = new OpportunityNextActionOverdue
+        {
+            OpportunityId = id,
+            Rule = overdue.Rule,
+            DueAt = Timestamp.FromDateTimeOffset(overdue.DueAt),
+            NextAction = overdue.NextAction,
+            RecipientId = overdue.RecipientId ?? string.Empty,
+        },
+        E.NextActionConfirmed confirmed => e => e.OpportunityNextActionConfirmed = new OpportunityNextActionConfirmed
+        {
+            OpportunityId = id,
+            NextAction = confirmed.NextAction,
+            DueAt = Timestamp.FromDateTimeOffset(confirmed.DueAt),
+        },
         E.Won => e => e.OpportunityWon = new OpportunityWon { Opportunity = view().ToContract() },
         E.Lost => e => e.OpportunityLost = new OpportunityLost { Opportunity = view().ToContract() },
         E.StallChanged stall => e => e.OpportunityStallChanged = new OpportunityStallChanged

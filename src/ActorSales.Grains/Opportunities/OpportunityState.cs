@@ -105,9 +105,14 @@ public sealed class OpportunityState : IOpportunityData, IRequestLedgerState
     /// <summary>When the pending approval reached its current approver (approval reminder and escalation count from it).</summary>
     [Id(45)] public DateTimeOffset? PendingApprovalSince { get; set; }
 
+    /// <summary>The planned next action was done (follow-through); rows stored before have it open.</summary>
     [Id(46)] public bool NextActionDone { get; set; }
 
+    /// <summary>When the manager confirmed the overdue next action.</summary>
     [Id(47)] public DateTimeOffset? NextActionConfirmedAt { get; set; }
+
+    /// <summary>When the current next action was planned (null: before follow-through, which such plans do not get).</summary>
+    [Id(48)] public DateTimeOffset? NextActionPlannedAt { get; set; }
 }
 
 [GenerateSerializer, Alias("actorsales.PipelineState")]
