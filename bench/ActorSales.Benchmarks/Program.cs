@@ -2,7 +2,7 @@ using ActorSales.Benchmarks.Infrastructure;
 using ActorSales.Benchmarks.Scenarios;
 
 // dotnet run -c Release --project bench/ActorSales.Benchmarks -- <scenario> [--seconds 10] [--warmup-seconds 3] [--results DIR]
-// Scenarios: gateway-read (1), grains (2), write (3), activation (4), deadlines (5), events (6), overload (7), read-model (8), board (9), log-append (10); summary rebuilds
+// Scenarios: gateway-read (1), grains (2), write (3), activation (4), deadlines (5), events (6), overload (7), read-model (8), board (9), log-append (10), stream-latency (11); summary rebuilds
 // bench/results/summary.md. serve-echo and serve-host are the child processes the scenarios start.
 var bench = new BenchArgs(args);
 var scenario = bench.Raw.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
@@ -26,6 +26,7 @@ Func<BenchArgs, Task<int>>? run = scenario switch
     "read-model" => ReadModelScenario.RunAsync,
     "board" => BoardScenario.RunAsync,
     "log-append" => LogAppendScenario.RunAsync,
+    "stream-latency" => StreamLatencyScenario.RunAsync,
     "summary" => async a =>
     {
         await Report.WriteSummaryAsync(a.ResultsDirectory);
@@ -35,7 +36,7 @@ Func<BenchArgs, Task<int>>? run = scenario switch
 };
 if (run is null)
 {
-    Console.Error.WriteLine("usage: ActorSales.Benchmarks gateway-read | grains | write | activation | deadlines | events | overload | read-model | board | log-append | summary [--seconds S] [--warmup-seconds S] [--results DIR]");
+    Console.Error.WriteLine("usage: ActorSales.Benchmarks gateway-read | grains | write | activation | deadlines | events | overload | read-model | board | log-append | stream-latency | summary [--seconds S] [--warmup-seconds S] [--results DIR]");
     return 64;
 }
 if (await Processes.RunPinnedAsync(bench.Raw) is { } exitCode)
