@@ -12,6 +12,22 @@ public sealed class CustomerRulesTests
         [new Contact("Anna", "Head of Cardiology", "+49 30 1234", "anna@acme.com")],
         new Address("Main St 1", "Berlin", "BE", "10115", "de"), SourceChannel.Referral);
 
+    [Theory]
+    [InlineData(ActivityKind.Call, true)]
+    [InlineData(ActivityKind.Email, true)]
+    [InlineData(ActivityKind.Visit, true)]
+    [InlineData(ActivityKind.Meeting, false)]
+    [InlineData(ActivityKind.Note, false)]
+    public void Outreach_to_an_unsubscribed_contact_is_refused_and_nothing_else(ActivityKind kind, bool refused)
+    {
+        var error = Record.Exception(() => CustomerRules.EnsureMayReach(true, kind, "customer 'c1'"));
+        CustomerRules.EnsureMayReach(false, kind, "customer 'c1'"); // subscribed: never refused
+
+        Assert.Equal(refused, error is PreconditionFailedException { Message: var m } && m.Contains("rule 'unsubscribed'", StringComparison.Ordinal));
+        Assert.True(error is null || refused);
+        Assert.True(CustomerRules.Validate(Valid() with { Unsubscribed = true }).Unsubscribed); // validation keeps the flag
+    }
+
     [Fact]
     public void Valid_details_are_trimmed_and_the_country_upper_cased()
     {

@@ -151,6 +151,42 @@ public sealed class LeadsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unsubscribed_lead_becomes_a_customer_no_one_may_reach_out_to_until_the_flag_is_lifted()
+    {
+        var team = await _host.CreateTeamAsync();
+        var lead = await CreateAsync(team, team.Rep);
+        await Leads.LogLeadContactAsync(new LogLeadContactRequest { LeadId = lead.LeadId, Kind = ActivityKind.Meeting, OccurredAt = Now, Summary = "fair stand" }, team.Rep);
+        await Leads.QualifyLeadAsync(new QualifyLeadRequest { LeadId = lead.LeadId, Qualification = LeadQualification.Qualified }, team.Rep);
+        await Leads.SetLeadUnsubscribedAsync(new SetLeadUnsubscribedRequest { LeadId = lead.LeadId, Unsubscribed = true }, team.Rep);
+        var customerId = (await Leads.ConvertLeadAsync(new ConvertLeadRequest { LeadId = lead.LeadId, Tier = CustomerTier.B }, team.Rep)).CustomerId;
+        LogActivityRequest Activity(ActivityKind kind) => new()
+        {
+            CustomerId = customerId, Kind = kind, OccurredAt = Now, Summary = "about the offer",
+            DurationSeconds = kind == ActivityKind.Call ? 300 : 0,
+        };
+
+        var customer = (await _host.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId }, team.Rep)).Customer;
+        var refusals = new List<RpcException>();
+        foreach (var kind in new[] { ActivityKind.Call, ActivityKind.Email, ActivityKind.Visit })
+        {
+            refusals.Add(await Assert.ThrowsAsync<RpcException>(async () => await _host.Customers.LogActivityAsync(Activity(kind), team.Rep)));
+        }
+        var note = await _host.Customers.LogActivityAsync(Activity(ActivityKind.Note), team.Rep);
+        var lifted = await _host.Customers.UpdateCustomerAsync(new UpdateCustomerRequest
+        {
+            CustomerId = customerId, UpdatePaths = { "unsubscribed" }, Unsubscribed = false,
+        }, team.Manager);
+        var call = await _host.Customers.LogActivityAsync(Activity(ActivityKind.Call), team.Rep);
+
+        Assert.True(customer.Unsubscribed);
+        Assert.All(refusals, r => Assert.Equal(StatusCode.FailedPrecondition, r.StatusCode));
+        Assert.All(refusals, r => Assert.Contains("rule 'unsubscribed'", r.Status.Detail, StringComparison.Ordinal));
+        Assert.Equal(ActivityKind.Note, note.Activity.Kind);
+        Assert.False(lifted.Customer.Unsubscribed);
+        Assert.Equal(ActivityKind.Call, call.Activity.Kind);
+    }
+
+    [Fact]
     public async Task Each_role_reaches_only_its_own_leads_and_a_rep_claims_from_their_team_pool()
     {
         var team = await _host.CreateTeamAsync();

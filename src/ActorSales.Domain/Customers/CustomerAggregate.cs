@@ -127,6 +127,7 @@ public sealed partial class CustomerAggregate(
             Contacts = named.Contains("contacts") ? values.Contacts : current.Contacts,
             Address = named.Contains("address") ? values.Address : current.Address,
             Location = named.Contains("location") ? values.Location : current.Location,
+            Unsubscribed = named.Contains("unsubscribed") ? values.Unsubscribed : current.Unsubscribed,
         });
         var changed = ChangedFields(current, merged);
         var keys = changed.Count == 0 ? S.DedupKeys : DedupKeys.For(merged);
@@ -172,6 +173,7 @@ public sealed partial class CustomerAggregate(
     {
         EnsureRegistered();
         var valid = CustomerRules.Validate(draft, now, _fieldWork);
+        CustomerRules.EnsureMayReach(S.Details!.Unsubscribed, valid.Kind, $"customer '{id}'");
         var visit = FieldWorkRules.Assess(valid.Kind, valid.CheckIn, valid.Summary, S.Details!.Location, _fieldWork);
         return new Activity(S.ActivityCount + 1, valid.Kind, valid.OccurredAt, valid.Summary, valid.NextAction,
             valid.NextActionDueAt, valid.Location, actorId, now, valid.CheckIn, valid.DurationSeconds,
@@ -589,6 +591,7 @@ public sealed partial class CustomerAggregate(
         if (!before.Contacts.SequenceEqual(after.Contacts)) changed.Add("contacts");
         if (before.Address != after.Address) changed.Add("address");
         if (before.Location != after.Location) changed.Add("location");
+        if (before.Unsubscribed != after.Unsubscribed) changed.Add("unsubscribed");
         return changed;
     }
 }

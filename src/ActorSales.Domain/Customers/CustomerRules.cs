@@ -9,7 +9,19 @@ public static class CustomerRules
 {
     /// <summary>Fields of a customer that an update may name.</summary>
     public static readonly IReadOnlySet<string> UpdatableFields =
-        new HashSet<string>(StringComparer.Ordinal) { "name", "company", "industry", "tier", "contacts", "address", "location" };
+        new HashSet<string>(StringComparer.Ordinal) { "name", "company", "industry", "tier", "contacts", "address", "location", "unsubscribed" };
+
+    /// <summary>
+    /// Outreach (calls, emails, visits) to a contact who unsubscribed is refused, for a lead as for a customer (seed
+    /// 001: unsubscribed contacts are never contacted again); notes and meetings they asked for are not outreach.
+    /// </summary>
+    public static void EnsureMayReach(bool unsubscribed, ActivityKind kind, string record)
+    {
+        if (unsubscribed && kind is ActivityKind.Call or ActivityKind.Email or ActivityKind.Visit)
+        {
+            throw new PreconditionFailedException($"rule 'unsubscribed': the contact of {record} unsubscribed; outreach (calls, emails, visits) is blocked");
+        }
+    }
 
     /// <summary>Validates and normalises (trims) customer details, throwing on the first bad field.</summary>
     public static CustomerDetails Validate(CustomerDetails details)
@@ -31,7 +43,8 @@ public static class CustomerRules
             contacts,
             details.Address is null ? null : ValidateAddress(details.Address),
             Guard.Enum(details.SourceChannel, "source_channel"),
-            details.Location is null ? null : GeoRules.Validate(details.Location, "location"));
+            details.Location is null ? null : GeoRules.Validate(details.Location, "location"),
+            details.Unsubscribed);
     }
 
     /// <summary>

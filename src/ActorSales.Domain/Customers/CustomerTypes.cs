@@ -81,7 +81,8 @@ public sealed record CustomerDetails(
     [property: Id(4)] IReadOnlyList<Contact> Contacts,
     [property: Id(5)] Address? Address,
     [property: Id(6)] SourceChannel SourceChannel,
-    [property: Id(7)] GeoPoint? Location = null);
+    [property: Id(7)] GeoPoint? Location = null,
+    [property: Id(8)] bool Unsubscribed = false);
 
 /// <summary>What a caller reports when logging an activity: a visit may carry its check-in, a call its duration.</summary>
 [GenerateSerializer, Immutable, Alias("actorsales.ActivityDraft")]

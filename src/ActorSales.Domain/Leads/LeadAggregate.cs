@@ -179,10 +179,7 @@ public sealed class LeadAggregate(string id, ILeadState state, LeadOptions optio
     {
         EnsureOpen();
         var valid = CustomerRules.Validate(new ActivityDraft(draft.Kind, draft.OccurredAt, draft.Summary, null, null, null, null, draft.DurationSeconds), now, fieldWork);
-        if (state.Unsubscribed && valid.Kind is ActivityKind.Call or ActivityKind.Email or ActivityKind.Visit)
-        {
-            throw new PreconditionFailedException($"rule 'unsubscribed': the contact of lead '{id}' unsubscribed; outreach (calls, emails, visits) is blocked");
-        }
+        CustomerRules.EnsureMayReach(state.Unsubscribed, valid.Kind, $"lead '{id}'");
         var real = FieldWorkRules.IsRealContact(valid.Kind, valid.Summary, valid.DurationSeconds, fieldWork);
         state.ContactCount++;
         if (real && state.FirstContactAt is null)

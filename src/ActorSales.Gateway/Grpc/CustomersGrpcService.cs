@@ -35,7 +35,7 @@ public sealed class CustomersGrpcService(IGrainFactory grains, CallerResolver ca
     public override async Task<UpdateCustomerResponse> UpdateCustomer(UpdateCustomerRequest request, ServerCallContext context)
     {
         var caller = await callers.ResolveAsync(context);
-        var values = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, SourceChannel.Unspecified, request.Location);
+        var values = RequestMapper.ToDetails(request.Name, request.Company, request.Industry, request.Tier, request.Contacts, request.Address, SourceChannel.Unspecified, request.Location, request.Unsubscribed);
         var changes = new CustomerChanges([.. request.UpdatePaths], values);
         var view = await Customer(request.CustomerId).Update(changes, request.ExpectedVersion, caller);
         var customer = view.ToContract();

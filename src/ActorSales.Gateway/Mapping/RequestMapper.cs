@@ -17,7 +17,7 @@ public static class RequestMapper
 
     public static CustomerDetails ToDetails(
         string name, string company, string industry, V1.CustomerTier tier,
-        IReadOnlyCollection<V1.Contact> contacts, V1.Address? address, V1.SourceChannel source, V1.GeoPoint? location = null)
+        IReadOnlyCollection<V1.Contact> contacts, V1.Address? address, V1.SourceChannel source, V1.GeoPoint? location = null, bool unsubscribed = false)
     {
         if (contacts.Count > Limits.MaxContacts)
         {
@@ -28,7 +28,8 @@ public static class RequestMapper
             contacts.Select(c => new Contact(c.Name, c.Title, c.Phone, c.Email, c.Key, (ContactChannel)c.PreferredChannel, c.Preferences)).ToList(),
             address is null ? null : new Address(address.Street, address.City, address.Region, address.PostalCode, address.Country),
             (SourceChannel)source,
-            location is null ? null : new GeoPoint(location.Latitude, location.Longitude));
+            location is null ? null : new GeoPoint(location.Latitude, location.Longitude),
+            unsubscribed);
     }
 
     public static ActivityDraft ToDraft(V1.LogActivityRequest request) => new(

@@ -73,6 +73,7 @@ public static class ContractMapper
             Grade = (V1.CustomerGrade)view.Grade,
             Location = view.Details.Location?.ToContract(),
             OriginLeadId = view.OriginLeadId ?? string.Empty,
+            Unsubscribed = view.Details.Unsubscribed,
         };
         foreach (var contact in view.Details.Contacts)
         {

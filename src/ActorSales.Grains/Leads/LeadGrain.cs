@@ -179,7 +179,7 @@ public sealed partial class LeadGrain(
             S.Phones.Count == 0
                 ? [new Contact(S.Name, string.Empty, string.Empty, S.Email)]
                 : [.. S.Phones.Select((phone, i) => new Contact(S.Name, string.Empty, phone, i == 0 ? S.Email : string.Empty))],
-            null, S.SourceChannel);
+            null, S.SourceChannel, Unsubscribed: S.Unsubscribed);
         var customerId = GrainKeys.CustomerFromLead(Id);
         var linked = false;
         try
