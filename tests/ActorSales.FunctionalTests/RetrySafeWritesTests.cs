@@ -187,6 +187,28 @@ public sealed class RetrySafeWritesTests : IAsyncLifetime
         await Retried("CommissionService.ApproveStatement", team.Manager, new ApproveStatementRequest { SalespersonId = team.RepId, Period = lastMonth }, r => r.Etag = "other");
         await Retried("CommissionService.FinaliseStatement", admin, new FinaliseStatementRequest { SalespersonId = team.RepId, Period = lastMonth }, r => r.Period = "2020-01");
 
+        // Leads: one the rep records, works and converts; one in the team's pool that the rep claims.
+        LeadInput LeadInput(string name) => new()
+        {
+            SourceChannel = SourceChannel.MarketingEvent, ArrivedAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), Name = name,
+            Company = $"Lead Co {Guid.NewGuid():N}", Phones = { $"+49 30 {Random.Shared.Next(10_000_000, 99_999_999)}" },
+        };
+        var lead = ((CreateLeadResponse)await Retried("LeadsService.CreateLead", team.Rep,
+            new CreateLeadRequest { TeamId = team.TeamId, Lead = LeadInput("Lea Lang") }, r => r.Lead.Name = "Other")).Lead.LeadId;
+        var pooled = (await new LeadsService.LeadsServiceClient(_host.Channel).CreateLeadAsync(
+            new CreateLeadRequest { TeamId = team.TeamId, Lead = LeadInput("Pia Pool") }, team.Manager)).Lead.LeadId;
+        await Retried("LeadsService.ClaimLead", team.OtherRep, new ClaimLeadRequest { LeadId = pooled }, vary: null);
+        await Retried("LeadsService.SetLeadUnsubscribed", team.OtherRep, new SetLeadUnsubscribedRequest { LeadId = pooled, Unsubscribed = true }, r => r.Unsubscribed = false);
+        await Retried("LeadsService.RecordLeadBasics", team.Rep,
+            new RecordLeadBasicsRequest { LeadId = lead, UpdatePaths = { "notes" }, Notes = "met at the fair" }, r => r.Notes = "other");
+        await Retried("LeadsService.LogLeadContact", team.Rep,
+            new LogLeadContactRequest { LeadId = lead, Kind = ActivityKind.Meeting, OccurredAt = Timestamp.FromDateTimeOffset(_clock.GetUtcNow()), Summary = "demo" },
+            r => r.Summary = "other");
+        await Retried("LeadsService.QualifyLead", team.Rep, new QualifyLeadRequest { LeadId = lead, Qualification = LeadQualification.Qualified },
+            r => r.Note = "other");
+        await Retried("LeadsService.AssignLead", team.Manager, new AssignLeadRequest { LeadId = lead, OwnerId = team.OtherRepId }, r => r.OwnerId = team.RepId);
+        await Retried("LeadsService.ConvertLead", team.OtherRep, new ConvertLeadRequest { LeadId = lead, Tier = CustomerTier.B }, r => r.Tier = CustomerTier.C);
+
         var changing = ApiSurface.UnaryMethods().Where(m => !ApiSurface.IsRead(m)).Select(m => $"{m.Service.Name}.{m.Name}").ToList();
         Assert.Empty(changing.Except(_walked));
     }

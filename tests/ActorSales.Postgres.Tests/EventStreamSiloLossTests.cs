@@ -54,9 +54,9 @@ public sealed class EventStreamSiloLossTests(PostgresServerFixture postgres)
             var management = hosts[0].Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0);
             await ClusterPolling.EventuallyAsync(() => management.GetHosts(onlyActive: true), h => h.Count == 3, TimeSpan.FromSeconds(60));
             var queues = hosts[0].Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventStreamOptions>>().Value.Queues;
-            var agentsBefore = await ClusterPolling.EventuallyAsync(() => RunningAgentsAsync(hosts),
-                a => a.Sum() == queues && a.All(n => n > 0), TimeSpan.FromSeconds(60));
-            Assert.True(agentsBefore.All(n => n > 0), $"pulling agents per silo: {string.Join("/", agentsBefore)}; every silo must run one for the kill to move some");
+            // Orleans' queue balancer places the queues on a hash ring: a silo may run none of them (2/2/0 happens).
+            var agentsBefore = await ClusterPolling.EventuallyAsync(() => RunningAgentsAsync(hosts), a => a.Sum() == queues, TimeSpan.FromSeconds(60));
+            Assert.True(agentsBefore.Sum() == queues, $"pulling agents per silo: {string.Join("/", agentsBefore)}; all {queues} queues must run before the kill");
 
             // The victim runs the most queues; the consumer lives on another silo (placement hint, then checked).
             var victim = hosts[agentsBefore.IndexOf(agentsBefore.Max())];

@@ -179,7 +179,8 @@ public sealed class LeadsGrpcService(
         {
             if (rows.Count == LeadMapper.MaxImportRows)
             {
-                throw new ValidationException("rows", $"at most {LeadMapper.MaxImportRows} rows per import");
+                // Not a field of any one message: the stream itself is too long.
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"at most {LeadMapper.MaxImportRows} rows per import; split the list"));
             }
             rows.Add(row);
         }

@@ -28,10 +28,13 @@ public static class LeadMapper
 
     public static LeadBasics ToBasics(V1.RecordLeadBasicsRequest request)
     {
-        if (request.UpdatePaths.Count > LeadRules.BasicsPaths.Count || request.Phones.Count > LeadRules.MaxPhones)
+        if (request.Phones.Count > LeadRules.MaxPhones)
         {
-            throw new ValidationException(request.Phones.Count > LeadRules.MaxPhones ? "phones" : "update_paths",
-                request.Phones.Count > LeadRules.MaxPhones ? $"at most {LeadRules.MaxPhones} phones" : $"at most {LeadRules.BasicsPaths.Count} paths");
+            throw new ValidationException("phones", $"at most {LeadRules.MaxPhones} phones");
+        }
+        if (request.UpdatePaths.Count > LeadRules.BasicsPaths.Count)
+        {
+            throw new ValidationException("update_paths", $"at most {LeadRules.BasicsPaths.Count} paths");
         }
         return new LeadBasics([.. request.UpdatePaths], request.Name, request.Company, [.. request.Phones], request.Email, request.Notes);
     }
