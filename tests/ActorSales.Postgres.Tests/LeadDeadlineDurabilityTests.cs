@@ -36,7 +36,9 @@ public sealed class LeadDeadlineDurabilityTests(PostgresServerFixture postgres)
         await using var _ = second;
         var (owner, ownerLater) = await Downtime.StepUntilAsync(clock,
             () => Downtime.NoticesAsync(second, team.RepId, DomainRole.Rep, team.TeamId, "lead_sla", leadId), count: 2);
-        var manager = await Downtime.NoticesAsync(second, team.ManagerId, DomainRole.Manager, team.TeamId, "lead_sla", leadId);
+        // The manager's notices are delivered by their own effects, a moment after the owner's: wait for them (bounded).
+        var manager = await ClusterPolling.EventuallyAsync(
+            () => Downtime.NoticesAsync(second, team.ManagerId, DomainRole.Manager, team.TeamId, "lead_sla", leadId), n => n.Count >= 2, TimeSpan.FromSeconds(20));
         var lead = (await new LeadsService.LeadsServiceClient(second.Channel).GetLeadAsync(new GetLeadRequest { LeadId = leadId }, team.Rep)).Lead;
 
         Assert.Equal(2, owner.Count);

@@ -33,7 +33,8 @@ public sealed class OpportunityNextActionDurabilityTests(PostgresServerFixture p
         const string Kind = "next_action_follow_through";
         var (manager, managerLater) = await Downtime.StepUntilAsync(clock,
             () => Downtime.NoticesAsync(second, team.ManagerId, DomainRole.Manager, team.TeamId, Kind, deal), count: 2);
-        var owner = await Downtime.NoticesAsync(second, team.RepId, DomainRole.Rep, team.TeamId, Kind, deal);
+        var owner = await ClusterPolling.EventuallyAsync(
+            () => Downtime.NoticesAsync(second, team.RepId, DomainRole.Rep, team.TeamId, Kind, deal), n => n.Count >= 1, TimeSpan.FromSeconds(20));
 
         Assert.Equal(2, manager.Count); // asked to confirm, then the escalation
         Assert.Equal(2, managerLater.Count); // nothing fired twice after the restart
