@@ -210,15 +210,6 @@ public sealed partial class LeadGrain(
         return ToView();
     }
 
-    public Task<string?> OwnerIfHolding(string key)
-    {
-        if (_reservingKeys is not null && _reservingKeys.Contains(key))
-        {
-            return Task.FromResult(_reservingOwner);
-        }
-        return Task.FromResult(S.Created && S.DedupKeys.Contains(key) ? S.OwnerId : null);
-    }
-
     public Task<LeadView?> Find() => Task.FromResult(S.Created ? ToView() : null);
 
     public Task<IReadOnlyList<Deadline>> ArmedDeadlines() => Task.FromResult<IReadOnlyList<Deadline>>(DesiredDeadlines());
@@ -230,52 +221,6 @@ public sealed partial class LeadGrain(
         aggregate.EnsureCreated();
         AccessPolicy.EnsureCanChangeLead(caller, S.OwnerId, S.TeamId);
         return aggregate;
-    }
-
-    private async Task EnsureMember(string ownerId, string teamId, string field)
-    {
-        var identity = await GrainFactory.GetGrain<ISalespersonGrain>(ownerId).GetIdentity() ?? throw new NotFoundException("salesperson", ownerId);
-        if (identity.Status != Domain.People.SalespersonStatus.Active || identity.TeamId != teamId)
-        {
-            throw new PreconditionFailedException($"{field}: salesperson '{ownerId}' is not an active member of team '{teamId}'");
-        }
-    }
-
-    /// <summary>A lead whose phone or email a customer already has is that customer's (ALREADY_EXISTS naming it).</summary>
-    private async Task EnsureNoCustomerHolds(IReadOnlyList<string> keys)
-    {
-        var holders = await Task.WhenAll(keys.Select(k => GrainFactory.GetGrain<IDedupIndexGrain>(k).Holder()));
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (holders[i] is { } holder)
-            {
-                throw new AlreadyExistsException(
-                    $"a customer with the same {DedupKeys.KindOf(keys[i])} already exists: customer_id={holder.CustomerId}, owner_id={holder.OwnerId}",
-                    holder.CustomerId, holder.OwnerId);
-            }
-        }
-    }
-
-    private async Task ReserveKeys(IReadOnlyList<string> keys, string ownerId)
-    {
-        (_reservingKeys, _reservingOwner) = (new HashSet<string>(keys, StringComparer.Ordinal), ownerId);
-        try
-        {
-            foreach (var key in keys)
-            {
-                if (await GrainFactory.GetGrain<ILeadIndexGrain>(key).Reserve(Id) is { } holder)
-                {
-                    throw new AlreadyExistsException(
-                        $"a lead with the same {DedupKeys.KindOf(key)} already exists: lead_id={holder.LeadId}, owner_id={holder.OwnerId}",
-                        holder.LeadId, holder.OwnerId);
-                }
-            }
-        }
-        catch
-        {
-            (_reservingKeys, _reservingOwner) = (null, null); // keys we took are not held: the next reserver takes them over
-            throw;
-        }
     }
 
     private List<Deadline> DesiredDeadlines() => _deadlines.WithEffectsRetry(Aggregate().WantedDeadlines(_holidays), _effects.HasPending);
