@@ -78,6 +78,7 @@ public sealed partial class PostgresEventLog : IEventLog, IAsyncDisposable
             FROM actorsales_event_log
             WHERE service_id = @service AND position > @after AND position <= @head
               AND (cardinality(@entity_types) = 0 OR entity_type = ANY(@entity_types))
+              AND (@entity::text IS NULL OR entity_id = @entity)
               AND (cardinality(@event_types) = 0 OR event_type = ANY(@event_types))
               AND (@team::text IS NULL OR team_id = @team)
               AND ((@scope_team::text IS NULL AND @scope_owner::text IS NULL) OR team_id = @scope_team OR owner_id = @scope_owner)
@@ -90,6 +91,7 @@ public sealed partial class PostgresEventLog : IEventLog, IAsyncDisposable
             command.Parameters.AddWithValue("head", head);
             command.Parameters.AddWithValue("entity_types", (filter.EntityTypes ?? new HashSet<int>()).Select(t => (short)t).ToArray());
             command.Parameters.AddWithValue("event_types", (filter.EventTypes ?? new HashSet<string>()).ToArray());
+            command.Parameters.Add(new NpgsqlParameter("entity", NpgsqlDbType.Text) { Value = (object?)filter.EntityId ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter("team", NpgsqlDbType.Text) { Value = (object?)filter.TeamId ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter("scope_team", NpgsqlDbType.Text) { Value = (object?)filter.ScopeTeamId ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter("scope_owner", NpgsqlDbType.Text) { Value = (object?)filter.ScopeOwnerId ?? DBNull.Value });

@@ -45,15 +45,14 @@ public sealed class CollectionApiTests : IAsyncLifetime
 
     private static Timestamp Day(double days) => Timestamp.FromDateTimeOffset(Start.AddDays(days));
 
-    private async Task<string> PayAsync(ApiTeam team, string order, string amount, double receivedDay)
+    private async Task<RecordPaymentResponse> PayAsync(ApiTeam team, string order, string amount, double receivedDay)
     {
         _clock.SetUtcNow(Start.AddDays(receivedDay).AddHours(1));
-        var paid = await Orders.RecordPaymentAsync(new RecordPaymentRequest
+        return await Orders.RecordPaymentAsync(new RecordPaymentRequest
         {
             OrderId = order, Amount = amount, ReceivedAt = Day(receivedDay), BankReference = "ICBC-1", EvidenceReference = "DOC-slip",
             TermType = PaymentTerms.Custom,
         }, team.Manager);
-        return paid.Payment.PaymentId;
     }
 
     /// <summary>
@@ -61,7 +60,7 @@ public sealed class CollectionApiTests : IAsyncLifetime
     /// the other rep's order 2 (2,000 EUR, net 30). Paid: order 3 in full on day 1, order 1 1,000 on day 2 and 500 on day 3
     /// (reversed on day 4), order 2 in full on day 10. Goals for Berlin's March: team 10,000 EUR, the rep 5,000 EUR.
     /// </summary>
-    private async Task<(ApiTeam Team, string Last)> SeedAsync()
+    private async Task<(ApiTeam Team, string ConsistencyToken)> SeedAsync()
     {
         var a = await _host.CreateTeamAsync();
         var (_, d1) = await _host.CreateDealAsync(a.Rep, Start.AddMonths(1), "8000");
@@ -85,20 +84,17 @@ public sealed class CollectionApiTests : IAsyncLifetime
 
         await PayAsync(a, d3, "1000", 1);
         await PayAsync(a, d1, "1000", 2);
-        var reversed = await PayAsync(a, d1, "500", 3);
+        var reversed = (await PayAsync(a, d1, "500", 3)).Payment.PaymentId;
         _clock.SetUtcNow(Start.AddDays(4));
         await Orders.ReversePaymentAsync(new ReversePaymentRequest { OrderId = d1, PaymentId = reversed, Reason = "bounced" }, a.Manager);
-        await PayAsync(a, d2, "2000", 10);
+        var last = await PayAsync(a, d2, "2000", 10);
         _clock.SetUtcNow(Start.AddDays(20));
-        // The last change, for read-your-writes: the day-5 instalment deadline has fired by now, so poll on the figures.
-        var last = await Orders.GetOrderAsync(new GetOrderRequest { OrderId = d2 }, a.Manager);
-        return (a, last.Order.OrderId);
+        // Queries pass the last change's token (read-your-writes: a loaded machine may project it seconds later).
+        return (a, last.ConsistencyToken);
     }
 
-    private async Task<GetCollectionResponse> CollectionAsync(Metadata who, AnalyticsScope? scope = null) =>
-        await Polling.EventuallyAsync(
-            async () => await Analytics.GetCollectionAsync(new GetCollectionRequest { Scope = scope, Period = BerlinMarch }, who),
-            r => r.Currencies.Sum(c => c.Payments) >= 1 && r.Currencies.Any(c => c.Collected != "0.00"), TimeSpan.FromSeconds(10));
+    private async Task<GetCollectionResponse> CollectionAsync(Metadata who, string consistencyToken) =>
+        await Analytics.GetCollectionAsync(new GetCollectionRequest { Period = BerlinMarch, ConsistencyToken = consistencyToken }, who);
 
     private static string Describe(CollectionFigures c) =>
         $"{c.Currency} collected {c.Collected} ({c.Payments}) target {c.Target} rate {c.CollectionRatePercent} outstanding {c.Outstanding} "
@@ -108,11 +104,9 @@ public sealed class CollectionApiTests : IAsyncLifetime
     [Fact]
     public async Task Collection_figures_are_exact_for_each_reach()
     {
-        var (a, _) = await SeedAsync();
+        var (a, written) = await SeedAsync();
         var team = new AnalyticsScope { TeamId = a.TeamId };
-        var figures = await Polling.EventuallyAsync(
-            async () => await Analytics.GetCollectionAsync(new GetCollectionRequest { Scope = team, Period = BerlinMarch }, a.Manager),
-            r => r.Currencies.Sum(c => c.Payments) == 3, TimeSpan.FromSeconds(10));
+        var figures = await Analytics.GetCollectionAsync(new GetCollectionRequest { Scope = team, Period = BerlinMarch, ConsistencyToken = written }, a.Manager);
 
         // EUR: 1,000 + 2,000 collected (the reversed 500 does not count) of the team's 10,000; order 1 still owes 7,000, of
         // which 2,000 of the day-5 instalment is 15 days overdue (28.57 %); DSO = (10,000 - 3,000) / 10,000 x 30.958333 days.
@@ -127,17 +121,17 @@ public sealed class CollectionApiTests : IAsyncLifetime
         Assert.Equal(Start.AddDays(20), figures.AsOf.ToDateTimeOffset());
 
         // The rep's own: their goal of 5,000; DSO = 7,000 / 8,000 x 30.958333 = 27.0885 -> 27.09.
-        var rep = await CollectionAsync(a.Rep);
+        var rep = await CollectionAsync(a.Rep, written);
         Assert.Equal("EUR collected 1000.00 (1) target 5000.00 rate 20.00 outstanding 7000.00 overdue 2000.00 (28.57%) ordered 8000.00 dso 27.09 "
             + "ageing NotDue:5000.00/1 Days130:2000.00/1 Days3160:0.00/0 Days6190:0.00/0 Over90:0.00/0", Describe(rep.Currencies[0]));
         Assert.Equal(["EUR", "USD"], rep.Currencies.Select(c => c.Currency));
         // The other rep: no goal, nothing owed.
-        var other = await CollectionAsync(a.OtherRep);
+        var other = await CollectionAsync(a.OtherRep, written);
         Assert.Equal("EUR collected 2000.00 (1) target  rate  outstanding 0.00 overdue 0.00 (0.00%) ordered 2000.00 dso 0.00 "
             + "ageing NotDue:0.00/0 Days130:0.00/0 Days3160:0.00/0 Days6190:0.00/0 Over90:0.00/0", Describe(Assert.Single(other.Currencies)));
         // Finance reads everything (here: team a's figures); the ageing moves with time (day 50: 45 and 10 days late).
         _clock.SetUtcNow(Start.AddDays(50));
-        var later = await CollectionAsync(_host.As("finance-1", "finance"));
+        var later = await CollectionAsync(_host.As("finance-1", "finance"), written);
         Assert.Equal("EUR collected 3000.00 (2) target 10000.00 rate 30.00 outstanding 7000.00 overdue 7000.00 (100.00%) ordered 10000.00 dso 21.67 "
             + "ageing NotDue:0.00/0 Days130:5000.00/1 Days3160:2000.00/1 Days6190:0.00/0 Over90:0.00/0", Describe(later.Currencies[0]));
 
@@ -154,15 +148,14 @@ public sealed class CollectionApiTests : IAsyncLifetime
     [Fact]
     public async Task Collected_goals_and_cycle_times_to_first_payment_count_payments_still_standing()
     {
-        var (a, _) = await SeedAsync();
-        var progress = await Polling.EventuallyAsync(
-            async () => await Analytics.GetGoalProgressAsync(new GetGoalProgressRequest { Scope = new AnalyticsScope { TeamId = a.TeamId }, Period = BerlinMarch }, a.Manager),
-            r => r.Progress.Count == 2 && r.Progress.All(p => p.Actual != "0" && p.Actual != "0.00"), TimeSpan.FromSeconds(10));
+        var (a, written) = await SeedAsync();
+        var progress = await Analytics.GetGoalProgressAsync(
+            new GetGoalProgressRequest { Scope = new AnalyticsScope { TeamId = a.TeamId }, Period = BerlinMarch, ConsistencyToken = written }, a.Manager);
         Assert.Equal([("", "3000", "10000"), (a.RepId, "1000", "5000")],
             progress.Progress.Select(p => (p.Goal.OwnerId, p.Actual, p.Goal.Target)).OrderBy(p => p.OwnerId, StringComparer.Ordinal));
 
         // Won at the start; first payments still standing after 1 (USD), 2 and 10 days: median 2, population stddev 4.03.
-        var cycles = await Analytics.GetCycleTimesAsync(new GetCycleTimesRequest { Scope = new AnalyticsScope { TeamId = a.TeamId }, Period = BerlinMarch }, a.Manager);
+        var cycles = await Analytics.GetCycleTimesAsync(new GetCycleTimesRequest { Scope = new AnalyticsScope { TeamId = a.TeamId }, Period = BerlinMarch, ConsistencyToken = written }, a.Manager);
         var march = Assert.Single(cycles.Months);
         Assert.Equal(("2026-03", 3L, 3L, 2.0, 4.03), (march.Month, march.Won, march.Paid, march.MedianDaysToFirstPayment, march.StddevDaysToFirstPayment));
     }

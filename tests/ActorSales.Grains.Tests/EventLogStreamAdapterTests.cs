@@ -131,7 +131,7 @@ public sealed class EventLogStreamAdapterTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public void The_cache_reports_what_every_cursor_passed_keeps_it_for_rewinds_and_refuses_what_it_no_longer_has()
+    public void The_cache_reports_what_every_cursor_passed_keeps_it_for_rewinds_and_refuses_what_the_log_trimmed()
     {
         var clock = new FakeTimeProvider(T0);
         var options = new EventStreamOptions { ReadBatchSize = 4, CacheSize = 8, RewindWindow = TimeSpan.FromMinutes(10) };
@@ -155,23 +155,123 @@ public sealed class EventLogStreamAdapterTests(ClusterFixture fixture)
         Assert.True(cache.TryPurgeFromCache(out var rest));
         Assert.Equal([13L], rest.Cast<EventLogBatchContainer>().Select(x => x.Position));
 
-        // Delivered, still kept: a rewind to 11 replays stream a.
+        // Delivered, still kept: a rewind to 11 replays stream a from memory, nothing to read.
         using (var rewind = cache.GetCacheCursor(a, EventLogSequenceToken.At(11)))
         {
+            Assert.Null(cache.NextRewind());
             Assert.Equal(QueueCacheCursorMoveResult.Success, rewind.MoveNextWithResult());
             Assert.Equal(11, ((EventLogBatchContainer)rewind.GetCurrent(out _)!).Position);
         }
-        // Nothing before position 11 was ever read by this queue: the cache cannot serve it.
-        Assert.Throws<QueueCacheMissException>(() => cache.GetCacheCursor(a, EventLogSequenceToken.At(10)));
 
-        // Past the rewind window the delivered events go, and with them the rewind.
+        // Past the rewind window the delivered events go; a rewind to them now reads the log (see below).
         clock.Advance(TimeSpan.FromMinutes(11));
         cache.AddToCache([Batch(b, 20, 13)]);
         cache.TryPurgeFromCache(out _);
         Assert.Equal(1, cache.Count);
+        using (var fromNow = cache.GetCacheCursor(a, null))
+        {
+            Assert.Equal(QueueCacheCursorMoveResult.NoData, fromNow.MoveNextWithResult());
+        }
+
+        // What the log no longer retains is a miss: Orleans starts such a subscription at the event that attached it.
+        cache.NoteTrimmedThrough(11);
         Assert.Throws<QueueCacheMissException>(() => cache.GetCacheCursor(a, EventLogSequenceToken.At(11)));
-        using var fromNow = cache.GetCacheCursor(a, null);
-        Assert.Equal(QueueCacheCursorMoveResult.NoData, fromNow.MoveNextWithResult());
+        using var retained = cache.GetCacheCursor(a, EventLogSequenceToken.At(12));
+        Assert.NotNull(cache.NextRewind());
+    }
+
+    [Fact]
+    public void A_cursor_older_than_the_cache_gets_its_streams_events_from_the_log_a_page_at_a_time_then_the_cache()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var options = new EventStreamOptions { ReadBatchSize = 4, CacheSize = 8, RewindWindow = TimeSpan.FromMinutes(10) };
+        var cache = new EventLogQueueCache(options, clock);
+        var a = StreamId.Create(EventStreams.Customers, "cus_a");
+        var b = StreamId.Create(EventStreams.Customers, "cus_b");
+        // The queue's reader started after position 100 (its checkpoint): a rewind to 40 is older than anything cached.
+        cache.AddToCache([Batch(a, 101, 100), Batch(b, 102, 101), Batch(a, 103, 102)]);
+        using var live = cache.GetCacheCursor(a, EventLogSequenceToken.At(101));
+        var requested = cache.RewindRequested;
+
+        using var rewinding = cache.GetCacheCursor(a, EventLogSequenceToken.At(40));
+        Assert.True(SpinWait.SpinUntil(() => requested.IsCancellationRequested, TimeSpan.FromSeconds(5))); // wakes the receiver
+        Assert.Equal(QueueCacheCursorMoveResult.NoData, rewinding.MoveNextWithResult()); // nothing read yet
+        Assert.True(cache.IsUnderPressure() is false);
+        var read = Assert.IsType<RewindRead>(cache.NextRewind());
+        Assert.Equal((a, 39L, 100L), (read.StreamId, read.After, read.Through));
+
+        // The receiver reads a page: what it returns to the agent wakes the consumer; the cache ignores it.
+        var wake = cache.SupplyRewind(read, [Batch(a, 40, 39), Batch(a, 55, 40)], scannedThrough: 70);
+        Assert.Equal([40L, 55L], wake.Cast<EventLogBatchContainer>().Select(x => x.Position));
+        cache.AddToCache(wake);
+        Assert.Equal(3, cache.Count);
+        Assert.Null(cache.NextRewind()); // one page ahead of the consumer at most
+        Assert.Equal([40L, 55L], Drain(rewinding));
+        Assert.False(cache.TryPurgeFromCache(out _)); // pinned where the cache starts: nothing in it is delivered yet
+
+        // The last page reaches the cache: the stream's first cached event wakes the consumer, which goes on there.
+        read = Assert.IsType<RewindRead>(cache.NextRewind());
+        Assert.Equal(70, read.After);
+        Assert.Equal([99L], cache.SupplyRewind(read, [Batch(a, 99, 70)], scannedThrough: 100).Cast<EventLogBatchContainer>().Select(x => x.Position));
+        Assert.Equal([99L, 101L, 103L], Drain(rewinding));
+        Assert.Null(cache.NextRewind());
+
+        // A rewind whose last page is empty wakes the consumer with the stream's first cached event.
+        using var second = cache.GetCacheCursor(a, EventLogSequenceToken.At(90));
+        read = Assert.IsType<RewindRead>(cache.NextRewind());
+        Assert.Equal([101L], cache.SupplyRewind(read, [], scannedThrough: 500).Cast<EventLogBatchContainer>().Select(x => x.Position));
+        Assert.Equal([101L, 103L], Drain(second));
+
+        // A consumer gone before its page arrives: the page is dropped, nothing waits.
+        var gone = cache.GetCacheCursor(b, EventLogSequenceToken.At(10));
+        read = Assert.IsType<RewindRead>(cache.NextRewind());
+        gone.Dispose();
+        Assert.Empty(cache.SupplyRewind(read, [Batch(b, 12, 10)], scannedThrough: 12));
+        Assert.Null(cache.NextRewind());
+    }
+
+    [Fact]
+    public async Task A_receiver_serves_a_rewinding_cursor_from_the_log_before_anything_new()
+    {
+        var log = new InMemoryEventLog(TimeProvider.System);
+        var mapper = new EventLogQueueMapper(EventStreams.ProviderName, 1);
+        var queue = Assert.Single(mapper.GetAllQueues());
+        for (var sequence = 1; sequence <= 10; sequence++)
+        {
+            await log.AppendAsync([Event("cus_a", sequence, T0), Event("cus_b", sequence, T0)], TestContext.Current.CancellationToken);
+        }
+        var checkpoints = new MemoryCheckpoints();
+        await checkpoints.Save(0, 1, 16); // the queue resumes after position 16 (cus_a's 8th event)
+        var cache = new EventLogQueueCache(_options, new FakeTimeProvider(T0));
+        var receiver = new EventLogQueueReceiver(queue, mapper, log, checkpoints, _options, new FakeTimeProvider(T0), null, NullLogger<EventLogQueueReceiver>.Instance, cache);
+        await receiver.Initialize(TimeSpan.FromSeconds(5));
+        cache.AddToCache(await receiver.GetQueueMessagesAsync(16, TestContext.Current.CancellationToken));
+        var a = StreamId.Create(EventStreams.Customers, "cus_a");
+
+        using var cursor = cache.GetCacheCursor(a, EventLogSequenceToken.At(1));
+        await log.AppendAsync([Event("cus_a", 11, T0)], TestContext.Current.CancellationToken);
+        var sequences = new List<long>();
+        for (var turn = 0; turn < 10 && sequences.LastOrDefault() < 11; turn++)
+        {
+            var page = await receiver.GetQueueMessagesAsync(16, TestContext.Current.CancellationToken);
+            cache.AddToCache(page);
+            while (cursor.MoveNextWithResult() == QueueCacheCursorMoveResult.Success)
+            {
+                sequences.Add(((EventLogBatchContainer)cursor.GetCurrent(out _)!).Envelope.Sequence);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => (long)i), sequences);
+    }
+
+    private static List<long> Drain(IQueueCacheCursor cursor)
+    {
+        var positions = new List<long>();
+        while (cursor.MoveNextWithResult() == QueueCacheCursorMoveResult.Success)
+        {
+            positions.Add(((EventLogBatchContainer)cursor.GetCurrent(out _)!).Position);
+        }
+        return positions;
     }
 
     [Fact]

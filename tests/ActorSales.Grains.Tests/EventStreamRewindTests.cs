@@ -50,13 +50,91 @@ public sealed class EventStreamRewindTests(ClusterFixture fixture)
         await liveSubscription.UnsubscribeAsync();
     }
 
+    [Fact]
+    public async Task A_subscription_rewinds_past_the_queue_cache_to_an_old_position_and_then_follows_live_events()
+    {
+        var team = await fixture.CreateTeamAsync();
+        var customerId = GrainKeys.NewCustomerId();
+        var stream = fixture.Client.GetStreamProvider(EventStreams.ProviderName)
+            .GetStream<DomainEventEnvelope>(StreamId.Create(EventStreams.Customers, customerId));
+        var live = new Collector(2);
+        var liveSubscription = await stream.SubscribeAsync(live.OnNextAsync);
+        var customer = fixture.Grains.GetGrain<ICustomerGrain>(customerId);
+        var details = new CustomerDetails("Clinic", $"Clinic {Guid.NewGuid():N}", "Health", CustomerTier.B, [], null, SourceChannel.Outbound);
+        await customer.Register(details, team.Rep.UserId, team.Rep);
+        fixture.Clock.Advance(TimeSpan.FromMinutes(1));
+        var updatedAt = fixture.Clock.GetUtcNow();
+        await customer.Update(new CustomerChanges(["tier"], details with { Tier = CustomerTier.A }), 0, team.Rep);
+        await fixture.AdvanceUntilAsync(live.Done);
+
+        // Past the queue's rewind window (10 minutes): two more events, each read by a later turn of the queue's agent,
+        // whose cache upkeep before each read drops the delivered events older than the window.
+        fixture.Clock.Advance(ClusterFixture.StreamOptions.RewindWindow + TimeSpan.FromMinutes(1));
+        live.Expect(3);
+        await customer.Update(new CustomerChanges(["tier"], details with { Tier = CustomerTier.B }), 0, team.Rep);
+        await fixture.AdvanceUntilAsync(live.Done);
+        live.Expect(4);
+        await customer.Update(new CustomerChanges(["tier"], details with { Tier = CustomerTier.C }), 0, team.Rep);
+        await fixture.AdvanceUntilAsync(live.Done);
+        Assert.Equal(0, fixture.EventLog.EntityReadsOf(customerId));
+
+        var rewound = new Collector(5);
+        var fromFirst = await stream.SubscribeAsync(rewound.OnNextAsync, EventLogSequenceToken.At(live.Positions[0]));
+        var byTime = new Collector(3);
+        var fromUpdate = await stream.SubscribeAsync(byTime.OnNextAsync, await EventLogSequenceToken.AtTimeAsync(fixture.EventLog, updatedAt, TestContext.Current.CancellationToken));
+        await fixture.AdvanceUntilAsync(Task.WhenAll(WhenAsync(() => rewound.Count >= 4), byTime.Done));
+        // The first events came from the log (the cache no longer had them), the rest from the cache, none twice.
+        Assert.True(fixture.EventLog.EntityReadsOf(customerId) > 0);
+        Assert.Equal([1L, 2L, 3L, 4L], rewound.Sequences);
+        Assert.Equal(live.Positions, rewound.Positions);
+        Assert.Equal([2L, 3L, 4L], byTime.Sequences);
+        await fromUpdate.UnsubscribeAsync();
+
+        // And then it follows the stream live like any subscription.
+        live.Expect(5);
+        await customer.Transfer(team.OtherRep.UserId, "vacation cover", 0, team.Manager);
+        await fixture.AdvanceUntilAsync(Task.WhenAll(live.Done, rewound.Done));
+        Assert.Equal(live.Positions, rewound.Positions);
+        Assert.Equal(5, rewound.Deliveries);
+        await fromFirst.UnsubscribeAsync();
+        await liveSubscription.UnsubscribeAsync();
+    }
+
+    private static async Task WhenAsync(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>What a consumer keeps: the sequence and the token's position of each event, de-duplicated by position.</summary>
     private sealed class Collector(int expected)
     {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<(long Position, long Sequence)> _seen = [];
+        private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _expected = expected;
 
         public Task Done => _done.Task;
+
+        public int Count => Snapshot().Count;
+
+        /// <summary>Every delivery, repeats included.</summary>
+        public int Deliveries { get; private set; }
+
+        /// <summary>Waits for <paramref name="count"/> events from now on.</summary>
+        public void Expect(int count)
+        {
+            lock (_seen)
+            {
+                _expected = count;
+                _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_seen.Count >= count)
+                {
+                    _done.TrySetResult();
+                }
+            }
+        }
 
         public List<long> Positions => Snapshot().Select(s => s.Position).ToList();
 
@@ -67,11 +145,12 @@ public sealed class EventStreamRewindTests(ClusterFixture fixture)
             var position = Assert.IsType<EventLogSequenceToken>(token).Position;
             lock (_seen)
             {
+                Deliveries++;
                 if (_seen.Count == 0 || position > _seen[^1].Position)
                 {
                     _seen.Add((position, envelope.Sequence));
                 }
-                if (_seen.Count >= expected)
+                if (_seen.Count >= _expected)
                 {
                     _done.TrySetResult();
                 }

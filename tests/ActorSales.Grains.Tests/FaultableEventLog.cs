@@ -9,6 +9,10 @@ namespace ActorSales.Grains.Tests;
 public sealed class FaultableEventLog(IEventLog inner) : IEventLog
 {
     private readonly HashSet<string> _unreachable = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _entityReads = new();
+
+    /// <summary>How many reads asked for one entity's events only (what a stream rewinding past its cache does).</summary>
+    public int EntityReadsOf(string entityId) => _entityReads.GetValueOrDefault(entityId);
 
     public void Unreachable(string entityId, bool unreachable)
     {
@@ -37,8 +41,14 @@ public sealed class FaultableEventLog(IEventLog inner) : IEventLog
         return inner.AppendAsync(events, cancellationToken);
     }
 
-    public Task<EventPage> ReadAsync(long afterPosition, EventFilter filter, int max, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(afterPosition, filter, max, cancellationToken);
+    public Task<EventPage> ReadAsync(long afterPosition, EventFilter filter, int max, CancellationToken cancellationToken = default)
+    {
+        if (filter.EntityId is { } entityId)
+        {
+            _entityReads.AddOrUpdate(entityId, 1, (_, n) => n + 1);
+        }
+        return inner.ReadAsync(afterPosition, filter, max, cancellationToken);
+    }
 
     public Task<EventLogBounds> GetBoundsAsync(CancellationToken cancellationToken = default) => inner.GetBoundsAsync(cancellationToken);
 

@@ -88,8 +88,10 @@ public sealed class EventLogTests(PostgresServerFixture postgres)
         var repOne = await log.ReadAsync(0, new EventFilter(ScopeOwnerId: "rep-1"), 100);
         var teamOne = await log.ReadAsync(0, new EventFilter(TeamId: "t-1"), 100);
         var typed = await log.ReadAsync(0, new EventFilter(EventTypes: new HashSet<string> { "activity_logged" }), 100);
+        var oneRecord = await log.ReadAsync(0, EventFilter.Of((int)EntityType.Customer, "c-2"), 100);
 
         Assert.Equal(["c-1"], repOne.Events.Select(e => e.Event.EntityId));
+        Assert.Equal(["c-2"], oneRecord.Events.Select(e => e.Event.EntityId));
         Assert.Equal(["c-1", "c-3"], teamOne.Events.Select(e => e.Event.EntityId));
         Assert.Empty(typed.Events);
         Assert.Equal(teamOne.Events[^1].Position, repOne.ScannedThrough);

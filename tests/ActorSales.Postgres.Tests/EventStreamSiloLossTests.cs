@@ -120,6 +120,8 @@ public sealed class EventStreamSiloLossTests(PostgresServerFixture postgres)
             // appended is in the log before it is read back.
             await Task.WhenAll(ids.Select(id => grains.GetGrain<ICustomerGrain>(id).Find()));
             var logged = await CustomerEventsAsync(home.Services.GetRequiredService<IEventLog>(), ids.ToHashSet());
+            Assert.True(logged.Count >= Customers + acknowledged,
+                $"the log holds {logged.Count} events of the {Customers} customers; {acknowledged} activities were acknowledged ({retries} retried calls)");
             var report = await ClusterPolling.EventuallyAsync(consumer.Report, r => r.Handled.Count >= logged.Count, TimeSpan.FromSeconds(30));
             await consumer.Unfollow();
 

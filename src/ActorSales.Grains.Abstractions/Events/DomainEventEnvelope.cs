@@ -58,4 +58,19 @@ public static class EventStreams
         EntityType.Lead => Leads,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no stream namespace"),
     };
+
+    /// <summary>The entity type whose events a stream namespace carries (false for a namespace that is no entity's).</summary>
+    public static bool TryEntityTypeOf(string streamNamespace, out EntityType type)
+    {
+        foreach (var candidate in Enum.GetValues<EntityType>())
+        {
+            if (candidate != EntityType.Unspecified && NamespaceOf(candidate) == streamNamespace)
+            {
+                type = candidate;
+                return true;
+            }
+        }
+        type = EntityType.Unspecified;
+        return false;
+    }
 }

@@ -37,19 +37,26 @@ public sealed record StoredEvent(long Position, LoggedEvent Event);
 /// <summary>
 /// Which events a reader wants. Null or empty sets mean "all". <see cref="ScopeTeamId"/> and
 /// <see cref="ScopeOwnerId"/> narrow to events of that team or that owner (either matches), for callers who may see
-/// only part of the log.
+/// only part of the log. <see cref="EntityId"/> narrows to one record's events (with <see cref="EntityTypes"/> naming
+/// its type), which the stores serve from their per-entity index: a stream rewinding further back than its queue's
+/// cache reads only its own events.
 /// </summary>
 public sealed record EventFilter(
     IReadOnlySet<int>? EntityTypes = null,
     IReadOnlySet<string>? EventTypes = null,
     string? TeamId = null,
     string? ScopeTeamId = null,
-    string? ScopeOwnerId = null)
+    string? ScopeOwnerId = null,
+    string? EntityId = null)
 {
     public static EventFilter All { get; } = new();
 
+    /// <summary>One record's events.</summary>
+    public static EventFilter Of(int entityType, string entityId) => new(EntityTypes: new HashSet<int> { entityType }, EntityId: entityId);
+
     public bool Matches(LoggedEvent e) =>
         (EntityTypes is not { Count: > 0 } || EntityTypes.Contains(e.EntityType))
+        && (EntityId is null || e.EntityId == EntityId)
         && (EventTypes is not { Count: > 0 } || EventTypes.Contains(e.EventType))
         && (TeamId is null || e.TeamId == TeamId)
         && ((ScopeTeamId is null && ScopeOwnerId is null)

@@ -14,7 +14,7 @@ public sealed class EventStreamOptions
     /// <summary>Events a queue reads from the log per page.</summary>
     public int ReadBatchSize { get; set; } = 256;
 
-    /// <summary>How long a queue keeps delivered events in memory so a subscription can rewind to them.</summary>
+    /// <summary>How long a queue keeps delivered events in memory so a subscription can rewind to them without a log read (older rewinds read the log).</summary>
     public TimeSpan RewindWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The most events a queue keeps in memory (delivered ones go first; undelivered ones hold reading back).</summary>

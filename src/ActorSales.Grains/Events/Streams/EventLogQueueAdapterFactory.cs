@@ -37,7 +37,7 @@ public sealed class EventLogQueueAdapterFactory : IQueueAdapterFactory, IQueueAd
 
     public string Name { get; }
 
-    /// <summary>Rewinds within each queue's in-memory window (<see cref="EventStreamOptions.RewindWindow"/>).</summary>
+    /// <summary>Rewinds to any position the log retains: recent ones from each queue's cache, older ones read from the log.</summary>
     public bool IsRewindable => true;
 
     /// <summary>Events enter through the log, never through <see cref="QueueMessageBatchAsync"/>.</summary>
@@ -77,5 +77,6 @@ public sealed class EventLogQueueAdapterFactory : IQueueAdapterFactory, IQueueAd
         _options,
         _clock,
         _services.GetService<ActorSalesMetrics>(),
-        _services.GetRequiredService<ILogger<EventLogQueueReceiver>>());
+        _services.GetRequiredService<ILogger<EventLogQueueReceiver>>(),
+        _cache.Of(queueId));
 }

@@ -15,10 +15,15 @@ namespace ActorSales.Grains.Events.Streams;
 /// subscription can rewind to them with an <see cref="EventLogSequenceToken"/>.
 /// </para>
 /// <para>
-/// Orleans asks the cache synchronously, so it cannot go to the log for a token older than what it holds: such a token
-/// gets <see cref="QueueCacheMissException"/>, and Orleans' pulling agent starts the subscription at the event that
-/// triggered it instead (README "Rewinding"). The cache holds only positions after <c>_completeAfter</c>; everything
-/// of this queue after that position is here.
+/// The cache holds only positions after <c>_completeAfter</c>; everything of this queue after that position is here.
+/// A token older than that (but inside the log's retention) gets a <b>rewinding cursor</b>: Orleans asks the cache
+/// synchronously, so the cursor starts with nothing to hand out and asks this queue's receiver (through
+/// <see cref="NextRewind"/>) to read that one stream's events from the log, page by page, up to where the cache
+/// takes over. Each page the receiver reads it returns to the agent too, which is what wakes the waiting consumer (the
+/// cache ignores positions it already passed). Meanwhile the cursor pins the cache from <c>_completeAfter</c> on, so
+/// nothing between the old events and the live ones is lost; it costs the stream's events only, one page ahead of
+/// the consumer. A token at or before what the log has trimmed gets <see cref="QueueCacheMissException"/>, and
+/// Orleans' agent starts the subscription at the event that triggered it instead (README "Rewinding").
 /// </para>
 /// </summary>
 public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider clock) : IQueueCache
@@ -26,9 +31,24 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
     private readonly Lock _gate = new();
     private readonly List<(EventLogBatchContainer Batch, long AddedAt)> _items = [];
     private readonly HashSet<Cursor> _cursors = [];
+    private readonly List<Cursor> _rewinding = [];
+    private CancellationTokenSource _rewindRequested = new();
     private long _completeAfter = -1; // nothing known before the first batch
     private long _newest;
     private long _reportedThrough;
+    private long _trimmedThrough;
+
+    /// <summary>Cancelled when a rewinding cursor needs the log read (the receiver's long poll wakes for it).</summary>
+    public CancellationToken RewindRequested
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rewindRequested.Token;
+            }
+        }
+    }
 
     /// <summary>Events held (delivered or not).</summary>
     public int Count
@@ -120,10 +140,17 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
                 from = token.SequenceNumber;
                 if (_completeAfter >= 0 && from <= _completeAfter)
                 {
-                    return QueueCacheCursorResult<IQueueCacheCursor>.FromCacheMiss(new QueueCacheMissInfo(
-                        token.ToString(),
-                        _items.Count > 0 ? _items[0].Batch.Token.ToString() : $"position {_completeAfter + 1}",
-                        $"position {_newest}"));
+                    if (from <= _trimmedThrough || !EventStreams.TryEntityTypeOf(streamId.GetNamespace() ?? "", out _))
+                    {
+                        return QueueCacheCursorResult<IQueueCacheCursor>.FromCacheMiss(new QueueCacheMissInfo(
+                            token.ToString(), $"position {Math.Max(_trimmedThrough, 0) + 1}", $"position {_newest}"));
+                    }
+                    // Older than the cache: read this stream's events up to the cache from the log first.
+                    var rewinding = new Cursor(this, streamId, _completeAfter + 1) { Rewind = new Rewind(from - 1, _completeAfter) };
+                    _cursors.Add(rewinding);
+                    _rewinding.Add(rewinding);
+                    SignalRewind();
+                    return QueueCacheCursorResult<IQueueCacheCursor>.FromCursor(rewinding);
                 }
             }
             var cursor = new Cursor(this, streamId, from);
@@ -132,11 +159,93 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         }
     }
 
-    /// <summary>Holding more undelivered events than the cache may keep: the agent stops reading until consumers catch up.</summary>
+    /// <summary>The next page of the log a rewinding cursor waits for (it has handed out everything read so far), if any.</summary>
+    public RewindRead? NextRewind()
+    {
+        lock (_gate)
+        {
+            foreach (var cursor in _rewinding)
+            {
+                if (cursor.Rewind is { Complete: false, Ready.Count: 0 } rewind)
+                {
+                    return new RewindRead(cursor, cursor.StreamId, rewind.ReadAfter, rewind.Through);
+                }
+            }
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Hands a page the receiver read for <paramref name="read"/> to its cursor (<paramref name="scannedThrough"/>: how
+    /// far the log was looked at). Returns what to give the agent so it wakes the waiting consumer: the page, or, once
+    /// the rewind reached the cache, the stream's first cached event; the cache itself ignores both (it has passed them).
+    /// </summary>
+    public IList<IBatchContainer> SupplyRewind(RewindRead read, IReadOnlyList<EventLogBatchContainer> page, long scannedThrough)
+    {
+        lock (_gate)
+        {
+            var cursor = (Cursor)read.Cursor;
+            if (cursor.Rewind is not { } rewind || !_cursors.Contains(cursor))
+            {
+                return []; // the consumer went away meanwhile
+            }
+            foreach (var batch in page)
+            {
+                if (batch.Position > rewind.ReadAfter && batch.Position <= rewind.Through)
+                {
+                    rewind.Ready.Enqueue(batch);
+                    rewind.ReadAfter = batch.Position;
+                }
+            }
+            rewind.ReadAfter = Math.Max(rewind.ReadAfter, Math.Min(scannedThrough, rewind.Through));
+            if (rewind.Ready.Count > 0)
+            {
+                return [.. rewind.Ready];
+            }
+            if (rewind.Complete)
+            {
+                var next = FirstIndexAtOrAfter(cursor.From);
+                for (var i = next; i < _items.Count; i++)
+                {
+                    if (_items[i].Batch.StreamId.Equals(cursor.StreamId))
+                    {
+                        return [_items[i].Batch];
+                    }
+                }
+            }
+            return [];
+        }
+    }
+
+    /// <summary>The receiver saw the log trimmed through <paramref name="position"/>: rewinds at or before it are misses.</summary>
+    public void NoteTrimmedThrough(long position)
+    {
+        lock (_gate)
+        {
+            _trimmedThrough = Math.Max(_trimmedThrough, position);
+        }
+    }
+
+    private void SignalRewind()
+    {
+        var signalled = _rewindRequested;
+        _rewindRequested = new CancellationTokenSource();
+        // Cancelled off the lock's thread: the receiver's continuation must not run inside it.
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cancel(), signalled, preferLocal: false); // no timer: nothing to dispose
+    }
+
+    /// <summary>
+    /// Holding more undelivered events than the cache may keep: the agent stops reading until consumers catch up. Never
+    /// while a rewinding consumer waits for its next page: only the receiver reads it, and it reads nothing else then.
+    /// </summary>
     public bool IsUnderPressure()
     {
         lock (_gate)
         {
+            if (_rewinding.Exists(c => c.Rewind is { Complete: false, Ready.Count: 0 }))
+            {
+                return false;
+            }
             var delivered = DeliveredThrough();
             return _items.Count - FirstIndexAtOrAfter(delivered + 1) > options.CacheSize - options.ReadBatchSize;
         }
@@ -193,8 +302,25 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         {
             if (cursor.Current is { } current)
             {
-                cursor.From = current.Position + 1;
+                if (cursor.Rewind is null)
+                {
+                    cursor.From = current.Position + 1;
+                }
                 cursor.Current = null;
+            }
+            if (cursor.Rewind is { } rewind)
+            {
+                if (rewind.Ready.TryDequeue(out var old))
+                {
+                    cursor.Current = old;
+                    return true;
+                }
+                if (!rewind.Complete)
+                {
+                    return false; // the receiver reads the next page; handing it to the agent wakes this consumer
+                }
+                cursor.Rewind = null; // caught up with the cache: on from cursor.From
+                _rewinding.Remove(cursor);
             }
             for (var i = FirstIndexAtOrAfter(cursor.From); i < _items.Count; i++)
             {
@@ -216,7 +342,20 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         lock (_gate)
         {
             _cursors.Remove(cursor);
+            _rewinding.Remove(cursor);
         }
+    }
+
+    /// <summary>A rewinding cursor's read of the log: events after <see cref="ReadAfter"/> through <see cref="Through"/> (where the cache starts).</summary>
+    private sealed class Rewind(long readAfter, long through)
+    {
+        public long ReadAfter { get; set; } = readAfter;
+
+        public long Through { get; } = through;
+
+        public Queue<EventLogBatchContainer> Ready { get; } = new();
+
+        public bool Complete => ReadAfter >= Through;
     }
 
     /// <summary>A consumer's (or a registration's) place in the queue: it may still deliver positions from <see cref="From"/> on.</summary>
@@ -227,6 +366,9 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         public long From { get; set; } = from;
 
         public EventLogBatchContainer? Current { get; set; }
+
+        /// <summary>Set while the cursor hands out events older than the cache (it stays pinned at <see cref="From"/>).</summary>
+        public Rewind? Rewind { get; set; }
 
         public IBatchContainer? GetCurrent(out Exception? exception)
         {
@@ -255,8 +397,16 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
     }
 }
 
-/// <summary>Creates each queue's <see cref="EventLogQueueCache"/>.</summary>
+/// <summary>What a rewinding cursor needs read from the log: <see cref="StreamId"/>'s events after <see cref="After"/> through <see cref="Through"/>.</summary>
+public sealed record RewindRead(object Cursor, StreamId StreamId, long After, long Through);
+
+/// <summary>Creates each queue's <see cref="EventLogQueueCache"/>; the queue's receiver serves its rewinds (<see cref="Of"/>).</summary>
 public sealed class EventLogQueueAdapterCache(EventStreamOptions options, TimeProvider clock) : IQueueAdapterCache
 {
-    public IQueueCache CreateQueueCache(QueueId queueId) => new EventLogQueueCache(options, clock);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<QueueId, EventLogQueueCache> _caches = new();
+
+    public IQueueCache CreateQueueCache(QueueId queueId) => _caches[queueId] = new EventLogQueueCache(options, clock);
+
+    /// <summary>The queue's current cache (Orleans' agent makes the cache, then the receiver).</summary>
+    public EventLogQueueCache? Of(QueueId queueId) => _caches.GetValueOrDefault(queueId);
 }

@@ -11,7 +11,9 @@ namespace ActorSales.Grains.Events.Streams;
 /// for the next append (<see cref="IEventLog.WaitForAppendAsync"/>) instead of sleeping a poll period, which keeps
 /// append-to-delivery latency low. What the cache reports delivered moves the checkpoint, written at most every
 /// <see cref="EventStreamOptions.CheckpointInterval"/> (at least once: after a silo loss the queue's next agent re-reads
-/// from the last written checkpoint, so consumers de-duplicate by position).
+/// from the last written checkpoint, so consumers de-duplicate by position). It also serves the queue cache's rewinds
+/// further back than the cache holds (<see cref="EventLogQueueCache.NextRewind"/>): one stream's events, a page at a
+/// time, before anything new.
 /// </summary>
 public sealed partial class EventLogQueueReceiver(
     QueueId queue,
@@ -21,7 +23,8 @@ public sealed partial class EventLogQueueReceiver(
     EventStreamOptions options,
     TimeProvider clock,
     ActorSalesMetrics? metrics,
-    ILogger<EventLogQueueReceiver> logger) : IQueueAdapterReceiver
+    ILogger<EventLogQueueReceiver> logger,
+    EventLogQueueCache? cache = null) : IQueueAdapterReceiver
 {
     private static readonly TimeSpan MaxLongPoll = TimeSpan.FromSeconds(1);
 
@@ -65,14 +68,34 @@ public sealed partial class EventLogQueueReceiver(
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
         SaveCheckpointIfDue();
+        var rewound = await ReadRewindsAsync(cancellationToken);
+        if (rewound.Count > 0)
+        {
+            return rewound;
+        }
         var batches = await ReadAsync(maxCount, cancellationToken);
         // Long poll: every append wakes every queue, and most appends belong to other queues, so keep waiting (a
         // queue that returned empty would sleep a whole poll period) but hand control back to the agent now and then
-        // for its checkpoint and cache upkeep.
+        // for its checkpoint and cache upkeep. A rewind the cache asks for ends the wait too.
         var started = clock.GetTimestamp();
         while (batches.Count == 0 && !cancellationToken.IsCancellationRequested && clock.GetElapsedTime(started) < MaxLongPoll)
         {
-            await log.WaitForAppendAsync(_readThrough, cancellationToken);
+            var rewindRequested = cache?.RewindRequested ?? CancellationToken.None;
+            if (cache?.NextRewind() is not null)
+            {
+                return await ReadRewindsAsync(cancellationToken);
+            }
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, rewindRequested))
+            {
+                try
+                {
+                    await log.WaitForAppendAsync(_readThrough, wait.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return await ReadRewindsAsync(cancellationToken);
+                }
+            }
             batches = await ReadAsync(maxCount, cancellationToken);
         }
         return batches;
@@ -106,6 +129,50 @@ public sealed partial class EventLogQueueReceiver(
         }
     }
 
+    /// <summary>
+    /// Reads pages the cache's rewinding cursors wait for (a few at most) and returns what wakes their consumers; the
+    /// agent adds it to the cache, which ignores positions it has passed, and restarts the streams' idle cursors.
+    /// </summary>
+    private async Task<IList<IBatchContainer>> ReadRewindsAsync(CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < 4 && cache?.NextRewind() is { } rewind; round++)
+        {
+            EventStreams.TryEntityTypeOf(rewind.StreamId.GetNamespace() ?? "", out var entityType);
+            var entityId = rewind.StreamId.GetKeyAsString();
+            var read = await log.ReadAsync(rewind.After, EventFilter.Of((int)entityType, entityId), options.ReadBatchSize, cancellationToken);
+            cache.NoteTrimmedThrough(read.TrimmedThrough);
+            if (read.TrimmedThrough > rewind.After)
+            {
+                LogRewindTrimmed(_index, rewind.StreamId.ToString(), rewind.After, read.TrimmedThrough);
+            }
+            var page = new List<EventLogBatchContainer>(read.Events.Count);
+            var readAfter = rewind.After;
+            foreach (var stored in read.Events)
+            {
+                page.Add(ToBatch(stored, readAfter));
+                readAfter = stored.Position;
+            }
+            var wake = cache.SupplyRewind(rewind, page, read.ScannedThrough);
+            LogRewindPage(_index, rewind.StreamId.ToString(), rewind.After, page.Count);
+            if (wake.Count > 0)
+            {
+                return wake;
+            }
+        }
+        return [];
+    }
+
+    private static EventLogBatchContainer ToBatch(StoredEvent stored, long readAfter)
+    {
+        var e = stored.Event;
+        return new EventLogBatchContainer(
+            EventLogQueueMapper.StreamOf(e),
+            new DomainEventEnvelope(e.EntityId, e.Sequence, e.EventType, e.Payload),
+            new EventLogSequenceToken(stored.Position),
+            readAfter,
+            e.OccurredAt);
+    }
+
     private async Task<IList<IBatchContainer>> ReadAsync(int maxCount, CancellationToken cancellationToken)
     {
         var result = new List<IBatchContainer>();
@@ -117,6 +184,7 @@ public sealed partial class EventLogQueueReceiver(
             {
                 LogTrimmedPast(_index, _readThrough, read.TrimmedThrough);
             }
+            cache?.NoteTrimmedThrough(read.TrimmedThrough);
             var now = clock.GetUtcNow();
             var readAfter = _lastHandedOut;
             foreach (var stored in read.Events)
@@ -125,15 +193,9 @@ public sealed partial class EventLogQueueReceiver(
                 {
                     continue;
                 }
-                var e = stored.Event;
-                result.Add(new EventLogBatchContainer(
-                    EventLogQueueMapper.StreamOf(e),
-                    new DomainEventEnvelope(e.EntityId, e.Sequence, e.EventType, e.Payload),
-                    new EventLogSequenceToken(stored.Position),
-                    readAfter,
-                    e.OccurredAt));
+                result.Add(ToBatch(stored, readAfter));
                 readAfter = stored.Position;
-                metrics?.EventStreamLag.Record(Math.Max(0, (now - e.OccurredAt).TotalSeconds));
+                metrics?.EventStreamLag.Record(Math.Max(0, (now - stored.Event.OccurredAt).TotalSeconds));
             }
             _lastHandedOut = readAfter;
             var advanced = read.ScannedThrough > _readThrough;
@@ -184,6 +246,12 @@ public sealed partial class EventLogQueueReceiver(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event stream queue {Queue} could not write its checkpoint")]
     private partial void LogCheckpointFailed(Exception exception, int queue);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event stream queue {Queue} read {Count} events of {Stream} after position {After} for a rewinding subscription")]
+    private partial void LogRewindPage(int queue, string stream, long after, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A subscription to {Stream} on event stream queue {Queue} rewound to after position {After}, but the log is trimmed through {TrimmedThrough}; it starts at the oldest retained event")]
+    private partial void LogRewindTrimmed(int queue, string stream, long after, long trimmedThrough);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event stream queue {Queue} fell behind retention: it stood at {Position}, the log was trimmed through {TrimmedThrough}; those events are not delivered")]
     private partial void LogTrimmedPast(int queue, long position, long trimmedThrough);
