@@ -222,6 +222,23 @@ public sealed class EventLogStreamAdapterTests(ClusterFixture fixture)
         Assert.Equal([101L], cache.SupplyRewind(read, [], scannedThrough: 500).Cast<EventLogBatchContainer>().Select(x => x.Position));
         Assert.Equal([101L, 103L], Drain(second));
 
+        // A resumed consumer turns down the event it had already handled; Orleans' agent asks for a cursor at that
+        // event and moves one past it: the new cursor carries on from the old one's page without reading the log again.
+        var resumed = cache.GetCacheCursor(a, EventLogSequenceToken.At(40));
+        read = Assert.IsType<RewindRead>(cache.NextRewind());
+        cache.SupplyRewind(read, [Batch(a, 40, 39), Batch(a, 55, 40), Batch(a, 99, 55)], scannedThrough: 99);
+        Assert.Equal(QueueCacheCursorMoveResult.Success, resumed.MoveNextWithResult());
+        using (var onward = cache.GetCacheCursor(a, EventLogSequenceToken.At(40)))
+        {
+            resumed.Dispose();
+            Assert.Equal(QueueCacheCursorMoveResult.Success, onward.MoveNextWithResult()); // the agent's step past 40
+            Assert.Equal(40, ((EventLogBatchContainer)onward.GetCurrent(out _)!).Position);
+            Assert.Equal([55L, 99L], Drain(onward)); // then the rest of the page; the log's last page is still to read
+            read = Assert.IsType<RewindRead>(cache.NextRewind());
+            Assert.Equal(99, read.After);
+        }
+        Assert.Null(cache.NextRewind());
+
         // A consumer gone before its page arrives: the page is dropped, nothing waits.
         var gone = cache.GetCacheCursor(b, EventLogSequenceToken.At(10));
         read = Assert.IsType<RewindRead>(cache.NextRewind());

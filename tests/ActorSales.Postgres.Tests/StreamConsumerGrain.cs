@@ -31,37 +31,81 @@ public sealed record StreamConsumerReport(
 [Alias("actorsales.tests.IStreamConsumerGrain")]
 public interface IStreamConsumerGrain : IGrainWithStringKey
 {
-    /// <summary>Subscribes (from now) to the streams of these entities in this namespace; returns the consumer's silo.</summary>
-    [Alias("Follow")] Task<string> Follow(string streamNamespace, IReadOnlyList<string> entityIds);
+    /// <summary>
+    /// Subscribes to the streams of these entities in this namespace, from now or (rewinding) from the log position
+    /// <paramref name="fromPosition"/>; returns the consumer's silo.
+    /// </summary>
+    [Alias("Follow")] Task<string> Follow(string streamNamespace, IReadOnlyList<string> entityIds, long? fromPosition = null);
 
     [Alias("Report")] Task<StreamConsumerReport> Report();
 
     [Alias("Unfollow")] Task Unfollow();
 }
 
-public sealed class StreamConsumerGrain(ILocalSiloDetails silo) : Grain, IStreamConsumerGrain
+/// <summary>What a <see cref="StreamConsumerGrain"/> keeps in grain storage: what it follows and what it handled.</summary>
+[GenerateSerializer, Alias("actorsales.tests.StreamConsumerState")]
+public sealed class StreamConsumerState
 {
-    private readonly List<HandledEvent> _handled = [];
-    private readonly Dictionary<string, long> _lastPosition = [];
-    private readonly HashSet<(string, long)> _positions = [];
-    private readonly List<StreamSubscriptionHandle<DomainEventEnvelope>> _subscriptions = [];
-    private int _repeated;
-    private int _stale;
-    private int _deliveries;
+    [Id(0)] public string? Namespace { get; set; }
 
-    public async Task<string> Follow(string streamNamespace, IReadOnlyList<string> entityIds)
+    [Id(1)] public List<string> EntityIds { get; set; } = [];
+
+    [Id(2)] public List<HandledEvent> Handled { get; set; } = [];
+
+    [Id(3)] public int Repeated { get; set; }
+
+    [Id(4)] public int Stale { get; set; }
+
+    [Id(5)] public int Deliveries { get; set; }
+}
+
+/// <summary>
+/// Like a real consumer, it keeps its progress in grain storage and resumes its subscriptions when activated: a silo's
+/// loss deactivates the grains whose directory entries it held (Orleans does, to avoid duplicate activations), so
+/// the consumer may come back on another silo in the middle of the load.
+/// </summary>
+public sealed class StreamConsumerGrain(
+    ILocalSiloDetails silo,
+    [PersistentState("streamconsumer", ActorSales.Grains.Infrastructure.StorageNames.Default)] IPersistentState<StreamConsumerState> state)
+    : Grain, IStreamConsumerGrain
+{
+    private readonly List<StreamSubscriptionHandle<DomainEventEnvelope>> _subscriptions = [];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.State.Namespace is not { } streamNamespace)
+        {
+            return;
+        }
+        var provider = this.GetStreamProvider(EventStreams.ProviderName);
+        foreach (var entityId in state.State.EntityIds)
+        {
+            var stream = provider.GetStream<DomainEventEnvelope>(StreamId.Create(streamNamespace, entityId));
+            foreach (var handle in await stream.GetAllSubscriptionHandles())
+            {
+                _subscriptions.Add(await handle.ResumeAsync(OnNextAsync));
+            }
+        }
+    }
+
+    public async Task<string> Follow(string streamNamespace, IReadOnlyList<string> entityIds, long? fromPosition = null)
+    {
+        state.State.Namespace = streamNamespace;
+        state.State.EntityIds = [.. entityIds];
+        await state.WriteStateAsync();
         var provider = this.GetStreamProvider(EventStreams.ProviderName);
         foreach (var entityId in entityIds)
         {
             var stream = provider.GetStream<DomainEventEnvelope>(StreamId.Create(streamNamespace, entityId));
-            _subscriptions.Add(await stream.SubscribeAsync(OnNextAsync));
+            _subscriptions.Add(fromPosition is { } position
+                ? await stream.SubscribeAsync(OnNextAsync, EventLogSequenceToken.At(position))
+                : await stream.SubscribeAsync(OnNextAsync));
         }
         return silo.SiloAddress.ToString();
     }
 
-    public Task<StreamConsumerReport> Report() =>
-        Task.FromResult(new StreamConsumerReport(silo.SiloAddress.ToString(), [.. _handled], _repeated, _stale, _deliveries));
+    public Task<StreamConsumerReport> Report() => Task.FromResult(new StreamConsumerReport(
+        silo.SiloAddress.ToString(), [.. state.State.Handled], state.State.Repeated, state.State.Stale, state.State.Deliveries));
 
     public async Task Unfollow()
     {
@@ -70,28 +114,32 @@ public sealed class StreamConsumerGrain(ILocalSiloDetails silo) : Grain, IStream
             await subscription.UnsubscribeAsync();
         }
         _subscriptions.Clear();
+        state.State.Namespace = null;
+        await state.WriteStateAsync();
     }
 
-    private Task OnNextAsync(DomainEventEnvelope envelope, StreamSequenceToken? token)
+    private async Task OnNextAsync(DomainEventEnvelope envelope, StreamSequenceToken? token)
     {
         var handledAt = DateTimeOffset.UtcNow;
-        _deliveries++;
         var position = token?.SequenceNumber ?? throw new InvalidOperationException($"{envelope.EntityId}/{envelope.Sequence} came without a token");
-        if (_lastPosition.TryGetValue(envelope.EntityId, out var last) && position <= last)
+        var progress = state.State;
+        progress.Deliveries++;
+        var last = progress.Handled.LastOrDefault(h => h.EntityId == envelope.EntityId);
+        if (last is not null && position <= last.Position)
         {
-            if (_positions.Contains((envelope.EntityId, position)))
+            if (progress.Handled.Any(h => h.EntityId == envelope.EntityId && h.Position == position))
             {
-                _repeated++;
+                progress.Repeated++;
             }
             else
             {
-                _stale++;
+                progress.Stale++;
             }
-            return Task.CompletedTask;
         }
-        _lastPosition[envelope.EntityId] = position;
-        _positions.Add((envelope.EntityId, position));
-        _handled.Add(new HandledEvent(envelope.EntityId, envelope.Sequence, position, envelope.ToEvent().OccurredAt.ToDateTimeOffset(), handledAt));
-        return Task.CompletedTask;
+        else
+        {
+            progress.Handled.Add(new HandledEvent(envelope.EntityId, envelope.Sequence, position, envelope.ToEvent().OccurredAt.ToDateTimeOffset(), handledAt));
+        }
+        await state.WriteStateAsync(); // handled once stored: a delivery the grain fails is delivered again
     }
 }

@@ -145,8 +145,14 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
                         return QueueCacheCursorResult<IQueueCacheCursor>.FromCacheMiss(new QueueCacheMissInfo(
                             token.ToString(), $"position {Math.Max(_trimmedThrough, 0) + 1}", $"position {_newest}"));
                     }
-                    // Older than the cache: read this stream's events up to the cache from the log first.
-                    var rewinding = new Cursor(this, streamId, _completeAfter + 1) { Rewind = new Rewind(from - 1, _completeAfter) };
+                    // Older than the cache: read this stream's events up to the cache from the log first. Orleans' agent
+                    // asks again for the event a consumer just turned down as already handled (a resumed subscription),
+                    // then moves one past it: that cursor starts on it and carries on from the rewinding cursor that handed
+                    // it out, without reading the log again.
+                    var handedOut = _rewinding.Find(c => c.StreamId.Equals(streamId) && c.Current?.Position == from && c.Rewind is not null);
+                    var rewinding = handedOut is { Rewind: { } earlier, Current: { } current }
+                        ? new Cursor(this, streamId, handedOut.From) { Rewind = earlier.StartingWith(current) }
+                        : new Cursor(this, streamId, _completeAfter + 1) { Rewind = new Rewind(from - 1, _completeAfter) };
                     _cursors.Add(rewinding);
                     _rewinding.Add(rewinding);
                     SignalRewind();
@@ -356,6 +362,18 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         public Queue<EventLogBatchContainer> Ready { get; } = new();
 
         public bool Complete => ReadAfter >= Through;
+
+        /// <summary>The same read, for a new cursor that hands out <paramref name="first"/> and then what this one has not yet.</summary>
+        public Rewind StartingWith(EventLogBatchContainer first)
+        {
+            var copy = new Rewind(ReadAfter, Through);
+            copy.Ready.Enqueue(first);
+            foreach (var batch in Ready)
+            {
+                copy.Ready.Enqueue(batch);
+            }
+            return copy;
+        }
     }
 
     /// <summary>A consumer's (or a registration's) place in the queue: it may still deliver positions from <see cref="From"/> on.</summary>
