@@ -43,6 +43,34 @@ public sealed class ErrorMappingTests
         }
     }
 
+    [Fact]
+    public async Task Unavailable_is_a_warning_without_a_stack_and_internal_errors_are_errors_with_one()
+    {
+        var logger = new RecordingLogger();
+        var interceptor = new ErrorMappingInterceptor(logger);
+        await Assert.ThrowsAsync<RpcException>(() =>
+            interceptor.UnaryServerHandler<string, string>("request", new TestCallContext(), (_, _) => throw new TimeoutException("silo timed out")));
+        await Assert.ThrowsAsync<RpcException>(() =>
+            interceptor.UnaryServerHandler<string, string>("request", new TestCallContext(), (_, _) => throw new InvalidOperationException("bug")));
+
+        Assert.Equal(
+            [(Microsoft.Extensions.Logging.LogLevel.Warning, false), (Microsoft.Extensions.Logging.LogLevel.Error, true)],
+            logger.Records.Select(r => (r.Level, r.HasException)));
+        Assert.Contains("TimeoutException", logger.Records[0].Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger<ErrorMappingInterceptor>
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, bool HasException, string Message)> Records { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Records.Add((logLevel, exception is not null, formatter(state, exception)));
+    }
+
     private sealed class TestCallContext : ServerCallContext
     {
         private readonly HttpContext _http = new DefaultHttpContext { TraceIdentifier = "trace-1" };

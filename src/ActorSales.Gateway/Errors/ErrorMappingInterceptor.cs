@@ -72,9 +72,14 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
                 new Status(StatusCode.Unavailable, $"the service is busy or restarting; retry shortly (ref {reference})"),
             _ => new Status(StatusCode.Internal, $"internal error (ref {reference})"),
         };
-        if (status.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+        if (status.StatusCode is StatusCode.Internal)
         {
             LogUnexpected(exception, context.Method, status.StatusCode, reference);
+        }
+        else if (status.StatusCode is StatusCode.Unavailable)
+        {
+            // Expected while a silo is lost or restarting, and the client retries: a warning naming the cause, no stack.
+            LogUnavailable(context.Method, exception.GetType().Name, exception.Message, reference);
         }
         else if (exception is DomainException)
         {
@@ -85,6 +90,9 @@ public sealed partial class ErrorMappingInterceptor(ILogger<ErrorMappingIntercep
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} failed with {StatusCode} (ref {Reference})")]
     private partial void LogUnexpected(Exception exception, string method, StatusCode statusCode, string reference);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} answered UNAVAILABLE after {ExceptionType}: {Reason} (ref {Reference})")]
+    private partial void LogUnavailable(string method, string exceptionType, string reason, string reference);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} rejected with {StatusCode}: {Reason}")]
     private partial void LogRejected(string method, StatusCode statusCode, string reason);
