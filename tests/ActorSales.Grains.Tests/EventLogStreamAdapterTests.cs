@@ -181,6 +181,41 @@ public sealed class EventLogStreamAdapterTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void An_idle_subscription_holds_back_only_its_own_streams_next_event_not_the_queue()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var options = new EventStreamOptions { ReadBatchSize = 4, CacheSize = 8, RewindWindow = TimeSpan.FromMinutes(10) };
+        var cache = new EventLogQueueCache(options, clock);
+        var a = StreamId.Create(EventStreams.Customers, "cus_a");
+        var quiet = StreamId.Create(EventStreams.Customers, "cus_quiet");
+        cache.AddToCache([Batch(a, 1, 0)]);
+        using var idle = cache.GetCacheCursor(quiet, null); // subscribed, never moved again: its stream has no news
+        using var busy = cache.GetCacheCursor(a, EventLogSequenceToken.At(1));
+        var handed = Drain(busy);
+        var delivered = 0;
+        for (var position = 2L; position <= 40; position++)
+        {
+            cache.AddToCache([Batch(a, position, position - 1)]);
+            handed.AddRange(Drain(busy));
+            Assert.False(cache.IsUnderPressure()); // the queue keeps reading
+            delivered += cache.TryPurgeFromCache(out var now) ? now.Count : 0;
+        }
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), handed);
+        Assert.Equal(40, delivered); // the busy cursor passed them all; the idle one never held them
+        clock.Advance(TimeSpan.FromMinutes(11));
+        cache.TryPurgeFromCache(out _);
+        Assert.Equal(0, cache.Count); // and past the window the delivered events go
+
+        // The quiet stream's next event is held until its cursor passes it.
+        cache.AddToCache([Batch(quiet, 41, 40), Batch(a, 42, 41)]);
+        Assert.Equal([42L], Drain(busy));
+        Assert.False(cache.TryPurgeFromCache(out _));
+        Assert.Equal([41L], Drain(idle));
+        Assert.True(cache.TryPurgeFromCache(out var rest));
+        Assert.Equal([41L, 42L], rest.Cast<EventLogBatchContainer>().Select(x => x.Position));
+    }
+
+    [Fact]
     public void A_cursor_older_than_the_cache_gets_its_streams_events_from_the_log_a_page_at_a_time_then_the_cache()
     {
         var clock = new FakeTimeProvider(T0);

@@ -32,6 +32,7 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
     private readonly List<(EventLogBatchContainer Batch, long AddedAt)> _items = [];
     private readonly HashSet<Cursor> _cursors = [];
     private readonly List<Cursor> _rewinding = [];
+    private readonly Dictionary<StreamId, List<long>> _positionsByStream = []; // each stream's cached positions, in order
     private CancellationTokenSource _rewindRequested = new();
     private long _completeAfter = -1; // nothing known before the first batch
     private long _newest;
@@ -81,6 +82,11 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
                     _reportedThrough = batch.ReadAfter;
                 }
                 _items.Add((batch, clock.GetTimestamp()));
+                if (!_positionsByStream.TryGetValue(batch.StreamId, out var positions))
+                {
+                    _positionsByStream[batch.StreamId] = positions = [];
+                }
+                positions.Add(batch.Position);
                 _newest = batch.Position;
             }
             if (_items.Count > options.CacheSize)
@@ -257,15 +263,42 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         }
     }
 
-    /// <summary>The highest position every cursor has passed (a cursor on an event is still delivering it).</summary>
+    /// <summary>
+    /// The highest position every cursor has passed (a cursor on an event is still delivering it). A cursor holds back
+    /// only its own stream's next event: Orleans moves a consumer's cursor only when its stream has news, so an idle
+    /// subscription's cursor stays where it last stopped, and counting that position would pin the queue's whole cache
+    /// behind it until the agent stopped reading. A rewinding cursor holds the cache from where it will go on.
+    /// </summary>
     private long DeliveredThrough()
     {
         var through = _newest;
         foreach (var cursor in _cursors)
         {
-            through = Math.Min(through, cursor.From - 1);
+            if (cursor.Rewind is not null)
+            {
+                through = Math.Min(through, cursor.From - 1);
+            }
+            else if (NextOfStream(cursor.StreamId, cursor.From) is { } pending)
+            {
+                through = Math.Min(through, pending - 1);
+            }
         }
         return Math.Max(through, _completeAfter);
+    }
+
+    /// <summary>The stream's first cached position at or after <paramref name="from"/>, if any.</summary>
+    private long? NextOfStream(StreamId streamId, long from)
+    {
+        if (!_positionsByStream.TryGetValue(streamId, out var positions))
+        {
+            return null;
+        }
+        var index = positions.BinarySearch(from);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+        return index < positions.Count ? positions[index] : null;
     }
 
     private void Evict(long deliveredThrough, long keepAfterTimestamp, int keepCount)
@@ -280,6 +313,15 @@ public sealed class EventLogQueueCache(EventStreamOptions options, TimeProvider 
         if (remove > 0)
         {
             _completeAfter = _items[remove - 1].Batch.Position;
+            foreach (var stream in _items.Take(remove).GroupBy(item => item.Batch.StreamId))
+            {
+                var positions = _positionsByStream[stream.Key];
+                positions.RemoveRange(0, stream.Count()); // the oldest go first, in each stream as in the queue
+                if (positions.Count == 0)
+                {
+                    _positionsByStream.Remove(stream.Key);
+                }
+            }
             _items.RemoveRange(0, remove);
         }
     }
