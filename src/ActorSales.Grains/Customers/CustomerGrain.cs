@@ -257,6 +257,7 @@ public sealed partial class CustomerGrain(
             return;
         }
         customer.Record(_outbox, new EventScope(EntityType.Customer, Id, actorId, S.OwnerTeamId, S.OwnerId), ToContract, S.Effects, ToEffect);
+        S.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
         await state.WriteWithEventsAsync(_outbox, CustomerAggregate.Entity, Id);
     }
 

@@ -200,7 +200,11 @@ public sealed class PublicPoolGrain(
         S.ReminderDueAt = _deadlines.ReminderDueAt;
     }
 
-    private Task Write() => state.WriteOrConflictAsync("pool", TeamId);
+    private async Task Write()
+    {
+        S.ReminderDueAt = await _deadlines.ReminderForWriteAsync(Desired());
+        await state.WriteOrConflictAsync("pool", TeamId);
+    }
 
     /// <summary>The day in the team's time zone: "per day" limits reset at the team's midnight.</summary>
     private async Task<DateOnly> Today(DateTimeOffset now)

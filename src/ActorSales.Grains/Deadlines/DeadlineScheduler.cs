@@ -87,11 +87,34 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         return true;
     }
 
-    /// <summary>The earliest due time the reminder is registered for (null: none); the grain persists it.</summary>
+    /// <summary>
+    /// The earliest due time the reminder is meant to be registered for (null: none). The grain stores it with its state
+    /// (<see cref="ReminderForWriteAsync"/>), so an activation whose deadlines did not move registers nothing.
+    /// </summary>
     public DateTimeOffset? ReminderDueAt { get; private set; } = reminderDueAt;
 
+    /// <summary>
+    /// Before a write: the reminder due time to store with the state about to be written, whose deadlines are
+    /// <paramref name="desired"/>. A due time earlier than the reminder's is registered now, before the write (a write
+    /// that then fails leaves only an early wake-up, which re-checks and re-arms); a later one, or none, is stored now and
+    /// registered by the schedule after the write. If that is lost (the silo died in between, the reminder table was
+    /// unreachable), the old, earlier reminder still fires and <see cref="FireDueAsync"/> puts it right. Never throws.
+    /// </summary>
+    public async Task<DateTimeOffset?> ReminderForWriteAsync(IReadOnlyCollection<Deadline> desired)
+    {
+        var earliest = Earliest(desired);
+        if (earliest is { } due && (ReminderDueAt is not { } registered || due < registered))
+        {
+            await SyncReminderAsync(earliest, force: false);
+            return ReminderDueAt;
+        }
+        return earliest;
+    }
+
     /// <summary>Makes the timers and the reminder match <paramref name="desired"/>; cheap when nothing changed; never throws.</summary>
-    public async Task ScheduleAsync(IReadOnlyCollection<Deadline> desired)
+    public Task ScheduleAsync(IReadOnlyCollection<Deadline> desired) => ScheduleAsync(desired, forceReminder: false);
+
+    private async Task ScheduleAsync(IReadOnlyCollection<Deadline> desired, bool forceReminder)
     {
         foreach (var stale in _timers.Keys.Where(d => !desired.Contains(d)).ToList())
         {
@@ -102,9 +125,15 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         {
             Arm(deadline);
         }
+        await SyncReminderAsync(Earliest(desired), forceReminder);
+    }
 
-        DateTimeOffset? earliest = desired.Count == 0 ? null : desired.Min(d => d.DueAt);
-        if (earliest == ReminderDueAt)
+    private static DateTimeOffset? Earliest(IReadOnlyCollection<Deadline> desired) => desired.Count == 0 ? null : desired.Min(d => d.DueAt);
+
+    /// <summary>Registers (or removes) the reminder for <paramref name="earliest"/> unless it is already meant to be there.</summary>
+    private async Task SyncReminderAsync(DateTimeOffset? earliest, bool force)
+    {
+        if (earliest == ReminderDueAt && !force)
         {
             return;
         }
@@ -154,7 +183,9 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
 
     /// <summary>
     /// The reminder's work: acts on every wanted deadline already due (oldest first; each is re-checked by the grain),
-    /// then re-arms for the rest. <paramref name="desired"/> is asked again after firing, which changes the state.
+    /// then re-arms for the rest. <paramref name="desired"/> is asked again after firing, which changes the state. The
+    /// reminder is registered again even when its due time looks right: it fired, so the table may hold an older one
+    /// (a registration lost after a write, see <see cref="ReminderForWriteAsync"/>).
     /// </summary>
     public async Task FireDueAsync(Func<IReadOnlyCollection<Deadline>> desired)
     {
@@ -163,7 +194,7 @@ public sealed partial class DeadlineScheduler(Grain grain, TimeProvider clock, F
         {
             await ActAsync(deadline, "reminder");
         }
-        await ScheduleAsync(desired());
+        await ScheduleAsync(desired(), forceReminder: true);
     }
 
     private async Task Fire(Deadline deadline)

@@ -183,7 +183,7 @@ public sealed partial class HandoverGrain(
     {
         var departurePending = aggregate.FollowUps.OfType<HandoverFollowUp.CompleteDeparture>().Any();
         aggregate.Record(_outbox, new EventScope(EntityType.Handover, Id, actorId, S.TeamId, Id), e => ToContract(e, departurePending), S.Effects, ToEffect);
-        S.ReminderDueAt = _deadlines.ReminderDueAt;
+        S.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterCommit();
     }

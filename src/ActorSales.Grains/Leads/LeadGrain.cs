@@ -254,6 +254,7 @@ public sealed partial class LeadGrain(
                 return;
             }
             aggregate.Record(_outbox, new EventScope(EntityType.Lead, Id, actorId, S.TeamId, S.OwnerId), ToContract, S.Effects, ToEffect);
+            S.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
             await state.WriteWithEventsAsync(_outbox, LeadAggregate.Entity, Id);
         }
         finally

@@ -175,7 +175,7 @@ public sealed class DepartmentTaskGrain(
                 DepartmentTaskFollowUp.Notify notify => new Notify(notify.RecipientId, notify.Notification),
                 _ => throw new ArgumentOutOfRangeException(nameof(followUp), followUp, "no effect for this task follow-up"),
             });
-        state.State.ReminderDueAt = _deadlines.ReminderDueAt;
+        state.State.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterCommit(); // never throws: the change is stored
     }

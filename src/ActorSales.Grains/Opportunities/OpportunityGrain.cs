@@ -252,7 +252,7 @@ public sealed partial class OpportunityGrain(
             return;
         }
         Record(aggregate, actorId);
-        S.ReminderDueAt = _deadlines.ReminderDueAt;
+        S.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterCommit();
     }

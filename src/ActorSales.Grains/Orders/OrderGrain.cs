@@ -158,6 +158,7 @@ public sealed class OrderGrain(
         }
         var now = clock.GetUtcNow();
         aggregate.Record(_outbox, new EventScope(EntityType.Order, Id, actorId, S.TeamId, S.OwnerId), e => ToContract(e, now), S.Effects, ToEffect);
+        S.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterWrite(); // never throws: the change is stored
     }

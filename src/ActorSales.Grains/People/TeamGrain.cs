@@ -215,6 +215,7 @@ public sealed partial class TeamGrain(
             return;
         }
         aggregate.Record(_outbox, new EventScope(EntityType.Team, Id, actorId, Id, null), ToContract, state.State.Effects, ToEffect);
+        state.State.ReminderDueAt = await _deadlines.ReminderForWriteAsync(DesiredDeadlines());
         await state.WriteWithEventsAsync(_outbox, Entity, Id);
         await AfterWrite(); // never throws: the change is stored
     }
