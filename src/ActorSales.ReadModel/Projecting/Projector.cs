@@ -20,7 +20,8 @@ public sealed partial class Projector(
     ReadModelMetrics metrics,
     TimeProvider clock,
     IOptions<ReadModelOptions> options,
-    ILogger<Projector> logger) : BackgroundService
+    ILogger<Projector> logger,
+    IHostApplicationLifetime? lifetime = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,6 +30,15 @@ public sealed partial class Projector(
         var failures = 0;
         try
         {
+            // In a host, the silo's start-up migrates the schema: the first read waits until the host has started.
+            if (lifetime is { ApplicationStarted.IsCancellationRequested: false })
+            {
+                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+                {
+                    await started.Task.WaitAsync(stoppingToken);
+                }
+            }
             while (!stoppingToken.IsCancellationRequested)
             {
                 try

@@ -67,6 +67,19 @@ public sealed partial class EventLogQueueReceiver(
 
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadOrWaitAsync(maxCount, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The agent stops (its queue moves, or the silo shuts down): nothing was handed out, nothing is lost.
+            return [];
+        }
+    }
+
+    private async Task<IList<IBatchContainer>> ReadOrWaitAsync(int maxCount, CancellationToken cancellationToken)
+    {
         SaveCheckpointIfDue();
         var rewound = await ReadRewindsAsync(cancellationToken);
         if (rewound.Count > 0)
